@@ -1,0 +1,1 @@
+"""civic-ideas: models."""
