@@ -1,0 +1,189 @@
+"""The `civic-ideas` command line: one readable line on errors, a traceback only with --debug."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+# Before Prefect is imported: no telemetry (it logs alarming tracebacks), and quiet logs unless asked for.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+import duckdb  # noqa: E402
+from sources.graph import GraphAPIError  # noqa: E402
+
+from flows.settings import ConfigError, load_themes  # noqa: E402
+from sources.files import InputFileError, read_csv_items  # noqa: E402
+from warehouse.db import WarehouseError, connect  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+KNOWN_ERRORS = (ConfigError, GraphAPIError, WarehouseError, InputFileError)
+
+
+class Context:
+    """Global options shared by every command."""
+
+    def __init__(self, warehouse: Path, export_dir: Path, debug: bool) -> None:
+        self.warehouse = warehouse
+        self.export_dir = export_dir
+        self.debug = debug
+
+
+def _fail(ctx: Context, exc: BaseException) -> None:
+    if ctx.debug:
+        raise exc
+    message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if not isinstance(exc, KNOWN_ERRORS):
+        message = f"unexpected error ({type(exc).__name__}): {message} (run with --debug for details)"
+    click.echo(f"civic-ideas: error: {message}", err=True)
+    sys.exit(1)
+
+
+def _guard(ctx: Context, body: Any) -> Any:
+    try:
+        return body()
+    except Exception as exc:  # noqa: BLE001 - the CLI turns every error into one line
+        _fail(ctx, exc)
+
+
+@click.group()
+@click.option("--warehouse", type=click.Path(path_type=Path), envvar="CIVIC_IDEAS_WAREHOUSE",
+              default="data/warehouse.duckdb", show_default=True, help="DuckDB warehouse file.")
+@click.option("--export-dir", type=click.Path(path_type=Path), envvar="CIVIC_IDEAS_EXPORT_DIR",
+              default="exports", show_default=True, help="Folder for the planners' exports.")
+@click.option("--debug", is_flag=True, help="Show tracebacks and Prefect's logs.")
+@click.pass_context
+def main(click_ctx: click.Context, warehouse: Path, export_dir: Path, debug: bool) -> None:
+    """civic-ideas: citizens' comments on consultation posts, turned into topics planners act on."""
+    logging.basicConfig(level=logging.INFO if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if debug:
+        os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
+    click_ctx.obj = Context(warehouse, export_dir, debug)
+
+
+def _print_summary(ctx: Context, counts: dict[str, Any]) -> None:
+    con = connect(ctx.warehouse, read_only=True, wait_seconds=10)
+    try:
+        totals = con.execute(
+            """select count(*) filter (where deleted_at is null), count(*) filter (where deleted_at is not null)
+               from comments"""
+        ).fetchone()
+        n_ideas = con.execute("select count(*) from ideas").fetchone()[0]
+        topics = con.execute(
+            "select consultation, topic_id, label, n_ideas, n_authors, total_likes, status from topics"
+        ).df()
+    finally:
+        con.close()
+    click.echo(f"Warehouse: {ctx.warehouse}  ({totals[0]} comments and replies, {totals[1]} deleted, {n_ideas} ideas)")
+    click.echo(f"This run: {counts.get('comments_fetched', 0)} fetched, {counts.get('comments_changed', 0)} new or changed")
+    for slug, paths in counts.get("exports", {}).items():
+        click.echo(f"Exports for {slug}: {Path(paths[0]).parent}/")
+        for path in paths:
+            click.echo(f"  {path}")
+    if len(topics):
+        click.echo("")
+        click.echo(topics.to_string(index=False, max_colwidth=48))
+
+
+@main.command()
+@click.pass_obj
+def demo(ctx: Context) -> None:
+    """Run the whole pipeline on the bundled sample consultation (through the local Graph API stand-in)."""
+    def body() -> None:
+        from flows.demo import demo_flow
+
+        counts = demo_flow(warehouse=str(ctx.warehouse), export_dir=str(ctx.export_dir))
+        _print_summary(ctx, counts)
+
+    _guard(ctx, body)
+
+
+def _stage_command(name: str, stages: list[str], help_text: str) -> None:
+    @main.command(name=name, help=help_text)
+    @click.option("--config", "config_path", default="consultations.toml", show_default=True,
+                  type=click.Path(path_type=Path), help="The consultations file.")
+    @click.option("--consultation", "slugs", multiple=True, help="Only this consultation (repeatable).")
+    @click.pass_obj
+    def command(ctx: Context, config_path: Path, slugs: tuple[str, ...]) -> None:
+        def body() -> None:
+            from flows.pipeline import run_flow
+            from flows.settings import load_consultations
+
+            load_consultations(config_path).select(list(slugs))  # fail fast, before Prefect starts
+            counts = run_flow(config_path=str(config_path), consultations=list(slugs) or None, stages=stages,
+                              warehouse=str(ctx.warehouse), export_dir=str(ctx.export_dir))
+            _print_summary(ctx, counts)
+
+        _guard(ctx, body)
+
+
+_stage_command("run", ["ingest", "analyse", "export"], "Ingest, analyse and export, as one flow run.")
+_stage_command("ingest", ["ingest"], "Fetch comments from the Graph API into the warehouse.")
+_stage_command("analyse", ["analyse"], "Detect ideas and cluster them into topics.")
+_stage_command("export", ["export"], "Write the planners' exports.")
+
+
+@main.command()
+@click.argument("query")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--wait", "wait_seconds", type=float, default=10.0, show_default=True,
+              help="Seconds to wait while a run holds the warehouse.")
+@click.pass_obj
+def sql(ctx: Context, query: str, fmt: str, wait_seconds: float) -> None:
+    """Run a read-only SQL query on the warehouse."""
+    def body() -> None:
+        con = connect(ctx.warehouse, read_only=True, wait_seconds=wait_seconds)
+        try:
+            frame = con.execute(query).df()
+        except duckdb.Error as exc:
+            if "read-only" in str(exc).lower():
+                raise WarehouseError("civic-ideas sql is read-only: use SELECT (or the CLI commands) instead") from exc
+            raise WarehouseError(f"SQL error: {str(exc).splitlines()[0]}") from exc
+        finally:
+            con.close()
+        if fmt == "csv":
+            click.echo(frame.to_csv(index=False), nl=False)
+        elif fmt == "json":
+            click.echo(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
+        else:
+            click.echo(frame.to_string(index=False, max_colwidth=80) if len(frame.columns) else "")
+
+    _guard(ctx, body)
+
+
+@main.command("cluster-file")
+@click.argument("input_path", metavar="INPUT.csv", type=click.Path(path_type=Path))
+@click.option("--text-column", required=True, help="Column holding the text.")
+@click.option("--id-column", default=None, help="Column holding a unique id (default: the row number).")
+@click.option("--out", "out_path", required=True, type=click.Path(path_type=Path), help="Output CSV.")
+@click.option("--language", type=click.Choice(["da", "en"]), default="da", show_default=True)
+@click.option("--themes", "themes_path", type=click.Path(path_type=Path), default=None,
+              help="TOML file with [[themes]] (label, seeds).")
+@click.pass_obj
+def cluster_file(ctx: Context, input_path: Path, text_column: str, id_column: str | None, out_path: Path,
+                 language: str, themes_path: Path | None) -> None:
+    """Idea detection and topic clustering of any CSV; no warehouse needed."""
+    def body() -> None:
+        from flows.clusterfile import cluster_items
+
+        items = read_csv_items(input_path, text_column, id_column)
+        themes = [t.model_dump() for t in load_themes(themes_path)] if themes_path else None
+        result = cluster_items(items, language=language, themes=themes)
+        result = result.rename(columns={"item_id": id_column or "row"})
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        result.to_csv(out_path, index=False, lineterminator="\r\n", encoding="utf-8")
+        n_ideas = int(result["is_idea"].sum())
+        n_topics = result.loc[result["is_idea"], "topic_id"].nunique()
+        click.echo(f"{len(result)} rows, {n_ideas} ideas in {n_topics} topics -> {out_path}")
+
+    _guard(ctx, body)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,183 @@
+"""Prefect flows: ingest, analyse and export, each task one call into a package."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import uuid
+from pathlib import Path
+from typing import Any
+
+from models.topics import analyse
+from prefect import flow, task
+from prefect.runtime import deployment as prefect_deployment
+from prefect.runtime import flow_run as prefect_flow_run
+from sources.graph import GraphClient, GraphPermissionError, TokenError
+from transforms.pseudonym import pseudonymise_comments
+
+from flows.settings import ConfigError, Consultation, Settings, access_token, load_consultations, salt
+from transforms.records import comments_table
+from transforms.select import select_ideas
+from warehouse import db, export, load, queries
+
+log = logging.getLogger(__name__)
+
+STAGES = ("ingest", "analyse", "export")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _retry_network_only(task: Any, task_run: Any, state: Any) -> bool:
+    """Retry a network-bound task, but never on a bad token, a missing permission or a config error."""
+    try:
+        state.result()
+    except (TokenError, GraphPermissionError, ConfigError):
+        return False
+    except Exception:
+        return True
+    return False
+
+
+@task(retries=1, retry_delay_seconds=5, retry_condition_fn=_retry_network_only)
+def ingest_post(warehouse: str, page_id: str, consultation: str, post_id: str, run_id: str) -> dict[str, int]:
+    """Rescan one post's comments and upsert them; deletions are marked only after a complete scan."""
+    settings = Settings()
+    client = GraphClient(
+        settings.facebook_graph_url,
+        settings.facebook_graph_version,
+        access_token(settings),
+        timeout=settings.http_timeout_seconds,
+        max_wait_seconds=settings.max_wait_seconds,
+        page_limit=settings.page_limit,
+    )
+    key = salt(settings)
+    with client:
+        post = client.fetch_post(post_id)
+        scan = client.fetch_comments(post_id)
+    now = _now()
+    with db.session(warehouse) as con:
+        if post is None or scan.post_deleted:
+            deleted = load.mark_post_deleted(con, post_id, now)
+            log.warning("post %s is gone from Facebook; %d comments tombstoned", post_id, deleted)
+            return {"fetched": 0, "changed": 0, "deleted": deleted}
+        load.save_post(con, post, consultation, now)
+        table = comments_table(pseudonymise_comments(scan.comments, key, page_id), post_id, consultation)
+        counts = load.save_scan(con, table, post_id=post_id, run_id=run_id, complete=scan.complete,
+                                n_requests=scan.requests, now=now)
+    if not scan.complete:
+        log.warning("post %s: scan did not complete; nothing was marked deleted", post_id)
+    return {"fetched": table.num_rows, **counts}
+
+
+@task
+def find_ideas(warehouse: str, consultation: str) -> int:
+    """Detect and redact the ideas among a consultation's comments."""
+    with db.session(warehouse) as con:
+        comments = queries.comments_for_analysis(con, consultation)
+        return load.replace_ideas(con, consultation, select_ideas(comments), "facebook")
+
+
+@task
+def cluster_topics(warehouse: str, consultation: Consultation, run_id: str) -> int:
+    """Cluster a consultation's ideas into topics that keep their ids from the previous run."""
+    with db.session(warehouse) as con:
+        ideas = queries.ideas_for_clustering(con, consultation.slug)
+        previous = queries.previous_assignments(con, consultation.slug)
+    themes = [t.model_dump() for t in consultation.themes] or None
+    result = analyse(ideas, previous, language=consultation.language, themes=themes)
+    topics = result.topics.copy()
+    topics["representative_ids"] = [json.dumps(list(v)) for v in topics["representative_ids"]]
+    with db.session(warehouse) as con:
+        load.save_topic_run(
+            con,
+            topic_run_id=f"{run_id}:{consultation.slug}",
+            run_id=run_id,
+            consultation=consultation.slug,
+            topics=topics,
+            assignments=result.assignments,
+            params=result.params,
+            now=_now(),
+        )
+    return len(topics)
+
+
+@task
+def export_files(warehouse: str, consultation: str, export_dir: str) -> list[str]:
+    """Write a consultation's planner exports."""
+    with db.session(warehouse) as con:
+        return [str(p) for p in export.export_consultation(con, consultation, export_dir)]
+
+
+def _run_id() -> str:
+    return str(prefect_flow_run.id or uuid.uuid4())
+
+
+def _open_consultations(consultations: list[Consultation], settings: Settings) -> list[Consultation]:
+    today = dt.date.today()
+    open_ = [c for c in consultations if c.is_open(today, settings.close_grace_days)]
+    for c in consultations:
+        if c not in open_:
+            log.info("consultation %s closed on %s; not polled any more", c.slug, c.closes)
+    return open_
+
+
+def run_stages(config_path: str, slugs: list[str] | None, stages: list[str], warehouse: str,
+               export_dir: str, run_id: str) -> dict[str, Any]:
+    """Run the chosen stages for the chosen consultations; returns counts and export paths."""
+    config = load_consultations(config_path)
+    chosen = config.select(slugs)
+    counts: dict[str, Any] = {"comments_fetched": 0, "comments_changed": 0, "ideas": 0, "topics": 0, "exports": {}}
+    if "ingest" in stages:
+        for c in _open_consultations(chosen, Settings()):
+            for post_id in c.post_ids:
+                got = ingest_post(warehouse, config.facebook.page_id, c.slug, post_id, run_id)
+                counts["comments_fetched"] += got["fetched"]
+                counts["comments_changed"] += got["changed"]
+    if "analyse" in stages:
+        for c in chosen:
+            counts["ideas"] += find_ideas(warehouse, c.slug)
+            counts["topics"] += cluster_topics(warehouse, c, run_id)
+    if "export" in stages:
+        for c in chosen:
+            counts["exports"][c.slug] = export_files(warehouse, c.slug, export_dir)
+    return counts
+
+
+def _record_run(flow_name: str, warehouse: str, run_id: str, parameters: dict[str, Any], body: Any) -> Any:
+    """Run `body()` between a `runs` row that says it started and one that says how it ended (and why)."""
+    with db.session(warehouse) as con:
+        load.start_run(con, run_id, flow_name, prefect_deployment.name, parameters, _now())
+    try:
+        result = body()
+    except Exception as exc:
+        with db.session(warehouse) as con:
+            load.finish_run(con, run_id, "FAILED", _now(), message=f"{type(exc).__name__}: {exc}")
+        raise
+    with db.session(warehouse) as con:
+        load.finish_run(con, run_id, "COMPLETED", _now(), counts=result)
+    return result
+
+
+@flow(name="civic-ideas-run")
+def run_flow(
+    config_path: str = "consultations.toml",
+    consultations: list[str] | None = None,
+    stages: list[str] | None = None,
+    warehouse: str = "data/warehouse.duckdb",
+    export_dir: str = "exports",
+) -> dict[str, Any]:
+    """Ingest, analyse and export the consultations of a consultations.toml, as one flow run."""
+    stages = list(stages or STAGES)
+    unknown = sorted(set(stages) - set(STAGES))
+    if unknown:
+        raise ConfigError(f"unknown stage {', '.join(unknown)}: choose from {', '.join(STAGES)}")
+    run_id = _run_id()
+    parameters = {"config_path": config_path, "consultations": consultations, "stages": stages}
+    Path(warehouse).parent.mkdir(parents=True, exist_ok=True)
+    return _record_run(
+        "civic-ideas-run", warehouse, run_id, parameters,
+        lambda: run_stages(config_path, consultations, stages, warehouse, export_dir, run_id),
+    )

@@ -1,0 +1,171 @@
+"""One settings object (environment) and the consultations file (`consultations.toml`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+log = logging.getLogger(__name__)
+
+
+class ConfigError(Exception):
+    """The configuration is missing or wrong; the message says how to fix it."""
+
+
+class Settings(BaseSettings):
+    """Runtime settings, read from the environment."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    facebook_access_token: str | None = Field(
+        default=None, description="Page access token; prefer the Prefect Secret block `facebook-access-token`."
+    )
+    facebook_graph_url: str = Field(default="https://graph.facebook.com", description="Graph API base URL.")
+    facebook_graph_version: str = Field(default="v25.0", description="Graph API version, e.g. v25.0.")
+    civic_ideas_salt: str | None = Field(
+        default=None, description="Secret salt for author pseudonyms; prefer the Prefect Secret block `civic-ideas-salt`."
+    )
+    civic_ideas_warehouse: Path = Field(default=Path("data/warehouse.duckdb"), description="DuckDB warehouse file.")
+    civic_ideas_export_dir: Path = Field(default=Path("exports"), description="Folder for planners' exports.")
+    http_timeout_seconds: float = Field(default=30.0, description="Timeout of every Graph API request.")
+    max_wait_seconds: float = Field(default=900.0, description="Upper bound of any single rate-limit or retry wait.")
+    page_limit: int = Field(default=100, ge=1, le=100, description="Comments asked for per page (Graph API max 100).")
+    raw_retention_days: int = Field(default=90, ge=1, description="Raw payloads older than this are purged.")
+    close_grace_days: int = Field(default=14, ge=0, description="Days a closed consultation is still polled.")
+
+
+class Theme(BaseModel):
+    """A theme planners expect, with a few seed words."""
+
+    model_config = ConfigDict(extra="forbid")
+    label: str = Field(min_length=1)
+    seeds: list[str] = Field(min_length=1)
+
+
+class Consultation(BaseModel):
+    """One consultation: its posts and how to analyse them."""
+
+    model_config = ConfigDict(extra="forbid")
+    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    title: str
+    post_ids: list[str] = Field(min_length=1)
+    language: str = "da"
+    closes: dt.date | None = None
+    themes: list[Theme] = Field(default_factory=list)
+
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        if value not in ("da", "en"):
+            raise ValueError("language must be 'da' or 'en'")
+        return value
+
+    def is_open(self, today: dt.date, grace_days: int) -> bool:
+        """Whether the consultation is still polled (open, or closed less than `grace_days` ago)."""
+        return self.closes is None or today <= self.closes + dt.timedelta(days=grace_days)
+
+
+class FacebookConfig(BaseModel):
+    """The municipality's Page."""
+
+    model_config = ConfigDict(extra="forbid")
+    page_id: str = Field(pattern=r"^\d+$")
+
+
+class ConsultationsFile(BaseModel):
+    """The whole `consultations.toml`."""
+
+    model_config = ConfigDict(extra="forbid")
+    facebook: FacebookConfig
+    consultations: list[Consultation] = Field(min_length=1)
+
+    def select(self, slugs: list[str] | None) -> list[Consultation]:
+        """The consultations named by `slugs` (all when empty); unknown slugs are a ConfigError."""
+        if not slugs:
+            return list(self.consultations)
+        known = {c.slug: c for c in self.consultations}
+        unknown = [s for s in slugs if s not in known]
+        if unknown:
+            raise ConfigError(
+                f"unknown consultation {', '.join(unknown)}: choose one of {', '.join(known)} (see consultations.toml)"
+            )
+        return [known[s] for s in slugs]
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"])
+    return f"{where}: {err['msg']}"
+
+
+def load_consultations(path: str | Path) -> ConsultationsFile:
+    """Read and validate `consultations.toml`; any problem becomes one ConfigError line."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path} not found: pass --config with the path to your consultations.toml")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path} is not valid TOML ({exc}): fix the file and run again") from exc
+    try:
+        config = ConsultationsFile.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {_first_error(exc)}: fix the file and run again") from exc
+    slugs = [c.slug for c in config.consultations]
+    if len(set(slugs)) != len(slugs):
+        raise ConfigError(f"{path}: consultation slugs must be unique: fix the file and run again")
+    return config
+
+
+def load_themes(path: str | Path) -> list[Theme]:
+    """Read a themes file (a top-level `[[themes]]` list) for `cluster-file --themes`."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path} not found: pass --themes with the path to a TOML file of [[themes]]")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return [Theme.model_validate(t) for t in data.get("themes", [])]
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML ({exc}): fix the file and run again") from exc
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: themes: {_first_error(exc)}: fix the file and run again") from exc
+
+
+def _prefect_secret(name: str) -> str | None:
+    """A Prefect Secret block's value, when a Prefect API is configured; None otherwise."""
+    if not os.environ.get("PREFECT_API_URL"):
+        return None
+    try:
+        from prefect.blocks.system import Secret
+
+        return Secret.load(name).get()
+    except (ValueError, RuntimeError, OSError) as exc:
+        log.info("Prefect Secret block %s not available (%s); using the environment", name, type(exc).__name__)
+        return None
+
+
+def access_token(settings: Settings) -> str:
+    """The Page access token: Prefect Secret block `facebook-access-token`, else FACEBOOK_ACCESS_TOKEN."""
+    token = _prefect_secret("facebook-access-token") or settings.facebook_access_token
+    if not token:
+        raise ConfigError(
+            "no Facebook access token: set FACEBOOK_ACCESS_TOKEN or create the Prefect Secret block facebook-access-token"
+        )
+    return token
+
+
+def salt(settings: Settings) -> bytes:
+    """The pseudonym salt: Prefect Secret block `civic-ideas-salt`, else CIVIC_IDEAS_SALT."""
+    value = _prefect_secret("civic-ideas-salt") or settings.civic_ideas_salt
+    if not value:
+        raise ConfigError(
+            "no pseudonym salt: set CIVIC_IDEAS_SALT (e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`)"
+            " or create the Prefect Secret block civic-ideas-salt"
+        )
+    return value.encode("utf-8")

@@ -1,0 +1,85 @@
+"""Typed staging records from pseudonymised Graph API payloads (pure)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+import pyarrow as pa
+
+COMMENT_SCHEMA = pa.schema(
+    [
+        ("comment_id", pa.string()),
+        ("post_id", pa.string()),
+        ("consultation", pa.string()),
+        ("parent_id", pa.string()),
+        ("author_key", pa.string()),
+        ("is_page_reply", pa.bool_()),
+        ("message", pa.string()),
+        ("tag_spans", pa.string()),
+        ("has_attachment", pa.bool_()),
+        ("created_at", pa.timestamp("us", tz="UTC")),
+        ("like_count", pa.int32()),
+        ("reply_count", pa.int32()),
+        ("is_hidden", pa.bool_()),
+        ("payload", pa.string()),
+        ("payload_hash", pa.string()),
+    ]
+)
+
+
+def parse_graph_time(value: str | None) -> datetime | None:
+    """Parse a Graph API timestamp such as `2014-10-07T13:40:00+0000`."""
+    if not value:
+        return None
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
+
+
+def canonical_json(payload: Any) -> str:
+    """JSON with sorted keys and no whitespace, so equal payloads give equal strings."""
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def payload_hash(payload: Any) -> str:
+    """A content hash of a payload, used to store a raw version only when it changed."""
+    return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()[:32]
+
+
+def tag_spans(comment: dict) -> list[list[int]]:
+    """The code-point (offset, length) spans of the people and pages tagged in a comment."""
+    return [[int(t["offset"]), int(t["length"])] for t in comment.get("message_tags") or [] if "offset" in t]
+
+
+def comment_record(comment: dict, post_id: str, consultation: str) -> dict[str, Any]:
+    """One staging row from a pseudonymised comment payload."""
+    author = comment.get("from") or {}
+    parent = comment.get("parent") or {}
+    return {
+        "comment_id": str(comment["id"]),
+        "post_id": post_id,
+        "consultation": consultation,
+        "parent_id": parent.get("id") or comment.get("parent_id"),
+        "author_key": author.get("author_key"),
+        "is_page_reply": bool(author.get("is_page", False)),
+        "message": comment.get("message"),
+        "tag_spans": json.dumps(tag_spans(comment)),
+        "has_attachment": "attachment" in comment,
+        "created_at": parse_graph_time(comment.get("created_time")),
+        "like_count": int(comment.get("like_count") or 0),
+        "reply_count": int(comment.get("comment_count") or 0),
+        "is_hidden": bool(comment.get("is_hidden", False)),
+        "payload": canonical_json(comment),
+        "payload_hash": payload_hash(comment),
+    }
+
+
+def comments_table(comments: Iterable[dict], post_id: str, consultation: str) -> pa.Table:
+    """An Arrow table of staging rows, deduplicated by comment id (the last payload wins)."""
+    rows: dict[str, dict[str, Any]] = {}
+    for comment in comments:
+        record = comment_record(comment, post_id, consultation)
+        rows[record["comment_id"]] = record
+    return pa.Table.from_pylist(list(rows.values()), schema=COMMENT_SCHEMA)

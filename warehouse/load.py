@@ -1,0 +1,255 @@
+"""Idempotent loads into the warehouse: upserts on natural keys, edit history, soft deletes."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from transforms.records import canonical_json, parse_graph_time, payload_hash
+
+_UPSERT_COMMENTS = """
+insert into stg_comments (
+    comment_id, post_id, consultation, parent_id, author_key, is_page_reply, message, tag_spans,
+    has_attachment, created_at, like_count, reply_count, is_hidden, first_seen_at, changed_at, deleted_at
+)
+select
+    comment_id, post_id, consultation, parent_id, author_key, is_page_reply, message, tag_spans::json,
+    has_attachment, created_at, like_count, reply_count, is_hidden, $now, $now, null
+from batch_comments
+on conflict (comment_id) do update set
+    parent_id = excluded.parent_id,
+    author_key = excluded.author_key,
+    is_page_reply = excluded.is_page_reply,
+    message = excluded.message,
+    tag_spans = excluded.tag_spans,
+    has_attachment = excluded.has_attachment,
+    created_at = excluded.created_at,
+    like_count = excluded.like_count,
+    reply_count = excluded.reply_count,
+    is_hidden = excluded.is_hidden,
+    changed_at = excluded.changed_at,
+    deleted_at = null
+where stg_comments.message is distinct from excluded.message
+   or stg_comments.like_count is distinct from excluded.like_count
+   or stg_comments.reply_count is distinct from excluded.reply_count
+   or stg_comments.is_hidden is distinct from excluded.is_hidden
+   or stg_comments.author_key is distinct from excluded.author_key
+   or stg_comments.tag_spans::varchar is distinct from excluded.tag_spans::varchar
+   or stg_comments.has_attachment is distinct from excluded.has_attachment
+   or stg_comments.deleted_at is not null
+"""
+
+_KEEP_EDITS = """
+insert into stg_comment_history (comment_id, message, valid_until)
+select c.comment_id, c.message, $now
+from stg_comments as c
+inner join batch_comments as b using (comment_id)
+where c.deleted_at is null and c.message is distinct from b.message
+on conflict do nothing
+"""
+
+_INSERT_RAW = """
+insert into raw_comments (comment_id, post_id, consultation, payload, payload_hash, fetched_at)
+select comment_id, post_id, consultation, payload::json, payload_hash, $now from batch_comments
+on conflict do nothing
+"""
+
+_MARK_DELETED = """
+select comment_id from stg_comments
+where post_id = $post_id and deleted_at is null
+  and comment_id not in (select comment_id from batch_comments)
+"""
+
+
+def tombstone(con: duckdb.DuckDBPyConnection, comment_ids: list[str], deleted_at: datetime) -> int:
+    """Keep only comment_id and deleted_at of deleted comments; purge their text, author, history and raw payloads."""
+    if not comment_ids:
+        return 0
+    con.execute(
+        """
+        update stg_comments
+        set deleted_at = $at, message = null, author_key = null, tag_spans = null, changed_at = $at
+        where comment_id in (select unnest($ids)) and deleted_at is null
+        """,
+        {"at": deleted_at, "ids": comment_ids},
+    )
+    for table in ("stg_comment_history", "raw_comments"):
+        con.execute(f"delete from {table} where comment_id in (select unnest($ids))", {"ids": comment_ids})
+    return len(comment_ids)
+
+
+def save_post(con: duckdb.DuckDBPyConnection, post: dict[str, Any], consultation: str, now: datetime) -> None:
+    """Upsert a post (raw version when changed, typed row in staging)."""
+    con.execute(
+        "insert into raw_posts values ($id, $c, $payload::json, $hash, $now) on conflict do nothing",
+        {"id": post["id"], "c": consultation, "payload": canonical_json(post), "hash": payload_hash(post), "now": now},
+    )
+    con.execute(
+        """
+        insert into stg_posts values ($id, $c, $message, $created, $url, $now, null)
+        on conflict (post_id) do update set
+            message = excluded.message, created_at = excluded.created_at, permalink_url = excluded.permalink_url,
+            deleted_at = null
+        where stg_posts.message is distinct from excluded.message or stg_posts.deleted_at is not null
+        """,
+        {
+            "id": post["id"],
+            "c": consultation,
+            "message": post.get("message"),
+            "created": parse_graph_time(post.get("created_time")),
+            "url": post.get("permalink_url"),
+            "now": now,
+        },
+    )
+
+
+def save_scan(
+    con: duckdb.DuckDBPyConnection,
+    table: pa.Table,
+    *,
+    post_id: str,
+    run_id: str,
+    complete: bool,
+    n_requests: int,
+    now: datetime,
+) -> dict[str, int]:
+    """Load one post's comment scan in one transaction: raw versions, edits, upserts, and deletions if complete.
+
+    A scan that did not complete never marks anything deleted. Returns counts of changed and deleted rows.
+    """
+    con.execute("begin transaction")
+    try:
+        con.register("batch_comments", table)
+        before = _count_changed(con, now)
+        con.execute(_KEEP_EDITS, {"now": now})
+        con.execute(_INSERT_RAW, {"now": now})
+        con.execute(_UPSERT_COMMENTS, {"now": now})
+        changed = _count_changed(con, now) - before
+        deleted: list[str] = []
+        if complete:
+            deleted = [r[0] for r in con.execute(_MARK_DELETED, {"post_id": post_id}).fetchall()]
+            tombstone(con, deleted, now)
+        con.execute(
+            "insert into stg_post_scans values ($post, $run, $now, $complete, $n, $req) on conflict do nothing",
+            {"post": post_id, "run": run_id, "now": now, "complete": complete, "n": table.num_rows, "req": n_requests},
+        )
+        con.unregister("batch_comments")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return {"changed": changed, "deleted": len(deleted)}
+
+
+def _count_changed(con: duckdb.DuckDBPyConnection, now: datetime) -> int:
+    return con.execute("select count(*) from stg_comments where changed_at = $now", {"now": now}).fetchone()[0]
+
+
+def mark_post_deleted(con: duckdb.DuckDBPyConnection, post_id: str, now: datetime) -> int:
+    """A post answered as deleted: tombstone it and every comment under it."""
+    con.execute("begin transaction")
+    try:
+        con.execute("update stg_posts set deleted_at = $now where post_id = $id and deleted_at is null",
+                    {"now": now, "id": post_id})
+        ids = [r[0] for r in con.execute(
+            "select comment_id from stg_comments where post_id = $id and deleted_at is null", {"id": post_id}
+        ).fetchall()]
+        n = tombstone(con, ids, now)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return n
+
+
+def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow_name: str, deployment: str | None,
+              parameters: dict[str, Any], now: datetime) -> None:
+    """Record that a flow run started."""
+    con.execute(
+        """insert into core_runs (run_id, flow_name, deployment, parameters, status, started_at)
+           values ($id, $flow, $dep, $params::json, 'RUNNING', $now)
+           on conflict (run_id) do update set status = 'RUNNING', started_at = excluded.started_at""",
+        {"id": run_id, "flow": flow_name, "dep": deployment, "params": json.dumps(parameters), "now": now},
+    )
+
+
+def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, now: datetime,
+               counts: dict[str, int] | None = None, message: str | None = None) -> None:
+    """Record how a flow run ended, with its counts and, on failure, why."""
+    counts = counts or {}
+    con.execute(
+        """update core_runs set status = $status, message = $message, finished_at = $now,
+               n_comments_fetched = $fetched, n_comments_changed = $changed, n_ideas = $ideas, n_topics = $topics
+           where run_id = $id""",
+        {
+            "id": run_id, "status": status, "message": message, "now": now,
+            "fetched": counts.get("comments_fetched"), "changed": counts.get("comments_changed"),
+            "ideas": counts.get("ideas"), "topics": counts.get("topics"),
+        },
+    )
+
+
+def replace_ideas(con: duckdb.DuckDBPyConnection, consultation: str, ideas: pd.DataFrame, channel: str) -> int:
+    """Replace a consultation's ideas from one channel with the current set, in one transaction."""
+    con.execute("begin transaction")
+    try:
+        con.register("batch_ideas", ideas)
+        con.execute("delete from core_ideas where consultation = $c and channel = $ch", {"c": consultation, "ch": channel})
+        con.execute(
+            """insert into core_ideas (idea_id, consultation, channel, text, created_at, like_count, reply_count,
+                                       author_key)
+               select idea_id, consultation, channel, text, created_at, like_count, reply_count, author_key
+               from batch_ideas""",
+        )
+        con.unregister("batch_ideas")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return len(ideas)
+
+
+def save_topic_run(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    topic_run_id: str,
+    run_id: str,
+    consultation: str,
+    topics: pd.DataFrame,
+    assignments: pd.DataFrame,
+    params: dict[str, Any],
+    now: datetime,
+) -> None:
+    """Store one clustering of a consultation: its parameters, topics and idea placements."""
+    con.execute("begin transaction")
+    try:
+        con.execute(
+            "insert into core_topic_runs values ($id, $run, $c, $now, $n, $params::json)",
+            {"id": topic_run_id, "run": run_id, "c": consultation, "now": now, "n": len(assignments),
+             "params": json.dumps(params, default=str)},
+        )
+        con.register("batch_topics", topics)
+        con.execute(
+            """insert into core_topics
+               select $id, $c, topic_id, label, keywords, n_ideas, n_authors, total_likes, status,
+                      representative_ids::json
+               from batch_topics""",
+            {"id": topic_run_id, "c": consultation},
+        )
+        con.register("batch_assignments", assignments)
+        con.execute(
+            """insert into core_idea_topics
+               select $id, $c, idea_id, topic_id, score, rank from batch_assignments""",
+            {"id": topic_run_id, "c": consultation},
+        )
+        con.unregister("batch_topics")
+        con.unregister("batch_assignments")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
