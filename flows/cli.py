@@ -15,10 +15,10 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 import duckdb  # noqa: E402
-from sources.graph import GraphAPIError  # noqa: E402
 
 from flows.settings import ConfigError, load_themes  # noqa: E402
 from sources.files import InputFileError, read_csv_items  # noqa: E402
+from sources.graph import GraphAPIError  # noqa: E402
 from warehouse.db import WarehouseError, connect  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -81,7 +81,8 @@ def _print_summary(ctx: Context, counts: dict[str, Any]) -> None:
     finally:
         con.close()
     click.echo(f"Warehouse: {ctx.warehouse}  ({totals[0]} comments and replies, {totals[1]} deleted, {n_ideas} ideas)")
-    click.echo(f"This run: {counts.get('comments_fetched', 0)} fetched, {counts.get('comments_changed', 0)} new or changed")
+    fetched, changed = counts.get("comments_fetched", 0), counts.get("comments_changed", 0)
+    click.echo(f"This run: {fetched} comments fetched, {changed} new or changed")
     for slug, paths in counts.get("exports", {}).items():
         click.echo(f"Exports for {slug}: {Path(paths[0]).parent}/")
         for path in paths:
@@ -153,6 +154,33 @@ def sql(ctx: Context, query: str, fmt: str, wait_seconds: float) -> None:
             click.echo(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
         else:
             click.echo(frame.to_string(index=False, max_colwidth=80) if len(frame.columns) else "")
+
+    _guard(ctx, body)
+
+
+@main.command()
+@click.option("--facebook-user-id", default=None, help="Erase everything this Facebook user wrote.")
+@click.option("--comment-id", default=None, help="Erase this comment and the replies under it.")
+@click.pass_obj
+def forget(ctx: Context, facebook_user_id: str | None, comment_id: str | None) -> None:
+    """Erase a person's or a comment's data from every table; exports follow at the next export."""
+    def body() -> None:
+        import datetime as dt
+
+        from flows.settings import Settings, salt
+        from transforms.pseudonym import author_key
+        from warehouse import erase
+        from warehouse.db import session
+
+        if (facebook_user_id is None) == (comment_id is None):
+            raise ConfigError("give exactly one of --facebook-user-id ID or --comment-id ID")
+        now = dt.datetime.now(dt.UTC)
+        with session(ctx.warehouse, wait_seconds=60) as con:
+            if facebook_user_id is not None:
+                n = erase.forget_author(con, author_key(facebook_user_id, salt(Settings())), now)
+            else:
+                n = erase.forget_comment(con, comment_id, now)
+        click.echo(f"erased {n} rows; run `civic-ideas analyse` and `civic-ideas export` to refresh the exports")
 
     _guard(ctx, body)
 

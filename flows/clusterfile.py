@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
+
 from models.topics import analyse
 from transforms.ideas import detect_ideas
 
 
-def cluster_items(items: pd.DataFrame, *, language: str = "da", themes: list[dict[str, Any]] | None = None) -> pd.DataFrame:
+def cluster_items(
+    items: pd.DataFrame, *, language: str = "da", themes: list[dict[str, Any]] | None = None
+) -> pd.DataFrame:
     """Given `item_id, text`, return `item_id, is_idea, topic_id, topic_label` (topic empty for non-ideas)."""
     texts = items["text"].fillna("").astype(str)
     is_idea = detect_ideas(

@@ -10,27 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow
-from sources.standin import GraphStandIn, load_dataset
 
 from flows.pipeline import run_flow
+from flows.settings import ensure_salt_file, salt_file
+from sources.standin import GraphStandIn, load_dataset
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
-
-
-def default_salt_file() -> Path:
-    """Where the demo keeps its pseudonym salt: outside the warehouse, readable by the owner only."""
-    base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
-    return Path(os.environ.get("CIVIC_IDEAS_SALT_FILE") or base / "civic-ideas" / "demo-salt")
-
-
-def ensure_salt_file(path: Path) -> str:
-    """Read the demo salt, creating it (mode 600) on first use."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
-    return path.read_text(encoding="utf-8").strip()
 
 
 @contextmanager
@@ -51,7 +36,7 @@ def _environment(**values: str) -> Iterator[None]:
 def demo_flow(warehouse: str = "data/warehouse.duckdb", export_dir: str = "exports") -> dict[str, Any]:
     """Serve the bundled sample over HTTP on 127.0.0.1 and run the whole pipeline against it."""
     token = "demo-" + secrets.token_hex(12)
-    salt = os.environ.get("CIVIC_IDEAS_SALT") or ensure_salt_file(default_salt_file())
+    salt = os.environ.get("CIVIC_IDEAS_SALT") or ensure_salt_file(salt_file())
     dataset = load_dataset(SAMPLE_DIR / "facebook.json")
     with GraphStandIn(dataset, tokens={token: "page"}) as standin, _environment(
         FACEBOOK_GRAPH_URL=standin.url, FACEBOOK_ACCESS_TOKEN=token, CIVIC_IDEAS_SALT=salt

@@ -9,17 +9,17 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from models.topics import analyse
 from prefect import flow, task
 from prefect.runtime import deployment as prefect_deployment
 from prefect.runtime import flow_run as prefect_flow_run
-from sources.graph import GraphClient, GraphPermissionError, TokenError
-from transforms.pseudonym import pseudonymise_comments
 
 from flows.settings import ConfigError, Consultation, Settings, access_token, load_consultations, salt
-from transforms.records import comments_table
+from models.topics import analyse
+from sources.graph import GraphClient, GraphPermissionError, TokenError
+from transforms.pseudonym import pseudonymise_comments
+from transforms.records import comments_table, drop_suppressed
 from transforms.select import select_ideas
-from warehouse import db, export, load, queries
+from warehouse import db, erase, export, load, queries
 
 log = logging.getLogger(__name__)
 
@@ -64,12 +64,24 @@ def ingest_post(warehouse: str, page_id: str, consultation: str, post_id: str, r
             log.warning("post %s is gone from Facebook; %d comments tombstoned", post_id, deleted)
             return {"fetched": 0, "changed": 0, "deleted": deleted}
         load.save_post(con, post, consultation, now)
-        table = comments_table(pseudonymise_comments(scan.comments, key, page_id), post_id, consultation)
+        erased_authors, erased_comments = erase.suppressed(con)
+        comments = pseudonymise_comments(scan.comments, key, page_id)
+        table = comments_table(drop_suppressed(comments, erased_authors, erased_comments), post_id, consultation)
         counts = load.save_scan(con, table, post_id=post_id, run_id=run_id, complete=scan.complete,
                                 n_requests=scan.requests, now=now)
     if not scan.complete:
         log.warning("post %s: scan did not complete; nothing was marked deleted", post_id)
     return {"fetched": table.num_rows, **counts}
+
+
+@task
+def purge_raw_payloads(warehouse: str, older_than_days: int) -> int:
+    """Retention: delete raw payloads older than the configured number of days."""
+    with db.session(warehouse) as con:
+        purged = erase.purge_raw(con, older_than_days, _now())
+    if purged:
+        log.info("purged %d raw payloads older than %d days", purged, older_than_days)
+    return purged
 
 
 @task
@@ -136,6 +148,7 @@ def run_stages(config_path: str, slugs: list[str] | None, stages: list[str], war
                 got = ingest_post(warehouse, config.facebook.page_id, c.slug, post_id, run_id)
                 counts["comments_fetched"] += got["fetched"]
                 counts["comments_changed"] += got["changed"]
+        purge_raw_payloads(warehouse, Settings().raw_retention_days)
     if "analyse" in stages:
         for c in chosen:
             counts["ideas"] += find_ideas(warehouse, c.slug)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import secrets
 import tomllib
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 log = logging.getLogger(__name__)
@@ -23,21 +24,37 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
-    facebook_access_token: str | None = Field(
+    facebook_access_token: SecretStr | None = Field(
         default=None, description="Page access token; prefer the Prefect Secret block `facebook-access-token`."
     )
     facebook_graph_url: str = Field(default="https://graph.facebook.com", description="Graph API base URL.")
     facebook_graph_version: str = Field(default="v25.0", description="Graph API version, e.g. v25.0.")
-    civic_ideas_salt: str | None = Field(
-        default=None, description="Secret salt for author pseudonyms; prefer the Prefect Secret block `civic-ideas-salt`."
+    civic_ideas_salt: SecretStr | None = Field(
+        default=None, description="Salt for author pseudonyms; prefer the Prefect Secret block `civic-ideas-salt`."
     )
     civic_ideas_warehouse: Path = Field(default=Path("data/warehouse.duckdb"), description="DuckDB warehouse file.")
     civic_ideas_export_dir: Path = Field(default=Path("exports"), description="Folder for planners' exports.")
-    http_timeout_seconds: float = Field(default=30.0, description="Timeout of every Graph API request.")
-    max_wait_seconds: float = Field(default=900.0, description="Upper bound of any single rate-limit or retry wait.")
-    page_limit: int = Field(default=100, ge=1, le=100, description="Comments asked for per page (Graph API max 100).")
-    raw_retention_days: int = Field(default=90, ge=1, description="Raw payloads older than this are purged.")
-    close_grace_days: int = Field(default=14, ge=0, description="Days a closed consultation is still polled.")
+    http_timeout_seconds: float = Field(
+        default=30.0, validation_alias="CIVIC_IDEAS_HTTP_TIMEOUT", description="Timeout of every Graph API request."
+    )
+    max_retries: int = Field(
+        default=6, ge=0, validation_alias="CIVIC_IDEAS_MAX_RETRIES", description="Retries of one Graph API request."
+    )
+    max_wait_seconds: float = Field(
+        default=900.0, validation_alias="CIVIC_IDEAS_MAX_WAIT", description="Upper bound of any single wait."
+    )
+    page_limit: int = Field(
+        default=100, ge=1, le=100, validation_alias="CIVIC_IDEAS_PAGE_LIMIT",
+        description="Comments asked for per page (the Graph API allows at most 100).",
+    )
+    raw_retention_days: int = Field(
+        default=90, ge=1, validation_alias="CIVIC_IDEAS_RAW_RETENTION_DAYS",
+        description="Raw payloads older than this are purged.",
+    )
+    close_grace_days: int = Field(
+        default=14, ge=0, validation_alias="CIVIC_IDEAS_CLOSE_GRACE_DAYS",
+        description="Days a closed consultation is still polled.",
+    )
 
 
 class Theme(BaseModel):
@@ -150,19 +167,42 @@ def _prefect_secret(name: str) -> str | None:
         return None
 
 
+def _reveal(secret: SecretStr | None) -> str | None:
+    return secret.get_secret_value() if secret is not None else None
+
+
 def access_token(settings: Settings) -> str:
     """The Page access token: Prefect Secret block `facebook-access-token`, else FACEBOOK_ACCESS_TOKEN."""
-    token = _prefect_secret("facebook-access-token") or settings.facebook_access_token
+    token = _prefect_secret("facebook-access-token") or _reveal(settings.facebook_access_token)
     if not token:
         raise ConfigError(
-            "no Facebook access token: set FACEBOOK_ACCESS_TOKEN or create the Prefect Secret block facebook-access-token"
+            "no Facebook access token: set FACEBOOK_ACCESS_TOKEN"
+            " or create the Prefect Secret block facebook-access-token"
         )
     return token
 
 
+def salt_file() -> Path:
+    """The local salt file (mode 600, outside the warehouse): CIVIC_IDEAS_SALT_FILE or ~/.config/civic-ideas/salt."""
+    base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return Path(os.environ.get("CIVIC_IDEAS_SALT_FILE") or base / "civic-ideas" / "salt")
+
+
+def ensure_salt_file(path: Path) -> str:
+    """Read the local salt file, creating it with a new random salt (mode 600) on first use."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text(encoding="utf-8").strip()
+
+
 def salt(settings: Settings) -> bytes:
-    """The pseudonym salt: Prefect Secret block `civic-ideas-salt`, else CIVIC_IDEAS_SALT."""
-    value = _prefect_secret("civic-ideas-salt") or settings.civic_ideas_salt
+    """The pseudonym salt: Prefect Secret block `civic-ideas-salt`, else CIVIC_IDEAS_SALT, else the salt file."""
+    value = _prefect_secret("civic-ideas-salt") or _reveal(settings.civic_ideas_salt)
+    if not value and salt_file().is_file():
+        value = salt_file().read_text(encoding="utf-8").strip()
     if not value:
         raise ConfigError(
             "no pseudonym salt: set CIVIC_IDEAS_SALT (e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`)"

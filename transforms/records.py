@@ -83,3 +83,25 @@ def comments_table(comments: Iterable[dict], post_id: str, consultation: str) ->
         record = comment_record(comment, post_id, consultation)
         rows[record["comment_id"]] = record
     return pa.Table.from_pylist(list(rows.values()), schema=COMMENT_SCHEMA)
+
+
+def drop_suppressed(comments: list[dict], author_keys: set[str], comment_ids: set[str]) -> list[dict]:
+    """Leave out erased authors' comments, and erased comments together with every reply below them."""
+    by_id = {str(c["id"]): c for c in comments}
+    gone: dict[str, bool] = {}
+
+    def is_gone(comment_id: str, depth: int = 0) -> bool:
+        if comment_id in comment_ids:
+            return True
+        comment = by_id.get(comment_id)
+        if comment is None or depth > 100:
+            return False
+        if comment_id not in gone:
+            parent = (comment.get("parent") or {}).get("id")
+            gone[comment_id] = bool(parent) and is_gone(str(parent), depth + 1)
+        return gone[comment_id]
+
+    return [
+        c for c in comments
+        if (c.get("from") or {}).get("author_key") not in author_keys and not is_gone(str(c["id"]))
+    ]

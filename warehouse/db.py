@@ -62,7 +62,9 @@ def connect(path: str | Path, *, read_only: bool = False, wait_seconds: float = 
 
 
 @contextmanager
-def session(path: str | Path, *, read_only: bool = False, wait_seconds: float = 60.0) -> Iterator[duckdb.DuckDBPyConnection]:
+def session(
+    path: str | Path, *, read_only: bool = False, wait_seconds: float = 60.0
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection that is closed on exit, so a flow holds the file only for one short step."""
     con = connect(path, read_only=read_only, wait_seconds=wait_seconds)
     try:

@@ -199,7 +199,9 @@ def replace_ideas(con: duckdb.DuckDBPyConnection, consultation: str, ideas: pd.D
     con.execute("begin transaction")
     try:
         con.register("batch_ideas", ideas)
-        con.execute("delete from core_ideas where consultation = $c and channel = $ch", {"c": consultation, "ch": channel})
+        con.execute(
+            "delete from core_ideas where consultation = $c and channel = $ch", {"c": consultation, "ch": channel}
+        )
         con.execute(
             """insert into core_ideas (idea_id, consultation, channel, text, created_at, like_count, reply_count,
                                        author_key)

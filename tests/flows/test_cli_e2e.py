@@ -1,0 +1,192 @@
+"""End to end: the installed CLI against the Graph API stand-in over real HTTP, real DuckDB files, real exports."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+pytestmark = pytest.mark.slow
+
+CLI = str(Path(sys.executable).parent / "civic-ideas")
+
+
+def _env(tmp: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FACEBOOK_", "CIVIC_IDEAS_"))}
+    env.update(CIVIC_IDEAS_SALT_FILE=str(tmp / "salt"), **extra)
+    return env
+
+
+def cli(tmp: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the installed `civic-ideas` with this test's warehouse and export folder."""
+    command = [CLI, "--warehouse", str(tmp / "wh.duckdb"), "--export-dir", str(tmp / "exports"), *args]
+    return subprocess.run(command, capture_output=True, text=True, env=env or _env(tmp), timeout=240, check=False)
+
+
+def _sample_counts(sample_dir: Path) -> dict[str, int]:
+    data = json.loads((sample_dir / "facebook.json").read_text(encoding="utf-8"))
+    return {"comments": len(data["comments"]), "posts": len(data["posts"])}
+
+
+def _stable_state(path: Path) -> tuple:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return tuple(
+            con.execute(f"select count(*), sum(hash(t::varchar)) from {t} as t").fetchone()
+            for t in ("raw_comments", "stg_comments", "stg_comment_history", "core_ideas")
+        ) + (con.execute("select count(*) from topics").fetchone(),)
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    tmp = tmp_path_factory.mktemp("demo")
+    return tmp, cli(tmp, "demo")
+
+
+def test_demo_exits_zero_and_prints_paths_and_topics(demo_run: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    tmp, result = demo_run
+    assert result.returncode == 0, result.stderr
+    assert "exports/motorvejsoverdaekning/topics.csv" in result.stdout
+    assert "exports/udviklingsstrategi/ideas.parquet" in result.stdout
+    assert "label" in result.stdout and "n_ideas" in result.stdout
+
+
+def test_sql_counts_every_comment_and_reply(demo_run: tuple[Path, subprocess.CompletedProcess[str]],
+                                           sample_dir: Path) -> None:
+    tmp, _ = demo_run
+    result = cli(tmp, "sql", "select count(*) as n from comments", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [{"n": _sample_counts(sample_dir)["comments"]}]
+
+
+def test_warehouse_rows_are_pseudonymised_and_typed(demo_run: tuple[Path, subprocess.CompletedProcess[str]],
+                                                    sample_dir: Path) -> None:
+    tmp, _ = demo_run
+    data = json.loads((sample_dir / "facebook.json").read_text(encoding="utf-8"))
+    con = duckdb.connect(str(tmp / "wh.duckdb"), read_only=True)
+    try:
+        frame = con.execute("select * from comments").df()
+        raw = "\n".join(r[0] for r in con.execute("select payload::varchar from raw_comments").fetchall())
+        runs = con.execute("select status, n_comments_fetched from runs").fetchall()
+        n_ideas = con.execute("select count(*) from ideas where topic_id is not null").fetchone()[0]
+    finally:
+        con.close()
+    authors = {c["from"]["id"]: c["from"]["name"] for c in data["comments"] if "from" in c}
+    assert frame["author_key"].dropna().str.fullmatch(r"[0-9a-f]{16}").all()
+    for user_id, name in list(authors.items())[:50]:
+        assert user_id not in raw and name not in raw
+    assert frame["is_page_reply"].sum() > 0
+    assert frame["parent_id"].notna().sum() > 0
+    assert runs[-1][0] == "COMPLETED" and runs[-1][1] == len(data["comments"])
+    assert n_ideas > 0
+
+
+def test_exports_have_the_contract_columns(demo_run: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    tmp, _ = demo_run
+    for slug in ("motorvejsoverdaekning", "udviklingsstrategi"):
+        folder = tmp / "exports" / slug
+        topics = pd.read_csv(folder / "topics.csv")
+        ideas = pd.read_parquet(folder / "ideas.parquet")
+        assert {"topic_id", "label", "keywords", "n_ideas", "n_authors", "total_likes"} <= set(topics.columns)
+        assert {"idea_id", "topic_id", "topic_label", "text", "like_count"} <= set(ideas.columns)
+        assert "author_key" not in ideas.columns
+        assert topics["n_ideas"].sum() == len(ideas)
+        assert (folder / "topics.csv").read_bytes().count(b"\r\n") >= len(topics)
+
+
+def test_second_demo_changes_no_count(demo_run: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    tmp, first = demo_run
+    assert first.returncode == 0, first.stderr
+    before = _stable_state(tmp / "wh.duckdb")
+    again = cli(tmp, "demo")
+    assert again.returncode == 0, again.stderr
+    assert _stable_state(tmp / "wh.duckdb") == before
+
+
+def test_sql_refuses_to_write(demo_run: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    tmp, _ = demo_run
+    result = cli(tmp, "sql", "delete from stg_comments")
+    assert result.returncode != 0
+    assert result.stderr.strip().count("\n") == 0 and "read-only" in result.stderr
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _one_line_error(result: subprocess.CompletedProcess[str], *needles: str) -> None:
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+
+
+def test_missing_config(tmp_path: Path) -> None:
+    _one_line_error(cli(tmp_path, "run", "--config", str(tmp_path / "nope.toml")), "not found", "--config")
+
+
+def test_malformed_config(tmp_path: Path) -> None:
+    bad = tmp_path / "consultations.toml"
+    bad.write_text("[facebook\n", encoding="utf-8")
+    _one_line_error(cli(tmp_path, "run", "--config", str(bad)), "not valid TOML")
+
+
+def test_unknown_consultation(tmp_path: Path, sample_dir: Path) -> None:
+    result = cli(tmp_path, "run", "--config", str(sample_dir / "consultations.toml"), "--consultation", "nope")
+    _one_line_error(result, "unknown consultation nope", "udviklingsstrategi")
+
+
+def test_unreachable_graph_api(tmp_path: Path, sample_dir: Path) -> None:
+    env = _env(tmp_path, FACEBOOK_GRAPH_URL=f"http://127.0.0.1:{_closed_port()}", FACEBOOK_ACCESS_TOKEN="tok-secret-1",
+               CIVIC_IDEAS_SALT="s" * 32, CIVIC_IDEAS_MAX_RETRIES="1")
+    result = cli(tmp_path, "ingest", "--config", str(sample_dir / "consultations.toml"), env=env)
+    _one_line_error(result, "127.0.0.1")
+    assert "tok-secret-1" not in result.stderr + result.stdout
+
+
+def test_cluster_file_rejects_a_non_csv(tmp_path: Path) -> None:
+    blob = tmp_path / "picture.csv"
+    blob.write_bytes(bytes(range(256)) * 4)
+    _one_line_error(
+        cli(tmp_path, "cluster-file", str(blob), "--text-column", "text", "--out", str(tmp_path / "o.csv")),
+        "not a UTF-8",
+    )
+
+
+def test_cluster_file_names_a_missing_column(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("id,tekst\n1,mere cykelsti\n", encoding="utf-8")
+    _one_line_error(
+        cli(tmp_path, "cluster-file", str(src), "--text-column", "text", "--out", str(tmp_path / "o.csv")),
+        "no column 'text'", "'tekst'",
+    )
+
+
+def test_cluster_file_writes_the_contract_columns(tmp_path: Path, sample_dir: Path) -> None:
+    gold = pd.read_csv(sample_dir / "gold.csv", dtype=str)
+    data = json.loads((sample_dir / "facebook.json").read_text(encoding="utf-8"))
+    text = {c["id"]: c.get("message", "") for c in data["comments"]}
+    src = tmp_path / "in.csv"
+    gold.assign(text=gold["comment_id"].map(text))[["comment_id", "text"]].to_csv(src, index=False)
+    out = tmp_path / "out.csv"
+    result = cli(tmp_path, "cluster-file", str(src), "--text-column", "text", "--id-column", "comment_id",
+                 "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    frame = pd.read_csv(out, dtype={"comment_id": str})
+    assert list(frame.columns) == ["comment_id", "is_idea", "topic_id", "topic_label"]
+    assert len(frame) == len(gold)
+    assert frame.loc[frame["is_idea"], "topic_label"].notna().all()
+    assert frame.loc[~frame["is_idea"], "topic_id"].isna().all()

@@ -1,0 +1,83 @@
+"""Erasure (GDPR art. 17) and retention: remove a person's or a comment's data from every table."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+
+# Tables holding a comment's data, keyed by the column that names the comment.
+_COMMENT_TABLES = {
+    "raw_comments": "comment_id",
+    "stg_comment_history": "comment_id",
+    "core_idea_topics": "idea_id",
+    "core_ideas": "idea_id",
+    "stg_comments": "comment_id",
+}
+
+
+def _delete_comments(con: duckdb.DuckDBPyConnection, comment_ids: list[str]) -> int:
+    total = 0
+    for table, column in _COMMENT_TABLES.items():
+        total += con.execute(
+            f"delete from {table} where {column} in (select unnest($ids))", {"ids": comment_ids}
+        ).fetchone()[0]
+    return total
+
+
+def _record(con: duckdb.DuckDBPyConnection, kind: str, n_rows: int, now: dt.datetime) -> None:
+    con.execute("insert into core_erasures values ($now, $kind, $n)", {"now": now, "kind": kind, "n": n_rows})
+
+
+def _in_transaction(con: duckdb.DuckDBPyConnection, kind: str, ids: list[str], suppress: str,
+                    now: dt.datetime) -> int:
+    con.execute("begin transaction")
+    try:
+        con.execute("insert into core_suppressions values ($kind, $v) on conflict do nothing",
+                    {"kind": kind, "v": suppress})
+        n_rows = _delete_comments(con, ids) if ids else 0
+        _record(con, kind, n_rows, now)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return n_rows
+
+
+def forget_author(con: duckdb.DuckDBPyConnection, author_key: str, now: dt.datetime) -> int:
+    """Delete every comment written by the author with this key, in every table; returns rows deleted."""
+    ids = [r[0] for r in con.execute(
+        """select comment_id from stg_comments where author_key = $k
+           union
+           select comment_id from raw_comments where payload->'from'->>'author_key' = $k""",
+        {"k": author_key},
+    ).fetchall()]
+    return _in_transaction(con, "facebook_user", ids, author_key, now)
+
+
+def forget_comment(con: duckdb.DuckDBPyConnection, comment_id: str, now: dt.datetime) -> int:
+    """Delete one comment and its replies, in every table; returns rows deleted."""
+    ids = [r[0] for r in con.execute(
+        """with recursive thread(comment_id) as (
+               select $id
+               union
+               select c.comment_id from stg_comments as c inner join thread as t on c.parent_id = t.comment_id
+           )
+           select comment_id from thread""",
+        {"id": comment_id},
+    ).fetchall()]
+    return _in_transaction(con, "comment", ids, comment_id, now)
+
+
+def purge_raw(con: duckdb.DuckDBPyConnection, older_than_days: int, now: dt.datetime) -> int:
+    """Delete raw payloads fetched more than `older_than_days` ago; returns rows deleted."""
+    cutoff = now - dt.timedelta(days=older_than_days)
+    n = con.execute("delete from raw_comments where fetched_at < $cutoff", {"cutoff": cutoff}).fetchone()[0]
+    n += con.execute("delete from raw_posts where fetched_at < $cutoff", {"cutoff": cutoff}).fetchone()[0]
+    return n
+
+
+def suppressed(con: duckdb.DuckDBPyConnection) -> tuple[set[str], set[str]]:
+    """The erased author keys and comment ids, which ingestion must not load again."""
+    rows = con.execute("select kind, value from core_suppressions").fetchall()
+    return {v for k, v in rows if k == "facebook_user"}, {v for k, v in rows if k == "comment"}
