@@ -16,3 +16,12 @@ os.environ.pop("CIVIC_IDEAS_SALT", None)
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = REPO / "data" / "sample"
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture()
+def sample_dir() -> Path:
+    """The bundled sample consultation."""
+    return SAMPLE_DIR
