@@ -190,7 +190,10 @@ def run_flow(
     run_id = _run_id()
     parameters = {"config_path": config_path, "consultations": consultations, "stages": stages}
     Path(warehouse).parent.mkdir(parents=True, exist_ok=True)
-    return _record_run(
-        "civic-ideas-run", warehouse, run_id, parameters,
-        lambda: run_stages(config_path, consultations, stages, warehouse, export_dir, run_id),
-    )
+    with db.writer_lock(warehouse):
+        counts = _record_run(
+            "civic-ideas-run", warehouse, run_id, parameters,
+            lambda: run_stages(config_path, consultations, stages, warehouse, export_dir, run_id),
+        )
+        db.write_snapshot(warehouse)
+    return counts

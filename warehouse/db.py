@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
+import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -116,3 +119,44 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
     """(Re)create the public views in dependency order (file name order)."""
     for path in sorted(VIEWS_DIR.glob("*.sql")):
         con.execute(path.read_text(encoding="utf-8"))
+
+
+@contextmanager
+def writer_lock(path: str | Path, *, timeout_seconds: float = 3600.0) -> Iterator[None]:
+    """Hold the warehouse's run lock (`<file>.lock`), so that two flow runs queue instead of interleaving.
+
+    Between its short write steps a run closes the database, so read-only queries still get in.
+    """
+    lock_path = Path(f"{path}.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + timeout_seconds
+    with open(lock_path, "a+") as handle:
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise WarehouseBusy(
+                        f"another run has held {path} for {timeout_seconds:.0f} s; check for a stuck flow run"
+                    ) from None
+                time.sleep(0.5)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def write_snapshot(path: str | Path) -> Path:
+    """Copy the warehouse to `<name>-snapshot.duckdb` atomically, for analysts' tools that must never block a run."""
+    path = Path(path)
+    snapshot = path.with_name(f"{path.stem}-snapshot{path.suffix}")
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    tmp = snapshot.with_suffix(".tmp")
+    shutil.copyfile(path, tmp)
+    os.replace(tmp, snapshot)
+    return snapshot
