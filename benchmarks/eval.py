@@ -1,0 +1,228 @@
+"""`make eval`: topic quality, idea detection and topic stability, each next to a plain baseline from the same run.
+
+Run from the repository root: ``.venv/bin/python benchmarks/eval.py``. Prints markdown and writes
+``benchmarks/results/eval.md``. Reads ``../shared/eval/*.csv`` and, when present, the bundled gold sample
+(``data/sample/facebook.json``, ``gold.csv``, ``consultations.toml``).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.cluster import KMeans
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score, precision_recall_fscore_support
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import Normalizer
+from threadpoolctl import threadpool_limits
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from models.identity import match_topics  # noqa: E402
+from models.topics import analyse  # noqa: E402
+from transforms.ideas import detect_ideas  # noqa: E402
+
+SHARED = ROOT.parent / "shared" / "eval"
+SAMPLE = ROOT / "data" / "sample"
+RESULTS = ROOT / "benchmarks" / "results" / "eval.md"
+
+
+def baseline_labels(texts: list[str], k: int, random_state: int = 0) -> np.ndarray:
+    """The plain baseline: TF-IDF + TruncatedSVD(100) + Normalizer + KMeans with the true k.
+
+    TfidfVectorizer(stop_words="english", sublinear_tf=True, min_df=2) reproduces the reference figures quoted in the
+    issue (NMI 0.36 on Pol.is, 0.07 on SIB-200).
+    """
+    n_comp = max(1, min(100, len(texts) - 1))
+    pipe = make_pipeline(
+        TfidfVectorizer(stop_words="english", sublinear_tf=True, min_df=2),
+        TruncatedSVD(n_comp, random_state=random_state),
+        Normalizer(),
+        KMeans(k, random_state=random_state, n_init=10),
+    )
+    return pipe.fit_predict(texts)
+
+
+def load_public() -> list[tuple[str, pd.DataFrame, str]]:
+    """(name, DataFrame idea_id/text/label, language) for the shared evaluation sets."""
+    out = []
+    for name, label_col, lang in [("polis_topics_dev", "conversation", "en"), ("danish_sib200_dev", "label", "da")]:
+        df = pd.read_csv(SHARED / f"{name}.csv", dtype=str, keep_default_na=False)
+        out.append((name, df.rename(columns={"comment_id": "idea_id", label_col: "label"}), lang))
+    return out
+
+
+def load_gold() -> pd.DataFrame | None:
+    """Every gold-labelled comment with the idea-detection inputs, or None while the sample is not there."""
+    if not (SAMPLE / "facebook.json").exists() or not (SAMPLE / "gold.csv").exists():
+        return None
+    data = json.loads((SAMPLE / "facebook.json").read_text(encoding="utf-8"))
+    page_id = str(data["page"]["id"])
+    rows = [
+        {
+            "comment_id": c["id"],
+            "message": c.get("message"),
+            "is_page_reply": str((c.get("from") or {}).get("id")) == page_id,
+            "is_reply": bool(c.get("parent_id")),
+            "tag_count": len(c.get("message_tags") or []),
+            "author_key": (c.get("from") or {}).get("id"),
+            "like_count": c.get("like_count", 0),
+        }
+        for c in data["comments"]
+    ]
+    gold = pd.read_csv(SAMPLE / "gold.csv", dtype=str, keep_default_na=False).drop_duplicates("comment_id")
+    comments = pd.DataFrame(rows).drop_duplicates("comment_id")  # the stand-in data may repeat a comment
+    return gold.merge(comments, on="comment_id", how="inner")
+
+
+def gold_language(slug: str) -> str:
+    path = SAMPLE / "consultations.toml"
+    if path.exists():
+        for c in tomllib.loads(path.read_text(encoding="utf-8")).get("consultations", []):
+            if c.get("slug") == slug:
+                return c.get("language", "da")
+    return "da"
+
+
+def ideas_frame(df: pd.DataFrame, text_col: str = "text") -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "idea_id": df["idea_id"].to_numpy(),
+            "text": df[text_col].to_numpy(),
+            "author_key": df["author_key"].to_numpy() if "author_key" in df else None,
+            "like_count": df["like_count"].to_numpy() if "like_count" in df else 0,
+        }
+    )
+
+
+def timed(fn: Callable):
+    start = time.perf_counter()
+    result = fn()
+    return result, time.perf_counter() - start
+
+
+def clustering_rows(name: str, df: pd.DataFrame, lang: str) -> list[dict]:
+    """Our model with automatic and with true k, each next to the baseline with the true k."""
+    y = df["label"].to_numpy()
+    true_k = len(set(y))
+    base = baseline_labels(df["text"].tolist(), true_k)
+    b_nmi, b_ari = normalized_mutual_info_score(y, base), adjusted_rand_score(y, base)
+    rows = []
+    for mode, k in [("auto k", None), ("k given", true_k)]:
+        run, seconds = timed(lambda k=k: analyse(ideas_frame(df), language=lang, k=k))
+        pred = run.assignments["topic_id"].to_numpy()
+        rows.append(
+            {
+                "dataset": name,
+                "n": len(df),
+                "method": f"civic-ideas ({mode})",
+                "k": f"{run.params['k']} (true {true_k})",
+                "NMI": normalized_mutual_info_score(y, pred),
+                "ARI": adjusted_rand_score(y, pred),
+                "seconds": seconds,
+                "baseline NMI": b_nmi,
+                "baseline ARI": b_ari,
+                "andet": float((pred == 0).mean()),
+            }
+        )
+    return rows
+
+
+def stability_row(name: str, df: pd.DataFrame, lang: str, share_new: float = 0.05) -> dict:
+    """Fit on 95% of the ideas, refit on all with the previous run; share of the 95% that keep their topic id."""
+    ideas = ideas_frame(df)
+    rng = np.random.default_rng(0)
+    old = np.sort(rng.choice(len(ideas), round(len(ideas) * (1 - share_new)), replace=False))
+    first = analyse(ideas.iloc[old], language=lang)
+    previous = first.assignments.merge(first.topics[["topic_id", "label"]], on="topic_id")
+    second, seconds = timed(lambda: analyse(ideas, previous[["idea_id", "topic_id", "label"]], language=lang))
+    kept = previous.merge(second.assignments, on="idea_id", suffixes=("_old", "_new"))
+    ours = float((kept["topic_id_old"] == kept["topic_id_new"]).mean())
+
+    # Baseline: the plain pipeline refitted from scratch, ids carried over by the same matching.
+    k = first.params["k"]
+    b_old = pd.Series(baseline_labels(ideas["text"].iloc[old].tolist(), k) + 1, index=ideas["idea_id"].iloc[old])
+    b_new = pd.Series(baseline_labels(ideas["text"].tolist(), k) + 1, index=ideas["idea_id"])
+    mapping = match_topics(b_old, b_new)
+    b_kept = float((b_new.loc[b_old.index].map(mapping) == b_old).mean())
+    return {"dataset": name, "ideas kept": len(kept), "stability": ours, "seconds": seconds, "baseline": b_kept}
+
+
+def detection_row(gold: pd.DataFrame) -> dict:
+    """Precision/recall/F1 of idea detection on every gold comment (rules: nothing trained, so no CV needed)."""
+    truth = gold["label"] != "not_an_idea"
+    pred, seconds = timed(lambda: detect_ideas(gold[["message", "is_page_reply", "is_reply", "tag_count"]]))
+    base = ~gold["is_page_reply"] & gold["message"].fillna("").str.contains(r"[^\W\d_]", regex=True)
+    p, r, f, _ = precision_recall_fscore_support(truth, pred, average="binary", zero_division=0)
+    bp, br, bf, _ = precision_recall_fscore_support(truth, base, average="binary", zero_division=0)
+    return {
+        "comments": len(gold),
+        "ideas": int(truth.sum()),
+        "P": p,
+        "R": r,
+        "F1": f,
+        "seconds": seconds,
+        "baseline P": bp,
+        "baseline R": br,
+        "baseline F1": bf,
+    }
+
+
+def markdown(rows: list[dict], digits: int = 3) -> str:
+    if not rows:
+        return "(none)\n"
+    cols = list(rows[0])
+    fmt = [
+        " | ".join(f"{v:.{digits}f}" if isinstance(v, float) else str(v) for v in (r[c] for c in cols)) for r in rows
+    ]
+    return "\n".join([" | ".join(cols), " | ".join("---" for _ in cols), *fmt]) + "\n"
+
+
+def main() -> int:
+    start = time.perf_counter()
+    sections: list[str] = []
+    with threadpool_limits(limits=1):  # two cores: pinned BLAS/OpenMP keeps timings comparable between runs
+        public = load_public()
+        cluster_rows = [row for name, df, lang in public for row in clustering_rows(name, df, lang)]
+        stability = [stability_row(name, df, lang) for name, df, lang in public]
+        gold = load_gold()
+        detection: list[dict] = []
+        if gold is not None:
+            gold_ideas = gold[gold["label"] != "not_an_idea"].rename(
+                columns={"comment_id": "idea_id", "message": "text"}
+            )
+            for slug, df in gold_ideas.groupby("consultation", sort=True):
+                lang = gold_language(slug)
+                cluster_rows += clustering_rows(f"gold:{slug}", df.reset_index(drop=True), lang)
+                stability.append(stability_row(f"gold:{slug}", df.reset_index(drop=True), lang))
+            detection.append(detection_row(gold))
+    sections.append(
+        "## Topic quality (NMI/ARI; baseline = TF-IDF + SVD + KMeans with the true k)\n\n" + markdown(cluster_rows)
+    )
+    sections.append(
+        "## Idea detection (gold sample, all comments; baseline = every non-Page comment with letters)\n\n"
+        + (markdown(detection) if detection else "gold sample not found: data/sample/gold.csv\n")
+    )
+    sections.append(
+        "## Topic stability (share of ideas keeping their topic id when 5% new ideas are added; "
+        "baseline = plain pipeline refitted, ids matched the same way)\n\n" + markdown(stability)
+    )
+    sections.append(f"Total eval time: {time.perf_counter() - start:.1f} s\n")
+    report = "# civic-ideas eval\n\n" + "\n".join(sections)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(report, encoding="utf-8")
+    print(report)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,74 @@
+"""Topic keywords by class-based TF-IDF (as BERTopic's ``ClassTfidfTransformer``) and readable labels in real words."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import CountVectorizer
+
+__all__ = ["class_tfidf", "surface_forms", "topic_keywords", "readable_label"]
+
+
+def _identity(tokens: list[str]) -> list[str]:
+    return tokens
+
+
+def class_tfidf(token_lists: Sequence[list[str]], labels: Sequence[int]) -> tuple[list[int], np.ndarray, np.ndarray]:
+    """c-TF-IDF: per class, sqrt(term frequency) / class size x log(1 + mean class size / term frequency overall).
+
+    Returns (classes, terms, matrix of shape (len(classes), len(terms))).
+    """
+    classes = sorted(set(labels))
+    docs = [[] for _ in classes]
+    position = {c: i for i, c in enumerate(classes)}
+    for tokens, label in zip(token_lists, labels, strict=True):
+        docs[position[label]].extend(tokens)
+    vectorizer = CountVectorizer(analyzer=_identity)
+    try:
+        counts = sparse.csr_matrix(vectorizer.fit_transform(docs), dtype=float)
+    except ValueError:  # no tokens at all
+        return classes, np.array([], dtype=object), np.zeros((len(classes), 0))
+    sizes = np.asarray(counts.sum(axis=1)).ravel()
+    tf = sparse.diags(1 / np.maximum(sizes, 1)) @ counts.sqrt()  # BERTopic reduce_frequent_words
+    idf = np.log(1 + sizes.mean() / np.maximum(np.asarray(counts.sum(axis=0)).ravel(), 1))
+    return classes, vectorizer.get_feature_names_out(), (tf @ sparse.diags(idf)).toarray()
+
+
+def surface_forms(pairs: Sequence[list[tuple[str, str]]], labels: Sequence[int]) -> dict[int, dict[str, str]]:
+    """Per class, stem -> its most frequent surface word in that class (ties: shortest, then alphabetical)."""
+    counts: dict[int, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    for doc_pairs, label in zip(pairs, labels, strict=True):
+        for surface, stem in doc_pairs:
+            counts[label][stem][surface] += 1
+    return {
+        label: {stem: min(c, key=lambda w: (-c[w], len(w), w)) for stem, c in by_stem.items()}
+        for label, by_stem in counts.items()
+    }
+
+
+def topic_keywords(
+    terms: np.ndarray, weights: np.ndarray, surface: dict[str, str], fallback: dict[str, str], n: int = 8
+) -> list[str]:
+    """The ``n`` highest-weighted terms as real words, without repeats or terms contained in a better one."""
+    words: list[str] = []
+    for j in np.argsort(-weights, kind="stable"):
+        if weights[j] <= 0 or len(words) >= n:
+            break
+        stem = str(terms[j])
+        word = surface.get(stem) or fallback.get(stem) or stem
+        if any(word in w or w in word for w in words):
+            continue
+        words.append(word)
+    return words
+
+
+def readable_label(keywords: list[str], n_words: int = 2) -> str:
+    """'Cykelstier · belysning' from the first keywords; 'Andet' when there are none."""
+    chosen = keywords[:n_words]
+    if not chosen:
+        return "Andet"
+    label = " · ".join(chosen)
+    return label[0].upper() + label[1:]

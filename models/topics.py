@@ -1,0 +1,175 @@
+"""Topic analysis of ideas: clusters, "Andet", labels, keywords, representative ideas, support, stable ids.
+
+``analyse`` is the one entry point the flows call. Pure: DataFrames in, a ``TopicRun`` out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from models.cluster import TopicClusterer
+from models.identity import ANDET, match_topics, topic_status
+from models.labels import class_tfidf, readable_label, surface_forms, topic_keywords
+from transforms.text import words
+
+__all__ = ["TopicRun", "analyse", "ANDET_LABEL"]
+
+ANDET_LABEL = "Andet"
+MIN_TOPIC_SIZE = 3  # a topic must be able to show three representative ideas; smaller clusters go to "Andet"
+N_REPRESENTATIVE = 5
+ASSIGNMENT_COLUMNS = ["idea_id", "topic_id", "score", "rank"]
+TOPIC_COLUMNS = [
+    "topic_id",
+    "label",
+    "keywords",
+    "n_ideas",
+    "n_authors",
+    "total_likes",
+    "status",
+    "representative_ids",
+]
+
+
+@dataclass
+class TopicRun:
+    """Result of one topic analysis: one row per idea, one row per topic, and the parameters used."""
+
+    assignments: pd.DataFrame
+    topics: pd.DataFrame
+    params: dict = field(default_factory=dict)
+
+
+def analyse(
+    ideas: pd.DataFrame,
+    previous: pd.DataFrame | None = None,
+    *,
+    language: str = "da",
+    themes: list[dict] | None = None,
+    k: int | None = None,
+    random_state: int = 0,
+) -> TopicRun:
+    """Cluster ``ideas`` (idea_id, text, author_key, like_count) into topics; topic 0 is "Andet".
+
+    ``previous`` (idea_id, topic_id, label) is the last run: topics that are still there keep their ids (see
+    ``models.identity.match_topics``), new ones get higher ids, and the clustering is warm-started from it.
+    ``k`` fixes the number of clusters; by default it is chosen automatically (``models.cluster.choose_k``).
+    ``themes`` (``[{"label": ..., "seeds": [...]}]``) is accepted for the guided-topics interface and not used yet.
+    """
+    ideas = ideas.reset_index(drop=True)
+    texts = ideas["text"].fillna("").astype(str).tolist()
+    pairs = [words(t, language) for t in texts]
+    prev_topics = _previous_series(previous)
+    labels, scores, params = _cluster(texts, pairs, prev_topics, ideas["idea_id"], language, k, random_state)
+
+    current = pd.Series(labels, index=ideas["idea_id"].to_numpy())
+    mapping = match_topics(prev_topics, current)
+    topic_ids = np.array([mapping[c] for c in labels], dtype=np.int64)
+    assignments = _assignments(ideas["idea_id"], topic_ids, scores)
+    topics = _topics(ideas, pairs, topic_ids, assignments, prev_topics)
+    params.update(language=language, random_state=random_state, n_ideas=len(ideas), n_topics=int(len(topics)))
+    return TopicRun(assignments=assignments, topics=topics, params=params)
+
+
+def _previous_series(previous: pd.DataFrame | None) -> pd.Series:
+    if previous is None or len(previous) == 0:
+        return pd.Series([], dtype=np.int64)
+    return pd.Series(previous["topic_id"].astype(np.int64).to_numpy(), index=previous["idea_id"].to_numpy())
+
+
+def _cluster(texts, pairs, prev_topics, idea_ids, language, k, random_state) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Cluster labels (1..k, 0 = Andet) and similarity to the topic centroid for every idea."""
+    n = len(texts)
+    labels, scores = np.zeros(n, dtype=np.int64), np.zeros(n)
+    has_words = np.array([bool(p) for p in pairs], dtype=bool)
+    idx = np.flatnonzero(has_words)
+    params: dict = {"backend": "tfidf-lsa-kmeans", "k_requested": k}
+    if len(idx) < 2 * MIN_TOPIC_SIZE:  # too few ideas to cluster: one topic
+        labels[idx], scores[idx] = 1, 1.0
+        params.update(k=int(len(idx) > 0), criterion="too few ideas to cluster")
+        return labels, scores, params
+    init = None
+    if len(prev_topics):
+        init = pd.Series(idea_ids.to_numpy()[idx]).map(prev_topics).fillna(-1).astype(np.int64)
+        init = init.where(init != ANDET, -1).to_numpy()
+    model = TopicClusterer(language=language, k=k, random_state=random_state)
+    model.fit([texts[i] for i in idx], init_labels=init)
+    sim = model.similarity_
+    q1, q3 = np.percentile(sim, [25, 75])
+    fence = q1 - 1.5 * (q3 - q1)  # Tukey's lower fence: ideas unusually far from their centroid go to "Andet"
+    cluster = model.labels_ + 1
+    cluster[sim < fence] = ANDET
+    sizes = pd.Series(cluster).value_counts()
+    cluster[np.isin(cluster, sizes[sizes < MIN_TOPIC_SIZE].index.to_numpy())] = ANDET
+    labels[idx], scores[idx] = cluster, sim
+    params.update(
+        k=int(model.k_),
+        criterion="given" if k is not None else "max mean cosine silhouette of KMeans in a 10-d LSA space",
+        silhouette={int(key): round(v, 4) for key, v in model.silhouette_.items()},
+        andet_similarity_below=round(float(fence), 4),
+        n_components=int(model.lsa_.steps[1][1].n_components),
+        warm_start=init is not None,
+    )
+    return labels, scores, params
+
+
+def _assignments(idea_ids: pd.Series, topic_ids: np.ndarray, scores: np.ndarray) -> pd.DataFrame:
+    df = pd.DataFrame({"idea_id": idea_ids.to_numpy(), "topic_id": topic_ids, "score": scores.astype(float)})
+    df["rank"] = df.groupby("topic_id")["score"].rank(method="first", ascending=False).astype(np.int64)
+    return df[ASSIGNMENT_COLUMNS]
+
+
+def _topics(ideas, pairs, topic_ids, assignments, prev_topics) -> pd.DataFrame:
+    ids = sorted(set(topic_ids.tolist()))
+    if not ids:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in TOPIC_COLUMNS})
+    tokens = [[stem for _, stem in p] for p in pairs]
+    classes, terms, weights = class_tfidf(tokens, topic_ids.tolist())
+    surface = surface_forms(pairs, topic_ids.tolist())
+    everywhere = {stem: word for by_stem in surface.values() for stem, word in by_stem.items()}
+    keywords = {c: topic_keywords(terms, weights[i], surface.get(c, {}), everywhere) for i, c in enumerate(classes)}
+    labels = _unique_labels(ids, keywords)
+
+    frame = ideas.assign(topic_id=topic_ids, _rank=assignments["rank"].to_numpy())
+    grouped = frame.groupby("topic_id")
+    reps = (
+        frame.sort_values(["topic_id", "_rank"])
+        .groupby("topic_id")["idea_id"]
+        .apply(lambda s: s.head(N_REPRESENTATIVE).tolist())
+    )
+    sizes = grouped.size()
+    previous_sizes = prev_topics.value_counts().to_dict()
+    return pd.DataFrame(
+        {
+            "topic_id": np.array(ids, dtype=np.int64),
+            "label": [labels[t] for t in ids],
+            "keywords": ["; ".join(keywords.get(t, [])) for t in ids],
+            "n_ideas": sizes.reindex(ids).to_numpy(dtype=np.int64),
+            "n_authors": grouped["author_key"].nunique().reindex(ids).to_numpy(dtype=np.int64),
+            "total_likes": grouped["like_count"].sum(min_count=0).reindex(ids).fillna(0).to_numpy(dtype=np.int64),
+            "status": topic_status(ids, sizes.to_dict(), previous_sizes),
+            "representative_ids": [reps[t] for t in ids],
+        }
+    )
+
+
+def _unique_labels(ids: list[int], keywords: dict[int, list[str]]) -> dict[int, str]:
+    """Two keywords per label; a third (or more) when another topic already has the same label."""
+    labels: dict[int, str] = {}
+    seen: set[str] = {ANDET_LABEL}
+    for t in ids:
+        if t == ANDET:
+            labels[t] = ANDET_LABEL
+            continue
+        kw = keywords.get(t, [])
+        n = 2
+        label = readable_label(kw, n)
+        while label in seen and n < len(kw):
+            n += 1
+            label = readable_label(kw, n)
+        if label in seen:
+            label = f"{label} ({t})"
+        labels[t], _ = label, seen.add(label)
+    return labels

@@ -1,0 +1,85 @@
+"""Danish text handling: normalisation, stop words, stems, compounds, English."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from transforms.text import DANISH_STOP_WORDS, CompoundSplitter, clean_text, detect_language, tokenize, words
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("Se https://silkeborg.dk/plan og www.x.dk NU", "se og nu"),
+        ("@PeterHansen #silkeborg Flere bænke", "flere bænke"),
+        ("Sååååå fedt 😍😍🚲👍🏻", "så fedt"),
+        ("  SUPER   idé\n\n", "super idé"),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_clean_text_normalises(raw, clean):
+    assert clean_text(raw) == clean
+
+
+@given(st.text())
+def test_clean_text_is_idempotent(s):
+    assert clean_text(clean_text(s)) == clean_text(s)
+
+
+def test_danish_stop_words_come_from_the_maintained_list_and_are_dropped():
+    assert {"og", "det", "at", "på", "jeg"} <= DANISH_STOP_WORDS
+    assert tokenize("Jeg synes at det er godt og på tide") == ["syn", "godt", "tid"]
+
+
+@pytest.mark.parametrize(
+    ("word", "stem"),
+    [("cykelstierne", "cykelsti"), ("cykelstier", "cykelsti"), ("legepladserne", "legeplads"), ("børnene", "børn")],
+)
+def test_danish_snowball_stems(word, stem):
+    assert tokenize(word) == [stem]
+
+
+def test_words_keep_the_surface_form_for_labels():
+    assert words("Flere cykelstier") == [("flere", "fler"), ("cykelstier", "cykelsti")]
+
+
+def _splitter():
+    corpus = [
+        "cykel og sti",
+        "en cykel",
+        "en sti",
+        "motorvej",
+        "motorvejen",
+        "overdækningen",
+        "overdækning",
+        "legeplads",
+        "lege",
+        "vand",
+    ]
+    return CompoundSplitter(min_count=1).fit(corpus)
+
+
+def test_compounds_split_into_parts_learned_from_the_corpus():
+    splitter = _splitter()
+    assert tokenize("cykelstier", splitter=splitter) == ["cykelsti", "cykel", "sti"]
+    tokens = tokenize("motorvejsoverdækningen", splitter=splitter)
+    assert tokens[0] == "motorvejsoverdækning"
+    assert {"motorvej", "overdækning"} <= set(tokens)  # linking -s- recognised
+
+
+def test_words_are_not_split_into_unknown_parts():
+    splitter = _splitter()
+    assert tokenize("vandkunst", splitter=splitter) == ["vandkunst"]  # "kunst" never seen alone
+    assert tokenize("cykelsti") == ["cykelsti"]  # no splitter, no splitting
+
+
+def test_english_comments_get_english_stems_and_stop_words():
+    text = "We should build more bike lanes and the parks"
+    assert detect_language(text.lower().split()) == "en"
+    assert tokenize(text) == ["build", "bike", "lane", "park"]
+
+
+def test_danish_is_the_default_for_unclear_texts():
+    assert detect_language(["cykelsti"]) == "da"
+    assert detect_language(["cykelsti"], default="en") == "en"
