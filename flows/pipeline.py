@@ -50,6 +50,7 @@ def ingest_post(warehouse: str, page_id: str, consultation: str, post_id: str, r
         settings.facebook_graph_version,
         access_token(settings),
         timeout=settings.http_timeout_seconds,
+        max_retries=settings.max_retries,
         max_wait_seconds=settings.max_wait_seconds,
         page_limit=settings.page_limit,
     )

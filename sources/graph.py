@@ -1,0 +1,313 @@
+"""The one Graph API client: reads a post and all its comments, following `paging.next` verbatim.
+
+Rules (../shared/reference/graph-api-behaviour.md Part C): one `requests.Session`, a timeout on every call,
+`next` followed as given (it already carries every parameter and the token), stop only when `next` is absent,
+guard against loops, dedupe by id, retry by error code with backoff and jitter, wait out rate limits, and
+never let the token reach a log line or an exception message.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import requests
+
+from sources.errors import (
+    RENEW_HINT,
+    CursorLimit,
+    DeletedObject,
+    GraphAPIError,
+    GraphPermissionError,
+    PageTokenRequired,
+    PermissionError_,
+    RateLimitError,
+    ReduceDataError,
+    TokenError,
+    TransientError,
+    mask_text,
+)
+from sources.usage import parse_usage
+
+__all__ = [
+    "COMMENT_FIELDS", "CommentScan", "CursorLimit", "DeletedObject", "GraphAPIError", "GraphClient",
+    "GraphPermissionError", "PageTokenRequired", "PermissionError_", "RateLimitError", "ReduceDataError",
+    "ScanProgress", "TokenError", "TransientError", "mask_url",
+]
+
+log = logging.getLogger(__name__)
+
+COMMENT_FIELDS = (
+    "id,message,created_time,from{id,name},like_count,comment_count,parent{id},is_hidden,message_tags,"
+    "attachment,permalink_url"
+)
+POST_FIELDS = "id,message,created_time,updated_time,permalink_url"
+MAX_LIMIT = 100
+
+
+def mask_url(url: str) -> str:
+    """The URL with its `access_token` (and other secrets in the query) replaced by `***`, for logging."""
+    return mask_text(url)
+
+
+class _RedactTokens(logging.Filter):
+    """urllib3 logs request lines (query and token included) at DEBUG; mask them before any handler sees them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        if "access_token=" in text:
+            record.msg, record.args = mask_text(text), ()
+        return True
+
+
+def _install_log_redaction() -> None:
+    logger = logging.getLogger("urllib3.connectionpool")
+    if not any(isinstance(f, _RedactTokens) for f in logger.filters):
+        logger.addFilter(_RedactTokens())
+
+
+@dataclass
+class ScanProgress:
+    """How a walk over pages went: pages read, HTTP requests made, and whether it reached the end."""
+
+    complete: bool = True
+    pages: int = 0
+    requests: int = 0
+    stop_reason: str | None = None
+
+    def stop(self, reason: str) -> None:
+        """Mark the walk as cut short."""
+        self.complete, self.stop_reason = False, reason
+
+
+@dataclass
+class CommentScan:
+    """Every comment and reply of a post as the Graph API returned them, deduplicated by id."""
+
+    post_id: str
+    comments: list[dict[str, Any]]
+    complete: bool
+    post_deleted: bool
+    pages: int
+    requests: int
+    stop_reason: str | None = None
+
+
+def _query_pieces(url: str) -> list[str]:
+    query = urlsplit(url).query
+    return query.split("&") if query else []
+
+
+def _query_value(url: str, key: str) -> str | None:
+    for piece in _query_pieces(url):
+        name, _, value = piece.partition("=")
+        if name == key:
+            return value
+    return None
+
+
+def _with_limit(url: str, limit: int) -> str:
+    """`url` with only its `limit` value changed; every other byte of the query stays as it was."""
+    pieces = [f"limit={limit}" if p.partition("=")[0] == "limit" else p for p in _query_pieces(url)]
+    return urlunsplit(urlsplit(url)._replace(query="&".join(pieces)))
+
+
+class GraphClient:
+    """A Graph API reader for one token. Use as a context manager (or call `close()`)."""
+
+    def __init__(self, base_url: str, version: str, token: str, *, timeout: float = 10.0, max_retries: int = 6,
+                 max_wait_seconds: float = 300.0, sleep: Callable[[float], None] = time.sleep,
+                 page_limit: int = MAX_LIMIT, max_pages: int = 10_000, max_stalled_pages: int = 5,
+                 backoff_base: float = 1.0, rate_limit_wait: float = 30.0, slowdown_percent: int = 90,
+                 slowdown_seconds: float = 60.0, rng: random.Random | None = None) -> None:
+        if not token:
+            raise TokenError(f"No Facebook access token is configured. {RENEW_HINT}")
+        if not 1 <= page_limit <= MAX_LIMIT:
+            raise ValueError(f"page_limit must be between 1 and {MAX_LIMIT}, got {page_limit}")
+        self.base_url = base_url.rstrip("/")
+        self.version = version.strip("/")
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.max_wait_seconds = max_wait_seconds
+        self.page_limit = page_limit
+        self.max_pages = max_pages
+        self.max_stalled_pages = max_stalled_pages
+        self.backoff_base = backoff_base
+        self.rate_limit_wait = rate_limit_wait
+        self.slowdown_percent = slowdown_percent
+        self.slowdown_seconds = slowdown_seconds
+        self._token = token
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self._session = requests.Session()
+        _install_log_redaction()
+
+    def close(self) -> None:
+        """Close the HTTP session."""
+        self._session.close()
+
+    def __enter__(self) -> GraphClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"GraphClient({self.base_url!r}, {self.version!r}, token=***)"
+
+    # -- public reads ----------------------------------------------------------------------------------------
+    def fetch_post(self, post_id: str) -> dict[str, Any] | None:
+        """The post's own fields, or None when it no longer exists (100/33)."""
+        try:
+            body, _ = self._get(self._url(post_id, {"fields": POST_FIELDS}), ScanProgress())
+        except DeletedObject:
+            log.warning("post %s does not exist any more (code 100/33)", post_id)
+            return None
+        return body
+
+    def fetch_comments(self, post_id: str) -> CommentScan:
+        """Every comment and reply of a post (`filter=stream`), deduplicated by id, with how the scan went."""
+        params = {"fields": COMMENT_FIELDS, "filter": "stream", "order": "chronological", "summary": "true",
+                  "limit": str(self.page_limit)}
+        progress = ScanProgress()
+        found: dict[str, dict[str, Any]] = {}
+        try:
+            for page in self.iter_pages(f"{post_id}/comments", params, progress):
+                self._collect(page, found)
+        except DeletedObject:
+            log.warning("post %s does not exist any more (code 100/33)", post_id)
+            return CommentScan(post_id, [], True, True, progress.pages, progress.requests)
+        log.info("post %s: %d comments in %d pages (%d requests)%s", post_id, len(found), progress.pages,
+                 progress.requests, "" if progress.complete else f", INCOMPLETE: {progress.stop_reason}")
+        return CommentScan(post_id, list(found.values()), progress.complete, False, progress.pages,
+                           progress.requests, progress.stop_reason)
+
+    @staticmethod
+    def _collect(page: dict[str, Any], found: dict[str, dict[str, Any]]) -> None:
+        for item in page.get("data") or []:
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                found[item["id"]] = item  # first position kept, latest version wins
+            else:
+                log.warning("skipped a comment without an id (the token may lack the MODERATE task)")
+
+    def iter_pages(self, path: str, params: dict[str, str],
+                   progress: ScanProgress | None = None) -> Iterator[dict[str, Any]]:
+        """Yield each page of an edge: the first built from `params`, the rest by following `paging.next`.
+
+        Stops when `next` is absent; a repeated `next`/`after`, too many pages without new ids, `max_pages`
+        or a cursor error stop it early, with `progress.complete` set to False and a warning logged.
+        """
+        progress = progress if progress is not None else ScanProgress()
+        url = self._url(path, params)
+        seen_next: set[str] = set()
+        seen_ids: set[str] = set()
+        stalled = 0
+        while True:
+            if progress.pages >= self.max_pages:
+                return self._give_up(progress, path, f"stopped after max_pages={self.max_pages} pages")
+            try:
+                body, used = self._get(url, progress)
+            except CursorLimit as error:
+                return self._give_up(progress, path, f"cursor limit reached ({error.graph_message})")
+            progress.pages += 1
+            ids = {i["id"] for i in body.get("data") or [] if isinstance(i, dict) and isinstance(i.get("id"), str)}
+            stalled = 0 if ids - seen_ids else stalled + 1
+            seen_ids |= ids
+            yield body
+            next_url = (body.get("paging") or {}).get("next")
+            if not isinstance(next_url, str) or not next_url:
+                return
+            if used != url:  # limit was lowered after code 1: ask for the original size again
+                next_url = _with_limit(next_url, int(_query_value(url, "limit") or self.page_limit))
+            marker = _query_value(next_url, "after") or next_url
+            if marker in seen_next:
+                return self._give_up(progress, path, "paging.next repeats an earlier cursor")
+            if stalled >= self.max_stalled_pages:
+                return self._give_up(progress, path, f"{stalled} pages in a row brought no new items")
+            seen_next.add(marker)
+            url = next_url
+
+    @staticmethod
+    def _give_up(progress: ScanProgress, path: str, reason: str) -> None:
+        log.warning("paging %s stopped early: %s; the scan is marked incomplete", path, reason)
+        progress.stop(reason)
+
+    # -- one call, with retries ------------------------------------------------------------------------------
+    def _url(self, path: str, params: dict[str, str]) -> str:
+        prefix = f"{self.base_url}/{self.version}" if self.version else self.base_url
+        return f"{prefix}/{path.strip('/')}?{urlencode(params)}"
+
+    def _get(self, url: str, progress: ScanProgress) -> tuple[dict[str, Any], str]:
+        """GET `url` until it succeeds or fails for good; return the body and the URL that worked."""
+        attempt = 0
+        while True:
+            progress.requests += 1
+            try:
+                body, headers = self._get_once(url)
+            except GraphAPIError as error:
+                if not error.retryable or attempt >= self._retry_budget(error):
+                    raise
+                attempt += 1
+                url = self._adapt(url, error)
+                wait = self._wait_for(error, attempt)
+                log.warning("Graph API %s on %s; retry %d of %d in %.1f s", error.describe(), mask_url(url),
+                            attempt, self.max_retries, wait)
+                self._sleep(wait)
+                continue
+            self._pace(headers)
+            return body, url
+
+    def _get_once(self, url: str) -> tuple[dict[str, Any], Mapping[str, str]]:
+        # The first URL is ours and carries no token: send it in a header. A `next` URL already has it.
+        headers = {} if "access_token=" in url else {"Authorization": f"Bearer {self._token}"}
+        try:
+            response = self._session.get(url, headers=headers, timeout=self.timeout)
+        except requests.Timeout:
+            raise TransientError(f"Graph API did not answer within {self.timeout} s") from None
+        except requests.RequestException as error:
+            raise TransientError(f"Graph API connection failed ({type(error).__name__})") from None
+        if response.status_code == 200:
+            try:
+                body = response.json()
+            except ValueError:
+                body = None
+            if isinstance(body, dict) and "error" not in body:
+                return body, response.headers
+        raise GraphAPIError.from_response(response, secrets=(self._token,))
+
+    def _retry_budget(self, error: GraphAPIError) -> int:
+        # A Page token that is really a user token keeps getting this one; believe it after two retries.
+        return min(2, self.max_retries) if isinstance(error, PageTokenRequired) else self.max_retries
+
+    def _adapt(self, url: str, error: GraphAPIError) -> str:
+        """After code 1 "reduce the amount of data", halve the `limit` in the URL (floor 1)."""
+        limit = _query_value(url, "limit")
+        if not isinstance(error, ReduceDataError) or limit is None or not limit.isdigit() or int(limit) <= 1:
+            return url
+        return _with_limit(url, max(1, int(limit) // 2))
+
+    def _wait_for(self, error: GraphAPIError, attempt: int) -> float:
+        """Seconds to wait before retry `attempt`: the announced wait, else exponential backoff, full jitter."""
+        if error.retry_after > 0:
+            wait = error.retry_after
+        elif isinstance(error, RateLimitError):
+            ceiling = self.rate_limit_wait * 2 ** (attempt - 1)
+            wait = self._rng.uniform(ceiling / 2, ceiling)
+        else:
+            wait = self._rng.uniform(0, self.backoff_base * 2 ** (attempt - 1))
+        return min(wait, self.max_wait_seconds)
+
+    def _pace(self, headers: Mapping[str, str]) -> None:
+        """Slow down before the limit bites: usage headers at `slowdown_percent` or an announced wait."""
+        usage = parse_usage(headers)
+        if usage.percent < self.slowdown_percent and usage.regain_seconds <= 0:
+            return
+        wait = min(max(usage.regain_seconds, self.slowdown_seconds), self.max_wait_seconds)
+        log.info("Graph API usage at %d%%; pausing %.0f s", usage.percent, wait)
+        self._sleep(wait)
+
