@@ -12,7 +12,9 @@ import click
 
 # Before Prefect is imported: no telemetry (it logs alarming tracebacks), and quiet logs unless asked for.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+if "--debug" not in sys.argv:
+    # Errors reach the user as one line (below); Prefect's console handler stays quiet, its API logs do not change.
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
 
 import duckdb  # noqa: E402
 
@@ -61,9 +63,11 @@ def _guard(ctx: Context, body: Any) -> Any:
 @click.pass_context
 def main(click_ctx: click.Context, warehouse: Path, export_dir: Path, debug: bool) -> None:
     """civic-ideas: citizens' comments on consultation posts, turned into topics planners act on."""
-    logging.basicConfig(level=logging.INFO if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    if debug:
-        os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
+    logging.basicConfig(level=logging.INFO if debug else logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
+    if not debug:
+        # Prefect reports a failed task and flow with tracebacks; the CLI reports the cause itself, in one line.
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(lambda record: not record.name.startswith("prefect"))
     click_ctx.obj = Context(warehouse, export_dir, debug)
 
 
@@ -83,6 +87,8 @@ def _print_summary(ctx: Context, counts: dict[str, Any]) -> None:
     click.echo(f"Warehouse: {ctx.warehouse}  ({totals[0]} comments and replies, {totals[1]} deleted, {n_ideas} ideas)")
     fetched, changed = counts.get("comments_fetched", 0), counts.get("comments_changed", 0)
     click.echo(f"This run: {fetched} comments fetched, {changed} new or changed")
+    for post_id in counts.get("incomplete_posts", []):
+        click.echo(f"Warning: the scan of post {post_id} did not complete; nothing was marked deleted (see --debug)")
     for slug, paths in counts.get("exports", {}).items():
         click.echo(f"Exports for {slug}: {Path(paths[0]).parent}/")
         for path in paths:

@@ -63,7 +63,7 @@ def ingest_post(warehouse: str, page_id: str, consultation: str, post_id: str, r
         if post is None or scan.post_deleted:
             deleted = load.mark_post_deleted(con, post_id, now)
             log.warning("post %s is gone from Facebook; %d comments tombstoned", post_id, deleted)
-            return {"fetched": 0, "changed": 0, "deleted": deleted}
+            return {"fetched": 0, "changed": 0, "deleted": deleted, "complete": True}
         load.save_post(con, post, consultation, now)
         erased_authors, erased_comments = erase.suppressed(con)
         comments = pseudonymise_comments(scan.comments, key, page_id)
@@ -72,7 +72,7 @@ def ingest_post(warehouse: str, page_id: str, consultation: str, post_id: str, r
                                 n_requests=scan.requests, now=now)
     if not scan.complete:
         log.warning("post %s: scan did not complete; nothing was marked deleted", post_id)
-    return {"fetched": table.num_rows, **counts}
+    return {"fetched": table.num_rows, **counts, "complete": scan.complete}
 
 
 @task
@@ -142,13 +142,16 @@ def run_stages(config_path: str, slugs: list[str] | None, stages: list[str], war
     """Run the chosen stages for the chosen consultations; returns counts and export paths."""
     config = load_consultations(config_path)
     chosen = config.select(slugs)
-    counts: dict[str, Any] = {"comments_fetched": 0, "comments_changed": 0, "ideas": 0, "topics": 0, "exports": {}}
+    counts: dict[str, Any] = {"comments_fetched": 0, "comments_changed": 0, "ideas": 0, "topics": 0, "exports": {},
+                              "incomplete_posts": []}
     if "ingest" in stages:
         for c in _open_consultations(chosen, Settings()):
             for post_id in c.post_ids:
                 got = ingest_post(warehouse, config.facebook.page_id, c.slug, post_id, run_id)
                 counts["comments_fetched"] += got["fetched"]
                 counts["comments_changed"] += got["changed"]
+                if not got["complete"]:
+                    counts["incomplete_posts"].append(post_id)
         purge_raw_payloads(warehouse, Settings().raw_retention_days)
     if "analyse" in stages:
         for c in chosen:

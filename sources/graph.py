@@ -268,9 +268,15 @@ class GraphClient:
         try:
             response = self._session.get(url, headers=headers, timeout=self.timeout)
         except requests.Timeout:
-            raise TransientError(f"Graph API did not answer within {self.timeout} s") from None
+            raise TransientError(
+                f"the Graph API at {self.base_url} did not answer within {self.timeout} s: "
+                "try again later or raise CIVIC_IDEAS_HTTP_TIMEOUT"
+            ) from None
         except requests.RequestException as error:
-            raise TransientError(f"Graph API connection failed ({type(error).__name__})") from None
+            raise TransientError(
+                f"cannot reach the Graph API at {self.base_url} ({type(error).__name__}): "
+                "check FACEBOOK_GRAPH_URL and the network connection"
+            ) from None
         if response.status_code == 200:
             try:
                 body = response.json()
