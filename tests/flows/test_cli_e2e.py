@@ -85,7 +85,9 @@ def test_warehouse_rows_are_pseudonymised_and_typed(demo_run: tuple[Path, subpro
     finally:
         con.close()
     page_id = data["page"]["id"]
-    authors = {c["from"]["id"]: c["from"]["name"] for c in data["comments"] if "from" in c and c["from"]["id"] != page_id}
+    authors = {
+        c["from"]["id"]: c["from"]["name"] for c in data["comments"] if "from" in c and c["from"]["id"] != page_id
+    }
     assert frame["author_key"].dropna().str.fullmatch(r"[0-9a-f]{16}").all()
     for user_id, name in authors.items():
         assert user_id not in raw and name not in raw
