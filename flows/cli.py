@@ -191,6 +191,74 @@ def forget(ctx: Context, facebook_user_id: str | None, comment_id: str | None) -
     _guard(ctx, body)
 
 
+@main.group()
+def topics() -> None:
+    """Planner corrections, kept as rules and re-applied after every clustering run."""
+
+
+def _correct(ctx: Context, consultation: str | None, by: str, action: str, **fields: Any) -> None:
+    def body() -> None:
+        import datetime as dt
+
+        from warehouse import load
+        from warehouse.corrections import check_correction
+        from warehouse.db import session
+
+        with session(ctx.warehouse, wait_seconds=60) as con:
+            slug = check_correction(con, consultation, action, **fields)
+            rule = load.add_correction(con, slug, action, created_by=by, now=dt.datetime.now(dt.UTC), **fields)
+        click.echo(f"correction {rule} saved for {slug}; it applies from the next `civic-ideas analyse` or run")
+
+    _guard(ctx, body)
+
+
+_CONSULTATION = click.option("--consultation", default=None, help="The consultation (needed when there are several).")
+_BY = click.option("--by", default="planlægger", show_default=True, help="Who made it: a role or team, not a name.")
+
+
+@topics.command("rename")
+@click.argument("topic_id", type=int)
+@click.argument("label")
+@_CONSULTATION
+@_BY
+@click.pass_obj
+def topics_rename(ctx: Context, topic_id: int, label: str, consultation: str | None, by: str) -> None:
+    """Give topic TOPIC_ID the label LABEL."""
+    _correct(ctx, consultation, by, "rename", topic_id=topic_id, label=label)
+
+
+@topics.command("merge")
+@click.argument("topic_id", type=int)
+@click.argument("target_topic_id", type=int)
+@_CONSULTATION
+@_BY
+@click.pass_obj
+def topics_merge(ctx: Context, topic_id: int, target_topic_id: int, consultation: str | None, by: str) -> None:
+    """Merge topic TOPIC_ID into TARGET_TOPIC_ID."""
+    _correct(ctx, consultation, by, "merge", topic_id=topic_id, target_topic_id=target_topic_id)
+
+
+@topics.command("move")
+@click.argument("idea_id")
+@click.argument("target_topic_id", type=int)
+@_CONSULTATION
+@_BY
+@click.pass_obj
+def topics_move(ctx: Context, idea_id: str, target_topic_id: int, consultation: str | None, by: str) -> None:
+    """Move idea IDEA_ID to topic TARGET_TOPIC_ID."""
+    _correct(ctx, consultation, by, "move", idea_id=idea_id, target_topic_id=target_topic_id)
+
+
+@topics.command("exclude")
+@click.argument("idea_id")
+@_CONSULTATION
+@_BY
+@click.pass_obj
+def topics_exclude(ctx: Context, idea_id: str, consultation: str | None, by: str) -> None:
+    """Mark IDEA_ID as not an idea: it leaves topics and exports for good."""
+    _correct(ctx, consultation, by, "exclude", idea_id=idea_id)
+
+
 @main.command("cluster-file")
 @click.argument("input_path", metavar="INPUT.csv", type=click.Path(path_type=Path))
 @click.option("--text-column", required=True, help="Column holding the text.")

@@ -14,6 +14,7 @@ from prefect.runtime import deployment as prefect_deployment
 from prefect.runtime import flow_run as prefect_flow_run
 
 from flows.settings import ConfigError, Consultation, Settings, access_token, load_consultations, salt
+from models.corrections import apply_corrections, excluded_ids
 from models.topics import analyse
 from sources.graph import GraphClient, GraphPermissionError, TokenError
 from transforms.pseudonym import pseudonymise_comments
@@ -90,7 +91,9 @@ def find_ideas(warehouse: str, consultation: str) -> int:
     """Detect and redact the ideas among a consultation's comments."""
     with db.session(warehouse) as con:
         comments = queries.comments_for_analysis(con, consultation)
-        return load.replace_ideas(con, consultation, select_ideas(comments), "facebook")
+        ideas = select_ideas(comments)
+        ideas = ideas[~ideas["idea_id"].isin(excluded_ids(queries.corrections(con, consultation)))]
+        return load.replace_ideas(con, consultation, ideas, "facebook")
 
 
 @task
@@ -99,9 +102,10 @@ def cluster_topics(warehouse: str, consultation: Consultation, run_id: str) -> i
     with db.session(warehouse) as con:
         ideas = queries.ideas_for_clustering(con, consultation.slug)
         previous = queries.previous_assignments(con, consultation.slug)
+        rules = queries.corrections(con, consultation.slug)
     themes = [t.model_dump() for t in consultation.themes] or None
     result = analyse(ideas, previous, language=consultation.language, themes=themes)
-    topics = result.topics.copy()
+    assignments, topics = apply_corrections(result.assignments, result.topics, ideas, rules)
     topics["representative_ids"] = [json.dumps(list(v)) for v in topics["representative_ids"]]
     with db.session(warehouse) as con:
         load.save_topic_run(
@@ -110,7 +114,7 @@ def cluster_topics(warehouse: str, consultation: Consultation, run_id: str) -> i
             run_id=run_id,
             consultation=consultation.slug,
             topics=topics,
-            assignments=result.assignments,
+            assignments=assignments,
             params=result.params,
             now=_now(),
         )

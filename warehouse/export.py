@@ -1,50 +1,121 @@
-"""Planners' exports per consultation: CSV (RFC 4180, UTF-8) and Parquet."""
+"""Planners' exports per consultation: CSV (RFC 4180, UTF-8), Parquet, XLSX, the HTML report, Pol.is CSV, README."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from warehouse import queries
+from warehouse import columns, queries
+from warehouse.polis import polis_frame
+from warehouse.presentation import EXAMPLES_PER_TOPIC, danish_datetime, ideas_sheet, topics_sheet
+from warehouse.report import ReportData, render_report
+from warehouse.xlsx import Sheet, write_workbook
 
 log = logging.getLogger(__name__)
 
+MIN_EXAMPLES = 3
 
-def _examples(topics: pd.DataFrame, ideas: pd.DataFrame) -> list[str]:
-    text_by_id = dict(zip(ideas["idea_id"], ideas["text"], strict=True))
+
+def topic_examples(topics: pd.DataFrame, ideas: pd.DataFrame) -> list[list[tuple[str, int]]]:
+    """Per topic, 3–5 example ideas (text, likes): its representative ideas, topped up with its most liked ones."""
+    by_id = {i: (t, int(n)) for i, t, n in zip(ideas["idea_id"], ideas["text"], ideas["like_count"], strict=True)}
     out = []
-    for raw in topics["representative_ids"]:
-        ids = json.loads(raw) if isinstance(raw, str) else list(raw or [])
-        out.append(" | ".join(text_by_id[i] for i in ids if i in text_by_id))
+    for topic_id, raw in zip(topics["topic_id"], topics["representative_ids"], strict=True):
+        ids = [i for i in (json.loads(raw) if isinstance(raw, str) else list(raw or [])) if i in by_id]
+        if len(ids) < MIN_EXAMPLES:  # ideas is sorted by topic, then likes
+            ids += [i for i in ideas.loc[ideas["topic_id"] == topic_id, "idea_id"] if i not in ids]
+        out.append([by_id[i] for i in ids[:EXAMPLES_PER_TOPIC]])
     return out
+
+
+def _utc(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Timestamps in UTC, so the files do not depend on the time zone of the machine that wrote them."""
+    frame[column] = pd.to_datetime(frame[column], utc=True)
+    return frame
+
+
+def _atomic(path: Path, write: Callable[[Path], object]) -> Path:
+    """Write through a temporary file, so a planner never opens a half-written export."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    write(tmp)
+    os.replace(tmp, path)
+    return path
 
 
 def write_table(frame: pd.DataFrame, folder: Path, name: str) -> list[Path]:
     """Write one table as CSV (RFC 4180: CRLF, quoted where needed, UTF-8) and Parquet; returns the paths."""
-    csv_path, parquet_path = folder / f"{name}.csv", folder / f"{name}.parquet"
-    frame.to_csv(csv_path, index=False, lineterminator="\r\n", encoding="utf-8")
-    frame.to_parquet(parquet_path, index=False)
-    return [csv_path, parquet_path]
+    return [
+        _atomic(folder / f"{name}.csv",
+                lambda p: frame.to_csv(p, index=False, lineterminator="\r\n", encoding="utf-8")),
+        _atomic(folder / f"{name}.parquet", lambda p: frame.to_parquet(p, index=False)),
+    ]
+
+
+def _frames(con: duckdb.DuckDBPyConnection, consultation: str) -> tuple[pd.DataFrame, pd.DataFrame, list]:
+    topics = queries.topics_export(con, consultation)
+    ideas = _utc(queries.ideas_export(con, consultation), "created_at")
+    examples = topic_examples(topics, ideas)
+    topics["examples"] = [" | ".join(t for t, _ in ex) for ex in examples]
+    for column in ("n_ideas_previous", "n_ideas_change"):
+        topics[column] = topics[column].astype("Int64")
+    return topics[columns.names(columns.TOPICS)], ideas[columns.names(columns.IDEAS)], examples
 
 
 def planner_frames(con: duckdb.DuckDBPyConnection, consultation: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The topics and ideas tables planners get, with example ideas in the topics table."""
-    topics = queries.topics_export(con, consultation)
-    ideas = queries.ideas_export(con, consultation)
-    topics["examples"] = _examples(topics, ideas)
-    topics = topics.drop(columns=["representative_ids"])
+    """The topics and ideas tables of the CSV/Parquet contract, with example ideas in the topics table."""
+    topics, ideas, _ = _frames(con, consultation)
     return topics, ideas
 
 
-def export_consultation(con: duckdb.DuckDBPyConnection, consultation: str, export_dir: str | Path) -> list[Path]:
-    """Write every export file of one consultation into `export_dir/<slug>/`; returns the paths written."""
+def _write_text(path: Path, text: str) -> Path:
+    return _atomic(path, lambda p: p.write_text(text, encoding="utf-8", newline="\n"))
+
+
+def export_consultation(
+    con: duckdb.DuckDBPyConnection,
+    consultation: str,
+    export_dir: str | Path,
+    *,
+    title: str | None = None,
+    generated_at: dt.datetime | None = None,
+) -> list[Path]:
+    """Write every export file of one consultation into `export_dir/<slug>/`; returns the paths written.
+
+    `title` is the consultation's title from consultations.toml (the slug when not given); `generated_at` is the time
+    the report says it was made (now by default).
+    """
     folder = Path(export_dir) / consultation
-    folder.mkdir(parents=True, exist_ok=True)
-    topics, ideas = planner_frames(con, consultation)
+    (folder / "polis").mkdir(parents=True, exist_ok=True)
+    title = title or consultation
+    generated_at = generated_at or dt.datetime.now(dt.UTC)
+    topics, ideas, examples = _frames(con, consultation)
+
     paths = write_table(topics, folder, "topics") + write_table(ideas, folder, "ideas")
+    sheets = [
+        Sheet("Emner", topics_sheet(topics, [[t for t, _ in ex] for ex in examples]),
+              {"Emne": 28, "Nøgleord": 30, "Idéer": 8, "Borgere": 9, "Likes": 8,
+               "Ændring siden sidste kørsel": 26, "Eksempler": 90}),
+        Sheet("Idéer", ideas_sheet(ideas), {"Emne": 28, "Idé": 90, "Likes": 8, "Svar": 7, "Dato": 17, "Kanal": 12}),
+    ]
+    paths.append(_atomic(folder / f"{consultation}.xlsx", lambda p: write_workbook(p, sheets)))
+    report = ReportData(
+        slug=consultation, title=title, generated_at=generated_at,
+        overview=queries.consultation_overview(con, consultation),
+        posts=queries.consultation_posts(con, consultation),
+        topics=topics, examples=examples, ideas=ideas, gone=queries.topics_gone(con, consultation),
+    )
+    paths.append(_write_text(folder / "report.html", render_report(report)))
+    polis = polis_frame(queries.polis_comments(con, consultation))
+    paths.append(_atomic(folder / "polis" / "comments.csv",
+                         lambda p: polis.to_csv(p, index=False, lineterminator="\r\n", encoding="utf-8")))
+    readme = columns.export_readme(consultation, title, danish_datetime(generated_at))
+    paths.append(_write_text(folder / "README.md", readme))
     log.info("exported %s: %d topics, %d ideas to %s", consultation, len(topics), len(ideas), folder)
     return paths

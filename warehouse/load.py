@@ -227,7 +227,16 @@ def save_topic_run(
     params: dict[str, Any],
     now: datetime,
 ) -> None:
-    """Store one clustering of a consultation: its parameters, topics and idea placements."""
+    """Store one clustering of a consultation: its parameters, topics and idea placements.
+
+    Placements without `model_topic_id`/`model_label` (no corrections applied) take the topic's own.
+    """
+    if "is_corrected" not in topics:
+        topics = topics.assign(is_corrected=False)
+    if "model_topic_id" not in assignments:
+        labels = topics.set_index("topic_id")["label"]
+        assignments = assignments.assign(model_topic_id=assignments["topic_id"],
+                                         model_label=assignments["topic_id"].map(labels))
     con.execute("begin transaction")
     try:
         con.execute(
@@ -237,16 +246,18 @@ def save_topic_run(
         )
         con.register("batch_topics", topics)
         con.execute(
-            """insert into core_topics
+            """insert into core_topics (topic_run_id, consultation, topic_id, label, keywords, n_ideas, n_authors,
+                                        total_likes, status, representative_ids, is_corrected)
                select $id, $c, topic_id, label, keywords, n_ideas, n_authors, total_likes, status,
-                      representative_ids::json
+                      representative_ids::json, is_corrected
                from batch_topics""",
             {"id": topic_run_id, "c": consultation},
         )
         con.register("batch_assignments", assignments)
         con.execute(
-            """insert into core_idea_topics
-               select $id, $c, idea_id, topic_id, score, rank from batch_assignments""",
+            """insert into core_idea_topics (topic_run_id, consultation, idea_id, topic_id, score, rank,
+                                             model_topic_id, model_label)
+               select $id, $c, idea_id, topic_id, score, rank, model_topic_id, model_label from batch_assignments""",
             {"id": topic_run_id, "c": consultation},
         )
         con.unregister("batch_topics")
@@ -255,3 +266,16 @@ def save_topic_run(
     except Exception:
         con.execute("rollback")
         raise
+
+
+def add_correction(con: duckdb.DuckDBPyConnection, consultation: str, action: str, *, created_by: str,
+                   now: datetime, topic_id: int | None = None, target_topic_id: int | None = None,
+                   idea_id: str | None = None, label: str | None = None) -> int:
+    """Store a planner's correction as a rule; it is re-applied after every clustering run. Returns its id."""
+    return con.execute(
+        """insert into topic_corrections (consultation, action, topic_id, target_topic_id, idea_id, label,
+                                          created_by, created_at)
+           values ($c, $action, $topic, $target, $idea, $label, $by, $now) returning correction_id""",
+        {"c": consultation, "action": action, "topic": topic_id, "target": target_topic_id, "idea": idea_id,
+         "label": label, "by": created_by, "now": now},
+    ).fetchone()[0]

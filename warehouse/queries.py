@@ -29,13 +29,17 @@ def ideas_for_clustering(con: duckdb.DuckDBPyConnection, consultation: str) -> p
 
 
 def previous_assignments(con: duckdb.DuckDBPyConnection, consultation: str) -> pd.DataFrame | None:
-    """The latest topic run's placements (idea_id, topic_id, label), or None before the first run."""
+    """The latest topic run's placements as the model made them (idea_id, topic_id, label), before planners'
+    corrections, so topic identity follows the model and corrections are re-applied on top; None before a first run.
+    """
     frame = con.execute(
         """
-        select it.idea_id, it.topic_id, t.label
+        select it.idea_id,
+               coalesce(it.model_topic_id, it.topic_id) as topic_id,
+               coalesce(it.model_label, t.label) as label
         from core_idea_topics as it
         inner join latest_topic_runs as r using (topic_run_id)
-        inner join core_topics as t on t.topic_run_id = it.topic_run_id and t.topic_id = it.topic_id
+        left join core_topics as t on t.topic_run_id = it.topic_run_id and t.topic_id = it.topic_id
         where r.consultation = $c
         """,
         {"c": consultation},
@@ -51,24 +55,139 @@ def max_topic_id(con: duckdb.DuckDBPyConnection, consultation: str) -> int:
 
 
 def topics_export(con: duckdb.DuckDBPyConnection, consultation: str) -> pd.DataFrame:
-    """The latest topics of a consultation, for planners."""
+    """The latest topics of a consultation, for planners, with their size in the run before (null when new)."""
     return con.execute(
         """
-        select topic_id, label, keywords, n_ideas, n_authors, total_likes, status, representative_ids::varchar
-               as representative_ids
-        from topics where consultation = $c
+        with runs as (
+            select topic_run_id, row_number() over (order by created_at desc, topic_run_id desc) as recency
+            from core_topic_runs
+            where consultation = $c
+        ),
+
+        previous as (
+            select t.topic_id, t.n_ideas
+            from core_topics as t
+            inner join runs as r using (topic_run_id)
+            where r.recency = 2
+        )
+
+        select t.topic_id, t.label, t.keywords, t.n_ideas, t.n_authors, t.total_likes, t.status,
+               p.n_ideas as n_ideas_previous, t.n_ideas - p.n_ideas as n_ideas_change,
+               t.representative_ids::varchar as representative_ids
+        from topics as t
+        left join previous as p using (topic_id)
+        where t.consultation = $c
+        order by t.topic_id = 0, t.n_ideas desc, t.topic_id
+        """,
+        {"c": consultation},
+    ).df()
+
+
+def topics_gone(con: duckdb.DuckDBPyConnection, consultation: str) -> pd.DataFrame:
+    """Topics of the previous topic run that the latest run no longer has (topic_id, label, n_ideas)."""
+    return con.execute(
+        """
+        with runs as (
+            select topic_run_id, row_number() over (order by created_at desc, topic_run_id desc) as recency
+            from core_topic_runs
+            where consultation = $c
+        ),
+
+        latest as (
+            select t.topic_id from core_topics as t inner join runs as r using (topic_run_id) where r.recency = 1
+        )
+
+        select t.topic_id, t.label, t.n_ideas
+        from core_topics as t
+        inner join runs as r using (topic_run_id)
+        where r.recency = 2 and t.topic_id not in (select topic_id from latest)
+        order by t.n_ideas desc, t.topic_id
         """,
         {"c": consultation},
     ).df()
 
 
 def ideas_export(con: duckdb.DuckDBPyConnection, consultation: str) -> pd.DataFrame:
-    """The current ideas of a consultation with their topic, for planners (no author key)."""
+    """The current ideas of a consultation with their topic, for planners (no author key).
+
+    Sorted as planners read them: by topic in the order of the topics table, then by support (likes).
+    """
     return con.execute(
         """
-        select idea_id, topic_id, topic_label, text, like_count, reply_count, created_at, channel, topic_rank
-        from ideas where consultation = $c
-        order by topic_id = 0, topic_id, like_count desc, topic_rank, idea_id
+        select i.idea_id, i.topic_id, i.topic_label, i.text, i.like_count, i.reply_count, i.created_at, i.channel,
+               i.topic_rank
+        from ideas as i
+        left join topics as t on t.consultation = i.consultation and t.topic_id = i.topic_id
+        where i.consultation = $c
+        order by i.topic_id is null, i.topic_id = 0, t.n_ideas desc, i.topic_id, i.like_count desc, i.topic_rank,
+                 i.idea_id
         """,
         {"c": consultation},
     ).df()
+
+
+def polis_comments(con: duckdb.DuckDBPyConnection, consultation: str) -> pd.DataFrame:
+    """The current ideas in submission order, with the author key the Pol.is export turns into small integers."""
+    return con.execute(
+        """
+        select idea_id, author_key, created_at, like_count, text
+        from ideas
+        where consultation = $c
+        order by created_at nulls last, idea_id
+        """,
+        {"c": consultation},
+    ).df()
+
+
+def consultation_overview(con: duckdb.DuckDBPyConnection, consultation: str) -> dict[str, object]:
+    """What a report says about a consultation: comment and idea counts, the period covered, the last topic runs."""
+    comments = con.execute(
+        """
+        select count(*), count(distinct author_key), min(created_at), max(created_at)
+        from comments
+        where consultation = $c and deleted_at is null and not is_page_reply and not is_hidden
+        """,
+        {"c": consultation},
+    ).fetchone()
+    ideas = con.execute(
+        """
+        select count(*) filter (where channel = 'facebook'), count(*), count(distinct author_key),
+               count(*) filter (where topic_id = 0), count(*) filter (where topic_id is null)
+        from ideas where consultation = $c
+        """,
+        {"c": consultation},
+    ).fetchone()
+    runs = con.execute(
+        "select created_at from core_topic_runs where consultation = $c order by created_at desc limit 2",
+        {"c": consultation},
+    ).fetchall()
+    return {
+        "n_comments": comments[0], "n_commenters": comments[1],
+        "first_comment_at": comments[2], "last_comment_at": comments[3],
+        "n_facebook_ideas": ideas[0], "n_ideas": ideas[1], "n_idea_authors": ideas[2],
+        "n_unplaced_ideas": ideas[3], "n_ideas_without_topic": ideas[4],
+        "topic_run_at": runs[0][0] if runs else None, "previous_topic_run_at": runs[1][0] if len(runs) > 1 else None,
+    }
+
+
+def consultation_posts(con: duckdb.DuckDBPyConnection, consultation: str) -> pd.DataFrame:
+    """The consultation's live posts (the Page's questions to citizens), oldest first."""
+    return con.execute(
+        """
+        select post_id, message, created_at, permalink_url
+        from stg_posts
+        where consultation = $c and deleted_at is null
+        order by created_at, post_id
+        """,
+        {"c": consultation},
+    ).df()
+
+
+def corrections(con: duckdb.DuckDBPyConnection, consultation: str) -> list[dict]:
+    """A consultation's planner corrections, oldest first."""
+    frame = con.execute(
+        """select action, topic_id, target_topic_id, idea_id, label from topic_corrections
+           where consultation = $c order by correction_id""",
+        {"c": consultation},
+    ).df()
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")

@@ -45,7 +45,8 @@ def con(tmp_path: Path) -> duckdb.DuckDBPyConnection:
     ).df()
     load.replace_ideas(connection, "demo", ideas, "facebook")
     connection.execute(
-        "insert into core_idea_topics select 't1', 'demo', idea_id, 1, 0.5, 1 from core_ideas"
+        "insert into core_idea_topics (topic_run_id, consultation, idea_id, topic_id, score, rank) "
+        "select 't1', 'demo', idea_id, 1, 0.5, 1 from core_ideas"
     )
     yield connection
     connection.close()

@@ -17,6 +17,7 @@ final as (
         total_likes,
         run_id,
         status,
+        is_corrected,
         representative_ids,
         topic_run_id
     from source

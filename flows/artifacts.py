@@ -1,0 +1,100 @@
+"""Prefect artifacts for an export: a table with the topic summary and a markdown list of the files written.
+
+Artifacts are a convenience in the Prefect UI: outside a flow or task run, or when the API refuses them, nothing is
+created and the export still succeeds.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.context import FlowRunContext, TaskRunContext
+
+from warehouse.presentation import change_text
+
+log = logging.getLogger(__name__)
+
+_DESCRIPTIONS = {
+    "report.html": "rapporten (åbn i en browser)",
+    ".xlsx": "regneark med arkene Emner og Idéer",
+    "topics.csv": "emner (CSV)",
+    "topics.parquet": "emner (Parquet)",
+    "ideas.csv": "idéer (CSV)",
+    "ideas.parquet": "idéer (Parquet)",
+    "comments.csv": "idéerne i Pol.is-format",
+    "README.md": "forklaring af filer og kolonner",
+}
+
+
+def artifact_key(prefix: str, consultation: str) -> str:
+    """A valid artifact key (lower-case letters, digits and dashes) for a consultation."""
+    slug = re.sub(r"[^a-z0-9]+", "-", consultation.lower()).strip("-") or "konsultation"
+    return f"{prefix}-{slug}"
+
+
+def _plain(value: Any) -> Any:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def topic_rows(topics: pd.DataFrame) -> list[dict[str, Any]]:
+    """The topic summary as table rows with Danish headers (what planners see in the Prefect UI)."""
+    return [
+        {
+            "Emne": str(t.label),
+            "Idéer": int(t.n_ideas),
+            "Borgere": int(t.n_authors),
+            "Likes": int(t.total_likes),
+            "Ændring siden sidste kørsel": change_text(t.status, _plain(t.n_ideas_previous), int(t.n_ideas)),
+            "Nøgleord": str(t.keywords),
+        }
+        for t in topics.itertuples(index=False)
+    ]
+
+
+def paths_markdown(consultation: str, paths: Sequence[str | Path]) -> str:
+    """A markdown list of the export files, each with what it is."""
+    lines = [f"# Eksport: {consultation}", ""]
+    for path in paths:
+        name = Path(path).name
+        what = next((d for suffix, d in _DESCRIPTIONS.items() if name.endswith(suffix)), "")
+        lines.append(f"- `{Path(path).resolve()}`" + (f": {what}" if what else ""))
+    return "\n".join(lines) + "\n"
+
+
+def _in_run() -> bool:
+    return FlowRunContext.get() is not None or TaskRunContext.get() is not None
+
+
+def _read_topics(paths: Sequence[str | Path]) -> pd.DataFrame:
+    parquet = next(Path(p) for p in paths if Path(p).name == "topics.parquet")
+    return pd.read_parquet(parquet)
+
+
+def publish_export(consultation: str, paths: Sequence[str | Path], topics: pd.DataFrame | None = None) -> bool:
+    """Create the topic table and the export-paths artifacts of one consultation; True when both were created.
+
+    `topics` is the topics export table; by default it is read from the `topics.parquet` among `paths`.
+    """
+    if not _in_run():
+        log.debug("not in a Prefect run: no artifacts for %s", consultation)
+        return False
+    try:
+        table = topic_rows(topics if topics is not None else _read_topics(paths))
+        create_table_artifact(table=table, key=artifact_key("emner", consultation),
+                              description=f"Emner i {consultation} (seneste kørsel)")
+        create_markdown_artifact(markdown=paths_markdown(consultation, paths),
+                                 key=artifact_key("eksport", consultation),
+                                 description=f"Eksportfiler for {consultation}")
+    except Exception as exc:  # an artifact must never fail the export it describes
+        log.warning("could not create Prefect artifacts for %s: %s", consultation, exc)
+        return False
+    return True

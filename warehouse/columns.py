@@ -1,0 +1,124 @@
+"""Every export file and column, defined once in Danish and English; the export folder's README is made from here."""
+
+from __future__ import annotations
+
+from string import Template
+from textwrap import dedent
+
+# (column, Danish definition, English definition); the order is the column order of the file.
+TOPICS = [
+    ("topic_id", "Emnets nummer. Det samme emne beholder sit nummer fra kørsel til kørsel; 0 er \"Andet\" "
+                 "(idéer der ikke passer i noget emne).",
+     "The topic's number. A topic keeps its number from run to run; 0 is \"Andet\" (ideas that fit no topic)."),
+    ("label", "Emnets navn, dannet af de mest kendetegnende ord (kan være rettet af en planlægger).",
+     "The topic's name, made from its most characteristic words (a planner may have renamed it)."),
+    ("keywords", "De ord der bedst kendetegner emnet, adskilt af \"; \".",
+     "The words that best characterise the topic, separated by \"; \"."),
+    ("n_ideas", "Antal idéer i emnet.", "Number of ideas in the topic."),
+    ("n_authors", "Antal forskellige borgere bag idéerne i emnet.",
+     "Number of distinct citizens behind the topic's ideas."),
+    ("total_likes", "Summen af likes på emnets idéer (opbakning).", "Sum of the likes on the topic's ideas (support)."),
+    ("status", "Ændring siden sidste kørsel: new (ny), growing (voksende), stable (stabil), shrinking (faldende).",
+     "Change since the last run: new, growing, stable or shrinking."),
+    ("n_ideas_previous", "Antal idéer i emnet ved sidste kørsel; tom hvis emnet er nyt.",
+     "Number of ideas in the topic at the previous run; empty when the topic is new."),
+    ("n_ideas_change", "n_ideas minus n_ideas_previous; tom hvis emnet er nyt.",
+     "n_ideas minus n_ideas_previous; empty when the topic is new."),
+    ("examples", "3–5 repræsentative idéer (redigeret for personoplysninger), adskilt af \" | \".",
+     "3–5 representative ideas (personal data redacted), separated by \" | \"."),
+]
+
+IDEAS = [
+    ("idea_id", "Idéens id: Facebook-kommentarens id (eller id'et fra den importerede fil).",
+     "The idea's id: the Facebook comment id (or the id from the imported file)."),
+    ("topic_id", "Nummeret på idéens emne (se topics.csv); 0 er \"Andet\"; tom hvis idéen er kommet til efter "
+                 "sidste emneberegning.",
+     "The number of the idea's topic (see topics.csv); 0 is \"Andet\"; empty if the idea arrived after the last "
+     "topic run."),
+    ("topic_label", "Navnet på idéens emne.", "The name of the idea's topic."),
+    ("text", "Idéens tekst. Navne på taggede personer, e-mailadresser, telefonnumre og CPR-numre er erstattet af "
+             "[navn], [email], [telefon] og [cpr].",
+     "The idea's text. Names of tagged people, e-mail addresses, phone numbers and CPR numbers are replaced by "
+     "[navn], [email], [telefon] and [cpr]."),
+    ("like_count", "Antal likes (opbakning).", "Number of likes (support)."),
+    ("reply_count", "Antal svar på kommentaren.", "Number of replies to the comment."),
+    ("created_at", "Hvornår idéen blev skrevet (ISO 8601, UTC).", "When the idea was written (ISO 8601, UTC)."),
+    ("channel", "Hvor idéen kom fra: facebook eller navnet på en importeret kanal.",
+     "Where the idea came from: facebook or the name of an imported channel."),
+    ("topic_rank", "Hvor typisk idéen er for sit emne: 1 er den mest typiske.",
+     "How typical the idea is of its topic: 1 is the most typical."),
+]
+
+FILES = [
+    ("report.html", "rapporten: åbn den i en browser (virker uden internet)",
+     "the report: open it in a browser (works offline)"),
+    ("$slug.xlsx", "regneark med arkene Emner og Idéer", "workbook with the sheets Emner (topics) and Idéer (ideas)"),
+    ("topics.csv, topics.parquet", "ét emne pr. række", "one topic per row"),
+    ("ideas.csv, ideas.parquet", "én idé pr. række, sorteret efter emne og opbakning",
+     "one idea per row, by topic then support"),
+    ("polis/comments.csv", "idéerne i Pol.is' open data-format (til fx Talk to the City og Jigsaw Sensemaker)",
+     "the ideas in the Pol.is open-data layout (for e.g. Talk to the City and Jigsaw Sensemaker)"),
+    ("README.md", "denne fil", "this file"),
+]
+
+POLIS = [
+    ("timestamp", "Hvornår idéen blev skrevet, i millisekunder siden 1970-01-01 UTC.",
+     "When the idea was written, in milliseconds since 1970-01-01 UTC."),
+    ("datetime", "Det samme tidspunkt som tekst, i UTC (som i Pol.is' eksport).",
+     "The same moment as text, in UTC (as in Pol.is' export)."),
+    ("comment-id", "Idéens nummer i filen, 0, 1, 2 … i den rækkefølge idéerne blev skrevet.",
+     "The idea's number in the file, 0, 1, 2 … in the order the ideas were written."),
+    ("author-id", "Et pseudonymt nummer for borgeren, 0, 1, 2 … i den rækkefølge borgerne optræder første gang. "
+                  "Det gælder kun inden for denne fil.",
+     "A pseudonymous number for the citizen, 0, 1, 2 … in order of first appearance. It holds only within this "
+     "file."),
+    ("agrees", "Antal likes.", "Number of likes."),
+    ("disagrees", "Altid 0: Facebook har ingen uenig-knap.", "Always 0: Facebook has no disagree button."),
+    ("moderated", "Altid 1 (godkendt): kun idéer kommer med; skjulte og slettede kommentarer er udeladt.",
+     "Always 1 (accepted): only ideas are included; hidden and deleted comments are left out."),
+    ("comment-body", "Idéens tekst, redigeret for personoplysninger som i ideas.csv.",
+     "The idea's text, personal data redacted as in ideas.csv."),
+]
+
+_README = Template(dedent("""\
+    # $title
+
+    Eksport fra civic-ideas for høringen `$slug`, genereret $generated.
+    Export from civic-ideas for the consultation `$slug`, generated $generated.
+
+    Ingen fil her indeholder navne, Facebook-bruger-id'er, e-mailadresser, telefonnumre eller CPR-numre.
+    No file here contains a name, a Facebook user id, an e-mail address, a phone number or a CPR number.
+
+    $files
+    CSV-filerne er UTF-8, komma-separerede, RFC 4180 (CRLF, felter med komma, anførselstegn eller linjeskift står i
+    anførselstegn). The CSV files are UTF-8, comma-separated, RFC 4180 (CRLF; fields with commas, quotes or line breaks
+    are quoted). Parquet-filerne har de samme kolonner. The Parquet files have the same columns.
+
+    ## topics.csv, topics.parquet
+
+    $topics
+    ## ideas.csv, ideas.parquet
+
+    $ideas
+    ## polis/comments.csv
+
+    $polis"""))
+
+
+def _table(rows: list[tuple[str, str, str]], first: str = "kolonne / column") -> str:
+    lines = [f"| `{name}` | {da} | {en} |" for name, da, en in rows]
+    return "\n".join([f"| {first} | dansk | English |", "|---|---|---|", *lines, ""])
+
+
+def names(columns: list[tuple[str, str, str]]) -> list[str]:
+    """The column names of one file, in file order."""
+    return [name for name, _, _ in columns]
+
+
+def export_readme(slug: str, title: str, generated: str) -> str:
+    """The export folder's README.md: what each file is and what every column means, in Danish and English."""
+    files = [(name.replace("$slug", slug), da, en) for name, da, en in FILES]
+    return _README.substitute(
+        slug=slug, title=title, generated=generated, files=_table(files, "fil / file"),
+        topics=_table(TOPICS), ideas=_table(IDEAS), polis=_table(POLIS),
+    )

@@ -1,0 +1,103 @@
+"""What planners read: Danish words for statuses and changes, Danish dates in local time, the sheets' columns."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+import pandas as pd
+
+try:
+    from zoneinfo import ZoneInfo
+
+    LOCAL = ZoneInfo("Europe/Copenhagen")
+except Exception:  # no time zone database on the machine: show UTC rather than fail
+    LOCAL = dt.UTC
+
+STATUS_DA = {"new": "ny", "growing": "voksende", "stable": "stabil", "shrinking": "faldende"}
+MONTHS_DA = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
+             "november", "december"]
+CHANNELS_DA = {"facebook": "Facebook"}
+EXAMPLES_PER_TOPIC = 5
+
+TOPIC_HEADERS = ["Emne", "Nøgleord", "Idéer", "Borgere", "Likes", "Ændring siden sidste kørsel", "Eksempler"]
+IDEA_HEADERS = ["Emne", "Idé", "Likes", "Svar", "Dato", "Kanal"]
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def ideas_word(n: int) -> str:
+    """`1 idé`, `3 idéer`."""
+    return f"{n} idé" if n == 1 else f"{n} idéer"
+
+
+def change_text(status: str, previous: Any, now: int) -> str:
+    """The change since the last run in words: `ny`, `voksende: fra 5 til 8 idéer`, `stabil: 6 idéer som sidst`."""
+    word = STATUS_DA.get(status, status)
+    if _missing(previous):
+        return word
+    previous = int(previous)
+    if previous == now:
+        return f"{word}: {ideas_word(now)} som sidst"
+    return f"{word}: fra {previous} til {ideas_word(now)}"
+
+
+def local_time(value: Any) -> dt.datetime | None:
+    """A timestamp in Danish local time without a zone (what Excel and readers expect), or None."""
+    if _missing(value) or value is pd.NaT:
+        return None
+    stamp = pd.Timestamp(value)
+    if stamp.tzinfo is None:
+        stamp = stamp.tz_localize("UTC")
+    return stamp.tz_convert(LOCAL).tz_localize(None).to_pydatetime()
+
+
+def danish_date(value: Any) -> str:
+    """`2. maj 2014`; an empty string for a missing date."""
+    moment = value if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else local_time(value)
+    if moment is None:
+        return ""
+    return f"{moment.day}. {MONTHS_DA[moment.month - 1]} {moment.year}"
+
+
+def danish_datetime(value: Any) -> str:
+    """`2. maj 2014 kl. 11:05` in Danish local time."""
+    moment = local_time(value)
+    return f"{danish_date(moment)} kl. {moment:%H:%M}" if moment else ""
+
+
+def topics_sheet(topics: pd.DataFrame, examples: list[list[str]]) -> pd.DataFrame:
+    """The Emner sheet: one row per topic, Danish headers, examples one per line."""
+    return pd.DataFrame(
+        {
+            "Emne": topics["label"].astype(str).to_numpy(),
+            "Nøgleord": topics["keywords"].astype(str).str.replace("; ", ", ").to_numpy(),
+            "Idéer": topics["n_ideas"].astype(int).to_numpy(),
+            "Borgere": topics["n_authors"].astype(int).to_numpy(),
+            "Likes": topics["total_likes"].astype(int).to_numpy(),
+            "Ændring siden sidste kørsel": [
+                change_text(s, p, int(n))
+                for s, p, n in zip(topics["status"], topics["n_ideas_previous"], topics["n_ideas"], strict=True)
+            ],
+            "Eksempler": ["\n".join(f"• {t}" for t in ex) for ex in examples],
+        },
+        columns=TOPIC_HEADERS,
+    )
+
+
+def ideas_sheet(ideas: pd.DataFrame) -> pd.DataFrame:
+    """The Idéer sheet: one row per idea in export order (topic, then support), Danish headers, local dates."""
+    return pd.DataFrame(
+        {
+            "Emne": ideas["topic_label"].fillna("Ikke grupperet endnu").astype(str).to_numpy(),
+            "Idé": ideas["text"].astype(str).to_numpy(),
+            "Likes": ideas["like_count"].astype(int).to_numpy(),
+            "Svar": ideas["reply_count"].astype(int).to_numpy(),
+            "Dato": [local_time(v) for v in ideas["created_at"]],
+            "Kanal": [CHANNELS_DA.get(c, c) for c in ideas["channel"]],
+        },
+        columns=IDEA_HEADERS,
+    )
