@@ -67,7 +67,7 @@ def test_corrections_survive_three_reruns_that_add_ideas(setup) -> None:
         load.add_correction(con, SLUG, "move", idea_id=moved, target_topic_id=renamed, created_by="test", now=now)
         load.add_correction(con, SLUG, "exclude", idea_id=excluded, created_by="test", now=now)
     chunks = [later[i::3] for i in range(3)]
-    for n, chunk in enumerate(chunks, start=1):
+    for n in range(1, len(chunks) + 1):
         _load(wh, first + [c for part in chunks[:n] for c in part], page_id, post_id, f"r{n}")
         _analyse(wh, consultation, f"r{n}", exports)
         ids = {t for (t,) in _q(wh, "select topic_id from topics")}
