@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 
-.PHONY: setup demo test eval bench lint clean
+.PHONY: setup browser demo test eval bench lint clean
 
 setup: $(VENV)/.synced
 
@@ -18,7 +18,17 @@ $(VENV)/.synced: pyproject.toml uv.lock
 demo: setup
 	$(BIN)/civic-ideas demo
 
-test: setup
+# The report test loads report.html in headless Chromium; install Debian's package when it is missing (CI runs as root).
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" != 0 ]; then \
+	    echo "chromium is missing: run 'sudo make browser' (or: apt-get install chromium fonts-noto-color-emoji)" >&2; \
+	    exit 1; \
+	  fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji; \
+	}
+
+test: setup browser
 	$(BIN)/pytest -q
 
 eval: setup
@@ -32,3 +42,12 @@ lint: setup
 
 clean:
 	rm -rf $(VENV) data/warehouse.duckdb data/warehouse.duckdb.wal exports
+
+# Scheduled runs (docs/scheduling.md): needs a running `prefect server start` and PREFECT_API_URL.
+.PHONY: prefect-setup deploy
+
+prefect-setup: setup
+	$(BIN)/python -m flows.prefect_setup
+
+deploy: prefect-setup
+	$(BIN)/prefect --no-prompt deploy --all

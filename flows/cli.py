@@ -12,6 +12,8 @@ import click
 
 # Before Prefect is imported: no telemetry (it logs alarming tracebacks), and quiet logs unless asked for.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# The temporary server Prefect starts for in-process runs needs more than its default 20 s on a busy 2-core machine.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 if "--debug" not in sys.argv:
     # Errors reach the user as one line (below); Prefect's console handler stays quiet, its API logs do not change.
     os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")

@@ -13,12 +13,12 @@ from prefect import flow, task
 from prefect.runtime import deployment as prefect_deployment
 from prefect.runtime import flow_run as prefect_flow_run
 
-from flows.settings import ConfigError, Consultation, Settings, access_token, load_consultations, salt
+from flows import artifacts
+from flows.ingest import graph_client, ingest_one_post
+from flows.settings import ConfigError, Consultation, Settings, load_consultations, salt
 from models.corrections import apply_corrections, excluded_ids
 from models.topics import analyse
-from sources.graph import GraphClient, GraphPermissionError, TokenError
-from transforms.pseudonym import pseudonymise_comments
-from transforms.records import comments_table, drop_suppressed
+from sources.graph import GraphPermissionError, TokenError
 from transforms.select import select_ideas
 from warehouse import db, erase, export, load, queries
 
@@ -46,34 +46,9 @@ def _retry_network_only(task: Any, task_run: Any, state: Any) -> bool:
 def ingest_post(warehouse: str, page_id: str, consultation: str, post_id: str, run_id: str) -> dict[str, int]:
     """Rescan one post's comments and upsert them; deletions are marked only after a complete scan."""
     settings = Settings()
-    client = GraphClient(
-        settings.facebook_graph_url,
-        settings.facebook_graph_version,
-        access_token(settings),
-        timeout=settings.http_timeout_seconds,
-        max_retries=settings.max_retries,
-        max_wait_seconds=settings.max_wait_seconds,
-        page_limit=settings.page_limit,
-    )
-    key = salt(settings)
-    with client:
-        post = client.fetch_post(post_id)
-        scan = client.fetch_comments(post_id)
-    now = _now()
-    with db.session(warehouse) as con:
-        if post is None or scan.post_deleted:
-            deleted = load.mark_post_deleted(con, post_id, now)
-            log.warning("post %s is gone from Facebook; %d comments tombstoned", post_id, deleted)
-            return {"fetched": 0, "changed": 0, "deleted": deleted, "complete": True}
-        load.save_post(con, post, consultation, now)
-        erased_authors, erased_comments = erase.suppressed(con)
-        comments = pseudonymise_comments(scan.comments, key, page_id)
-        table = comments_table(drop_suppressed(comments, erased_authors, erased_comments), post_id, consultation)
-        counts = load.save_scan(con, table, post_id=post_id, run_id=run_id, complete=scan.complete,
-                                n_requests=scan.requests, now=now)
-    if not scan.complete:
-        log.warning("post %s: scan did not complete; nothing was marked deleted", post_id)
-    return {"fetched": table.num_rows, **counts, "complete": scan.complete}
+    key = salt(settings)  # before any request: a missing salt fails fast
+    with graph_client(settings) as client:
+        return ingest_one_post(client, warehouse, page_id, consultation, post_id, run_id, key)
 
 
 @task
@@ -122,10 +97,12 @@ def cluster_topics(warehouse: str, consultation: Consultation, run_id: str) -> i
 
 
 @task
-def export_files(warehouse: str, consultation: str, export_dir: str) -> list[str]:
-    """Write a consultation's planner exports."""
+def export_files(warehouse: str, consultation: Consultation, export_dir: str) -> list[str]:
+    """Write a consultation's planner exports and show them as Prefect artifacts."""
     with db.session(warehouse) as con:
-        return [str(p) for p in export.export_consultation(con, consultation, export_dir)]
+        paths = export.export_consultation(con, consultation.slug, export_dir, title=consultation.title)
+    artifacts.publish_export(consultation.slug, paths)
+    return [str(p) for p in paths]
 
 
 def _run_id() -> str:
@@ -163,7 +140,7 @@ def run_stages(config_path: str, slugs: list[str] | None, stages: list[str], war
             counts["topics"] += cluster_topics(warehouse, c, run_id)
     if "export" in stages:
         for c in chosen:
-            counts["exports"][c.slug] = export_files(warehouse, c.slug, export_dir)
+            counts["exports"][c.slug] = export_files(warehouse, c, export_dir)
     return counts
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 _PREFECT_HOME = Path(tempfile.mkdtemp(prefix="civic-ideas-prefect-"))
 os.environ.setdefault("PREFECT_HOME", str(_PREFECT_HOME))
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.pop("PREFECT_API_URL", None)
 os.environ.pop("FACEBOOK_ACCESS_TOKEN", None)

@@ -15,15 +15,13 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _nice_max(value: float) -> int:
-    """A round axis maximum at or above `value` (1, 2, 5 × 10^n)."""
-    if value <= 0:
-        return 1
+def _axis(value: float) -> tuple[int, int]:
+    """A round tick step (1, 2, 5 × 10^n) giving at most four steps, and the axis maximum it reaches."""
     step = 1
     while True:
         for m in (1, 2, 5):
-            if m * step >= value:
-                return m * step
+            if max(value, 1) <= 4 * m * step:
+                return m * step, -(-max(int(value), 1) // (m * step)) * m * step
         step *= 10
 
 
@@ -103,19 +101,18 @@ def timeline(bins: list[tuple[dt.date, int]], unit: str, *, width: int = 760, he
     """Columns of ideas per day/week/month, with a few round gridlines and date ticks."""
     left, right, top, bottom = 40, 10, 12, 36
     plot_w, plot_h = width - left - right, height - top - bottom
-    y_max = _nice_max(max((c for _, c in bins), default=0))
+    step, y_max = _axis(max((c for _, c in bins), default=0))
     parts = [
         f'<svg class="chart timeline" role="img" aria-labelledby="timeline-title" viewBox="0 0 {width} {height}"'
         f' width="100%" xmlns="http://www.w3.org/2000/svg" {_FONT}>',
         f'<title id="timeline-title">Idéer pr. {unit}</title>',
     ]
-    for k in range(3):
-        value = y_max * k / 2
-        y = top + plot_h - plot_h * k / 2
+    for value in range(0, y_max + 1, step):
+        y = top + plot_h - plot_h * value / y_max
         parts.append(
             f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e5e7eb"/>'
             f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" fill="{AXIS_COLOUR}">'
-            f"{value:g}</text>"
+            f"{value}</text>"
         )
     n = max(len(bins), 1)
     slot = plot_w / n

@@ -20,6 +20,8 @@ TOPICS = [
     ("total_likes", "Summen af likes på emnets idéer (opbakning).", "Sum of the likes on the topic's ideas (support)."),
     ("status", "Ændring siden sidste kørsel: new (ny), growing (voksende), stable (stabil), shrinking (faldende).",
      "Change since the last run: new, growing, stable or shrinking."),
+    ("is_corrected", "true hvis en planlægger har rettet emnet (omdøbt, slået sammen, flyttet idéer).",
+     "true if a planner has corrected the topic (renamed, merged, moved ideas)."),
     ("n_ideas_previous", "Antal idéer i emnet ved sidste kørsel; tom hvis emnet er nyt.",
      "Number of ideas in the topic at the previous run; empty when the topic is new."),
     ("n_ideas_change", "n_ideas minus n_ideas_previous; tom hvis emnet er nyt.",

@@ -49,15 +49,6 @@ def _atomic(path: Path, write: Callable[[Path], object]) -> Path:
     return path
 
 
-def write_table(frame: pd.DataFrame, folder: Path, name: str) -> list[Path]:
-    """Write one table as CSV (RFC 4180: CRLF, quoted where needed, UTF-8) and Parquet; returns the paths."""
-    return [
-        _atomic(folder / f"{name}.csv",
-                lambda p: frame.to_csv(p, index=False, lineterminator="\r\n", encoding="utf-8")),
-        _atomic(folder / f"{name}.parquet", lambda p: frame.to_parquet(p, index=False)),
-    ]
-
-
 def _frames(con: duckdb.DuckDBPyConnection, consultation: str) -> tuple[pd.DataFrame, pd.DataFrame, list]:
     topics = queries.topics_export(con, consultation)
     ideas = _utc(queries.ideas_export(con, consultation), "created_at")
@@ -78,6 +69,29 @@ def _write_text(path: Path, text: str) -> Path:
     return _atomic(path, lambda p: p.write_text(text, encoding="utf-8", newline="\n"))
 
 
+def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    return _atomic(path, lambda p: frame.to_csv(p, index=False, lineterminator="\r\n", encoding="utf-8"))
+
+
+def write_table(frame: pd.DataFrame, folder: Path, name: str) -> list[Path]:
+    """Write one table as CSV (RFC 4180: CRLF, quoted where needed, UTF-8) and Parquet; returns the paths."""
+    return [
+        _write_csv(frame, folder / f"{name}.csv"),
+        _atomic(folder / f"{name}.parquet", lambda p: frame.to_parquet(p, index=False)),
+    ]
+
+
+def write_workbook_file(path: Path, topics: pd.DataFrame, ideas: pd.DataFrame, examples: list) -> Path:
+    """The planners' workbook: sheet Emner (one row per topic) and sheet Idéer (one row per idea)."""
+    sheets = [
+        Sheet("Emner", topics_sheet(topics, [[t for t, _ in ex] for ex in examples]),
+              {"Emne": 28, "Nøgleord": 30, "Idéer": 8, "Borgere": 9, "Likes": 8,
+               "Ændring siden sidste kørsel": 26, "Eksempler": 90}),
+        Sheet("Idéer", ideas_sheet(ideas), {"Emne": 28, "Idé": 90, "Likes": 8, "Svar": 7, "Dato": 17, "Kanal": 12}),
+    ]
+    return _atomic(path, lambda p: write_workbook(p, sheets))
+
+
 def export_consultation(
     con: duckdb.DuckDBPyConnection,
     consultation: str,
@@ -96,26 +110,18 @@ def export_consultation(
     title = title or consultation
     generated_at = generated_at or dt.datetime.now(dt.UTC)
     topics, ideas, examples = _frames(con, consultation)
-
-    paths = write_table(topics, folder, "topics") + write_table(ideas, folder, "ideas")
-    sheets = [
-        Sheet("Emner", topics_sheet(topics, [[t for t, _ in ex] for ex in examples]),
-              {"Emne": 28, "Nøgleord": 30, "Idéer": 8, "Borgere": 9, "Likes": 8,
-               "Ændring siden sidste kørsel": 26, "Eksempler": 90}),
-        Sheet("Idéer", ideas_sheet(ideas), {"Emne": 28, "Idé": 90, "Likes": 8, "Svar": 7, "Dato": 17, "Kanal": 12}),
-    ]
-    paths.append(_atomic(folder / f"{consultation}.xlsx", lambda p: write_workbook(p, sheets)))
     report = ReportData(
         slug=consultation, title=title, generated_at=generated_at,
-        overview=queries.consultation_overview(con, consultation),
-        posts=queries.consultation_posts(con, consultation),
+        overview=queries.consultation_overview(con, consultation), posts=queries.consultation_posts(con, consultation),
         topics=topics, examples=examples, ideas=ideas, gone=queries.topics_gone(con, consultation),
     )
-    paths.append(_write_text(folder / "report.html", render_report(report)))
-    polis = polis_frame(queries.polis_comments(con, consultation))
-    paths.append(_atomic(folder / "polis" / "comments.csv",
-                         lambda p: polis.to_csv(p, index=False, lineterminator="\r\n", encoding="utf-8")))
-    readme = columns.export_readme(consultation, title, danish_datetime(generated_at))
-    paths.append(_write_text(folder / "README.md", readme))
+    paths = [
+        *write_table(topics, folder, "topics"),
+        *write_table(ideas, folder, "ideas"),
+        write_workbook_file(folder / f"{consultation}.xlsx", topics, ideas, examples),
+        _write_text(folder / "report.html", render_report(report)),
+        _write_csv(polis_frame(queries.polis_comments(con, consultation)), folder / "polis" / "comments.csv"),
+        _write_text(folder / "README.md", columns.export_readme(consultation, title, danish_datetime(generated_at))),
+    ]
     log.info("exported %s: %d topics, %d ideas to %s", consultation, len(topics), len(ideas), folder)
     return paths

@@ -72,7 +72,8 @@ def topics_export(con: duckdb.DuckDBPyConnection, consultation: str) -> pd.DataF
         )
 
         select t.topic_id, t.label, t.keywords, t.n_ideas, t.n_authors, t.total_likes, t.status,
-               p.n_ideas as n_ideas_previous, t.n_ideas - p.n_ideas as n_ideas_change,
+               coalesce(t.is_corrected, false) as is_corrected, p.n_ideas as n_ideas_previous,
+               t.n_ideas - p.n_ideas as n_ideas_change,
                t.representative_ids::varchar as representative_ids
         from topics as t
         left join previous as p using (topic_id)

@@ -80,10 +80,11 @@ def _topic_section(topic: Any, examples: list[tuple[str, int]]) -> str:
         f'<li>{escape(text)} <span class="likes">♥ {likes}</span></li>' for text, likes in examples
     )
     citizens = "1 borger" if topic.n_authors == 1 else f"{topic.n_authors} borgere"
+    corrected = ' <span class="badge rettet">rettet af planlægger</span>' if topic.is_corrected else ""
     return (
         f'<article class="topic" id="topic-{int(topic.topic_id)}">'
         f'<div class="topic-head"><h3>{escape(str(topic.label))}</h3>'
-        f'<span class="badge {escape(status)}">{escape(status)}</span></div>'
+        f'<span class="badge {escape(status)}">{escape(status)}</span>{corrected}</div>'
         f'<p class="keywords">Nøgleord: {escape(str(topic.keywords).replace("; ", ", "))}</p>'
         f'<p class="support"><strong>{ideas_word(int(topic.n_ideas))}</strong> fra {citizens} · '
         f"{int(topic.total_likes)} likes · Ændring siden sidste kørsel: "

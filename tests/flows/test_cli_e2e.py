@@ -197,3 +197,18 @@ def test_cluster_file_writes_the_contract_columns(tmp_path: Path, sample_dir: Pa
     assert len(frame) == len(gold)
     assert frame.loc[frame["is_idea"], "topic_label"].notna().all()
     assert frame.loc[~frame["is_idea"], "topic_id"].isna().all()
+
+
+def test_topics_rename_holds_after_the_next_analysis(demo_run: tuple[Path, subprocess.CompletedProcess[str]],
+                                                      sample_dir: Path) -> None:
+    tmp, _ = demo_run
+    slug = "motorvejsoverdaekning"
+    _one_line_error(cli(tmp, "topics", "rename", "999", "x", "--consultation", slug), "no topic 999")
+    _one_line_error(cli(tmp, "topics", "rename", "1", "x"), "add --consultation")
+    renamed = cli(tmp, "topics", "rename", "1", "Grønne områder og ophold", "--consultation", slug)
+    assert renamed.returncode == 0, renamed.stderr
+    analysed = cli(tmp, "analyse", "--config", str(sample_dir / "consultations.toml"), "--consultation", slug)
+    assert analysed.returncode == 0, analysed.stderr
+    labels = cli(tmp, "sql", f"select label, is_corrected from topics where consultation = '{slug}' and topic_id = 1",
+                 "--format", "json")
+    assert json.loads(labels.stdout) == [{"label": "Grønne områder og ophold", "is_corrected": True}]

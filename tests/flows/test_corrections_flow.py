@@ -29,7 +29,7 @@ def _load(wh: Path, comments: list[dict], page_id: str, post_id: str, run: str) 
 def _analyse(wh: Path, consultation, run: str, export_dir: Path) -> None:
     find_ideas.fn(str(wh), SLUG)
     cluster_topics.fn(str(wh), consultation, run)
-    export_files.fn(str(wh), SLUG, str(export_dir))
+    export_files.fn(str(wh), consultation, str(export_dir))
 
 
 def _q(wh: Path, sql: str, **params: object) -> list[tuple]:

@@ -1,0 +1,55 @@
+"""Ingest one post: fetch it and its comments, pseudonymise, and load them; no Prefect, so tests pass a client."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+
+from flows.settings import Settings, access_token
+from sources.graph import GraphClient
+from transforms.pseudonym import pseudonymise_comments
+from transforms.records import comments_table, drop_suppressed
+from warehouse import db, erase, load
+
+log = logging.getLogger(__name__)
+
+
+def graph_client(settings: Settings, *, sleep: Callable[[float], None] = time.sleep) -> GraphClient:
+    """The Graph API client the settings describe (base URL, version, token, timeout, retries, page size)."""
+    return GraphClient(
+        settings.facebook_graph_url,
+        settings.facebook_graph_version,
+        access_token(settings),
+        timeout=settings.http_timeout_seconds,
+        max_retries=settings.max_retries,
+        max_wait_seconds=settings.max_wait_seconds,
+        page_limit=settings.page_limit,
+        sleep=sleep,
+    )
+
+
+def ingest_one_post(client: GraphClient, warehouse: str, page_id: str, consultation: str, post_id: str,
+                    run_id: str, salt: bytes) -> dict[str, int]:
+    """Rescan one post's comments and upsert them; deletions are marked only after a complete scan.
+
+    Everything is fetched before the warehouse is opened, so a failed fetch leaves the warehouse as it was.
+    """
+    post = client.fetch_post(post_id)
+    scan = client.fetch_comments(post_id) if post is not None else None
+    now = dt.datetime.now(dt.UTC)
+    with db.session(warehouse) as con:
+        if scan is None or scan.post_deleted:
+            deleted = load.mark_post_deleted(con, post_id, now)
+            log.warning("post %s is gone from Facebook; %d comments tombstoned", post_id, deleted)
+            return {"fetched": 0, "changed": 0, "deleted": deleted, "complete": True}
+        load.save_post(con, post, consultation, now)
+        erased_authors, erased_comments = erase.suppressed(con)
+        comments = pseudonymise_comments(scan.comments, salt, page_id)
+        table = comments_table(drop_suppressed(comments, erased_authors, erased_comments), post_id, consultation)
+        counts = load.save_scan(con, table, post_id=post_id, run_id=run_id, complete=scan.complete,
+                                n_requests=scan.requests, now=now)
+    if not scan.complete:
+        log.warning("post %s: scan did not complete (%s); nothing was marked deleted", post_id, scan.stop_reason)
+    return {"fetched": table.num_rows, **counts, "complete": scan.complete}

@@ -1,0 +1,99 @@
+"""The planners' workbook, opened with openpyxl and checked against the warehouse."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import exportkit
+import pytest
+from openpyxl import load_workbook
+from openpyxl.workbook import Workbook
+
+from warehouse import export
+from warehouse.presentation import IDEA_HEADERS, TOPIC_HEADERS
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[duckdb.DuckDBPyConnection, Workbook]:
+    root = tmp_path_factory.mktemp("xlsx")
+    con = exportkit.build(root / "wh.duckdb")
+    paths = export.export_consultation(con, exportkit.SLUG, root / "exports", title=exportkit.TITLE,
+                                       generated_at=exportkit.GENERATED_AT)
+    xlsx = next(p for p in paths if p.suffix == ".xlsx")
+    assert xlsx == Path(root / "exports" / exportkit.SLUG / f"{exportkit.SLUG}.xlsx")
+    yield con, load_workbook(xlsx)
+    con.close()
+
+
+def _values(ws) -> list[list]:
+    return [list(row) for row in ws.iter_rows(values_only=True)]
+
+
+def test_sheets_and_danish_headers(exported) -> None:
+    _, wb = exported
+    assert wb.sheetnames == ["Emner", "Idéer"]
+    assert _values(wb["Emner"])[0] == TOPIC_HEADERS == [
+        "Emne", "Nøgleord", "Idéer", "Borgere", "Likes", "Ændring siden sidste kørsel", "Eksempler"]
+    assert _values(wb["Idéer"])[0] == IDEA_HEADERS == ["Emne", "Idé", "Likes", "Svar", "Dato", "Kanal"]
+
+
+def test_header_row_is_frozen_and_filterable_with_set_widths_and_wrapped_text(exported) -> None:
+    _, wb = exported
+    for ws in wb.worksheets:
+        assert ws.freeze_panes == "A2"
+        assert ws.auto_filter.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}{ws.max_row}"
+        assert ws["A1"].font.bold
+        assert all(ws.column_dimensions[c.column_letter].width >= 7 for c in ws[1])
+        assert all(c.alignment.wrap_text for c in ws[2])
+    assert wb["Emner"].column_dimensions["G"].width >= 60  # examples get room
+    assert wb["Idéer"].column_dimensions["B"].width >= 60  # and so does the idea text
+
+
+def test_topic_rows_match_the_warehouse(exported) -> None:
+    con, wb = exported
+    expected = con.execute(
+        """select label, n_ideas, n_authors, total_likes from topics where consultation = ?
+           order by topic_id = 0, n_ideas desc, topic_id""", [exportkit.SLUG]).fetchall()
+    rows = _values(wb["Emner"])[1:]
+    assert [(r[0], r[2], r[3], r[4]) for r in rows] == [tuple(e) for e in expected]
+    change = {r[0]: r[5] for r in rows}
+    assert change == {
+        "Park og træer": "voksende: fra 4 til 7 idéer",
+        "Legeplads og børn": "ny",
+        "Skaterbane og sport": "stabil: 3 idéer som sidst",
+        "Andet": "voksende: fra 1 til 2 idéer",
+    }
+    park = rows[0]
+    assert park[1] == "park, træer, bænke, bypark"
+    assert park[6].count("• ") == 5 and "Hvad med en stor park" in park[6]
+
+
+def test_idea_rows_match_the_warehouse_sorted_by_topic_then_support(exported) -> None:
+    con, wb = exported
+    expected = con.execute(
+        """select topic_label, text, like_count, reply_count, created_at from ideas where consultation = ?""",
+        [exportkit.SLUG]).fetchall()
+    rows = _values(wb["Idéer"])[1:]
+    assert len(rows) == len(expected) == 16
+    assert sorted((r[0], r[1], r[2], r[3]) for r in rows) == sorted(tuple(e[:4]) for e in expected)
+    topic_order = [r[0] for r in _values(wb["Emner"])[1:]]
+    keys = [(topic_order.index(r[0]), -r[2]) for r in rows]
+    assert keys == sorted(keys)
+    assert {r[5] for r in rows} == {"Facebook"}
+    # dates are real Excel dates in Danish local time (CEST is UTC+2 in May)
+    first = next(r for r in rows if r[1].startswith("Hvad med en stor park"))
+    assert first[4] == dt.datetime(2014, 5, 2, 11, 1)
+    assert wb["Idéer"]["E2"].number_format == "dd-mm-yyyy hh:mm"
+
+
+def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
+    import pandas as pd
+
+    from warehouse.xlsx import Sheet, write_workbook
+
+    frame = pd.DataFrame({"Idé": ['=HYPERLINK("http://example.com","klik")', "+45 til alle"], "Likes": [1, 2]})
+    ws = load_workbook(write_workbook(tmp_path / "f.xlsx", [Sheet("Idéer", frame)]))["Idéer"]
+    assert [(c.value, c.data_type) for c in ws["A"][1:]] == [
+        ('=HYPERLINK("http://example.com","klik")', "s"), ("+45 til alle", "s")]
