@@ -1,4 +1,8 @@
-"""Author pseudonyms: a keyed hash (HMAC-SHA256) replaces Facebook user ids and names before anything is written."""
+"""Author pseudonyms: a keyed hash (HMAC-SHA256) replaces Facebook user ids and names before anything is written.
+
+The salt is the key. Without it a pseudonym cannot be recomputed from a user id, so the stored keys stay pseudonymous
+even to someone who knows every commenter's id; with it, `civic-ideas forget --facebook-user-id` can find a person.
+"""
 
 from __future__ import annotations
 
@@ -9,45 +13,109 @@ import secrets
 from collections.abc import Iterable
 from typing import Any
 
+KEY_LENGTH = 16
+"""Hex characters kept of the HMAC: 64 bits, ample against collisions among one municipality's commenters."""
+
+_TAG_FIELDS = ("type", "offset", "length")
+# Keys that hold a person wherever they occur below the top level of a comment: dropped whole, id included.
+_PERSON_KEYS = frozenset({"from", "admin_creator"})
+
 
 def new_salt() -> bytes:
-    """A fresh random salt."""
+    """A fresh random 32-byte salt."""
     return secrets.token_bytes(32)
 
 
 def author_key(user_id: str, salt: bytes) -> str:
-    """The pseudonym of a Facebook user id: HMAC-SHA256 with the secret salt, hex, first 16 characters."""
+    """The pseudonym of a Facebook user id: HMAC-SHA256 keyed with the salt, hex, first 16 characters.
+
+    Raises ValueError for an empty salt: an unkeyed hash of a user id can be reversed by hashing candidate ids.
+    """
     if not salt:
         raise ValueError("the pseudonym salt must not be empty")
-    return hmac.new(salt, str(user_id).encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+    return hmac.new(salt, str(user_id).encode("utf-8"), hashlib.sha256).hexdigest()[:KEY_LENGTH]
 
 
-def _author(author: dict[str, Any], salt: bytes, page_id: str) -> dict[str, Any]:
-    user_id = author.get("id")
-    return {
-        "author_key": author_key(user_id, salt) if user_id else None,
-        "is_page": bool(user_id) and str(user_id) == str(page_id),
-    }
+def _author(author: Any, salt: bytes, page_id: str) -> dict[str, Any]:
+    user_id = author.get("id") if isinstance(author, dict) else None
+    if not user_id:
+        return {"author_key": None, "is_page": False}
+    return {"author_key": author_key(user_id, salt), "is_page": str(user_id) == str(page_id)}
+
+
+def _tag(tag: Any, salt: bytes) -> dict[str, Any]:
+    if not isinstance(tag, dict):
+        return {}
+    kept = {k: tag[k] for k in _TAG_FIELDS if k in tag}
+    if tag.get("id"):
+        kept["id"] = author_key(tag["id"], salt)
+    return kept
+
+
+def _tags(tags: Any, salt: bytes) -> Any:
+    # Comments carry a list; the old Post API keyed the list by offset ({"0": [tag, ...]}), so take that too.
+    if isinstance(tags, dict):
+        return {k: _tags(v, salt) for k, v in tags.items()}
+    if isinstance(tags, list):
+        return [_tag(t, salt) for t in tags]
+    return None
+
+
+def _parent(parent: Any) -> dict[str, Any]:
+    # `parent` expands to the whole parent comment (message, author) unless asked for `parent{id}`.
+    return {"id": parent.get("id") if isinstance(parent, dict) else parent}
+
+
+def _scrub(value: Any, salt: bytes) -> Any:
+    """Drop every `name` and every person-valued key (`from`, `admin_creator`) at any depth.
+
+    Below the top level, a `{"id", "name"}` object is a reference to a person or a Page (a reaction, a tag in an
+    expanded reply), so its id is keyed too; nested `message_tags` are treated like the comment's own.
+    """
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if k == "name" or k in _PERSON_KEYS:
+                continue
+            if k == "message_tags":
+                out[k] = _tags(v, salt)
+            elif k == "id" and "name" in value and v:
+                out[k] = author_key(v, salt)
+            else:
+                out[k] = _scrub(v, salt)
+        return out
+    if isinstance(value, list):
+        return [_scrub(v, salt) for v in value]
+    return copy.deepcopy(value)
 
 
 def pseudonymise_comment(comment: dict[str, Any], salt: bytes, page_id: str) -> dict[str, Any]:
-    """A copy of a Graph API comment with its author, tagged people and parent reduced to pseudonyms and ids."""
-    out = copy.deepcopy(comment)
-    if "from" in out:
-        out["from"] = _author(out["from"] or {}, salt, page_id)
-    if isinstance(out.get("parent"), dict):
-        out["parent"] = {"id": out["parent"].get("id")}
-    tags = []
-    for tag in out.get("message_tags") or []:
-        kept = {k: v for k, v in tag.items() if k not in ("name", "id")}
-        if tag.get("id"):
-            kept["id"] = author_key(tag["id"], salt)
-        tags.append(kept)
-    if "message_tags" in out:
-        out["message_tags"] = tags
+    """A copy of a Graph API comment with no name and no user id left in it.
+
+    - `from` becomes `{"author_key": ..., "is_page": from.id == page_id}`; absent `from` stays absent, and one without
+      an id gives `{"author_key": None, "is_page": False}`;
+    - `message_tags[*]` keeps `type`, `offset`, `length`, and `id` replaced by its key;
+    - `parent` is reduced to `{"id": ...}`;
+    - every other `name`, `from` or `admin_creator`, at any depth, is dropped, and below the top level the `id` of
+      an object that had a `name` (a person or Page reference) and of a nested `message_tags` entry is keyed.
+
+    The input is not modified.
+    """
+    if not salt:
+        raise ValueError("the pseudonym salt must not be empty")
+    out: dict[str, Any] = {}
+    for key, value in comment.items():
+        if key == "from":
+            out[key] = _author(value, salt, page_id)
+        elif key == "message_tags":
+            out[key] = _tags(value, salt)
+        elif key == "parent":
+            out[key] = _parent(value)
+        elif key != "name" and key not in _PERSON_KEYS:
+            out[key] = _scrub(value, salt)
     return out
 
 
 def pseudonymise_comments(comments: Iterable[dict[str, Any]], salt: bytes, page_id: str) -> list[dict[str, Any]]:
-    """Pseudonymise every comment of a scan."""
+    """`pseudonymise_comment` over every comment of a scan, in order."""
     return [pseudonymise_comment(c, salt, page_id) for c in comments]
