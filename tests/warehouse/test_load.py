@@ -140,3 +140,24 @@ def test_read_only_connection_cannot_write(tmp_path: Path) -> None:
 def test_read_only_open_of_missing_warehouse_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(db.WarehouseError, match="civic-ideas demo"):
         db.connect(tmp_path / "nope.duckdb", read_only=True)
+
+
+def test_a_scan_that_sees_nothing_deletes_nothing(con: duckdb.DuckDBPyConnection) -> None:
+    _scan(con, [_comment(n) for n in range(1, 6)], "r1")
+    assert _scan(con, [], "r2") == {"changed": 0, "deleted": 0}
+    assert con.execute("select count(*) from comments where deleted_at is null").fetchone()[0] == 5
+    assert con.execute("select is_complete from stg_post_scans where run_id = 'r2'").fetchone()[0] is False
+
+
+def test_a_scan_that_would_delete_most_of_a_thread_is_not_believed(con: duckdb.DuckDBPyConnection) -> None:
+    _scan(con, [_comment(n) for n in range(1, 31)], "r1")
+    assert _scan(con, [_comment(n) for n in range(1, 6)], "r2")["deleted"] == 0
+    assert _scan(con, [_comment(n) for n in range(1, 21)], "r3")["deleted"] == 10
+
+
+def test_an_author_who_becomes_invisible_keeps_the_stored_key(con: duckdb.DuckDBPyConnection) -> None:
+    _scan(con, [_comment(1)], "r1")
+    anonymous = _comment(1)
+    del anonymous["from"]
+    _scan(con, [anonymous], "r2")
+    assert con.execute("select author_key from comments").fetchone()[0] == "k1"
