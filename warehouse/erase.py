@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Callable
+from typing import Any
 
 import duckdb
 
@@ -22,6 +25,17 @@ def _delete_comments(con: duckdb.DuckDBPyConnection, comment_ids: list[str]) -> 
         total += con.execute(
             f"delete from {table} where {column} in (select unnest($ids))", {"ids": comment_ids}
         ).fetchone()[0]
+    # Earlier topic runs name their example ideas, and planners' corrections name ideas: no erased id stays behind.
+    total += con.execute(
+        """update core_topics
+           set representative_ids = to_json(list_filter(representative_ids::varchar[],
+                                                        lambda x: not list_contains($ids, x)))
+           where len(list_intersect(representative_ids::varchar[], $ids)) > 0""",
+        {"ids": comment_ids},
+    ).fetchone()[0]
+    total += con.execute(
+        "delete from topic_corrections where idea_id in (select unnest($ids))", {"ids": comment_ids}
+    ).fetchone()[0]
     return total
 
 
@@ -30,12 +44,13 @@ def _record(con: duckdb.DuckDBPyConnection, kind: str, n_rows: int, now: dt.date
 
 
 def _in_transaction(con: duckdb.DuckDBPyConnection, kind: str, ids: list[str], suppress: str,
-                    now: dt.datetime) -> int:
+                    now: dt.datetime, also: Callable[[], int] | None = None) -> int:
     con.execute("begin transaction")
     try:
         con.execute("insert into core_suppressions values ($kind, $v) on conflict do nothing",
                     {"kind": kind, "v": suppress})
         n_rows = _delete_comments(con, ids) if ids else 0
+        n_rows += also() if also else 0
         _record(con, kind, n_rows, now)
         con.execute("commit")
     except Exception:
@@ -44,15 +59,41 @@ def _in_transaction(con: duckdb.DuckDBPyConnection, kind: str, ids: list[str], s
     return n_rows
 
 
+def _without(value: Any, key: str) -> Any:
+    """A JSON value with every member whose value is `key` left out, at any depth."""
+    if isinstance(value, dict):
+        return {k: _without(v, key) for k, v in value.items() if v != key}
+    if isinstance(value, list):
+        return [_without(v, key) for v in value]
+    return value
+
+
+def _forget_mentions(con: duckdb.DuckDBPyConnection, author_key: str) -> int:
+    """Drop the author's key where others' raw payloads mention them (a tag); returns payloads changed."""
+    rows = con.execute(
+        "select comment_id, payload_hash, payload from raw_comments where contains(payload::varchar, $k)",
+        {"k": author_key},
+    ).fetchall()
+    for comment_id, payload_hash, payload in rows:
+        con.execute(
+            "update raw_comments set payload = $p::json where comment_id = $c and payload_hash = $h",
+            {"p": json.dumps(_without(json.loads(payload), author_key), ensure_ascii=False), "c": comment_id,
+             "h": payload_hash},
+        )
+    return len(rows)
+
+
 def forget_author(con: duckdb.DuckDBPyConnection, author_key: str, now: dt.datetime) -> int:
-    """Delete every comment written by the author with this key, in every table; returns rows deleted."""
+    """Delete every comment written by the author with this key, in every table, and the key where others tagged
+    them; returns rows deleted or changed."""
     ids = [r[0] for r in con.execute(
         """select comment_id from stg_comments where author_key = $k
            union
            select comment_id from raw_comments where payload->'from'->>'author_key' = $k""",
         {"k": author_key},
     ).fetchall()]
-    return _in_transaction(con, "facebook_user", ids, author_key, now)
+    return _in_transaction(con, "facebook_user", ids, author_key, now,
+                           also=lambda: _forget_mentions(con, author_key))
 
 
 def forget_comment(con: duckdb.DuckDBPyConnection, comment_id: str, now: dt.datetime) -> int:
