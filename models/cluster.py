@@ -1,25 +1,36 @@
-"""Topic clustering of short texts from stock scikit-learn parts, with k chosen automatically.
+"""Topic clustering of short texts from stock scikit-learn parts, with k chosen automatically and optional seed themes.
 
 Features: TF-IDF of Danish/English stems (compounds also give their parts, see ``transforms.text``) next to TF-IDF of
-character 3-5-grams inside word boundaries (robust to typos, inflection and compounds), then LSA
-(``TruncatedSVD`` + ``Normalizer``) and ``KMeans`` with a fixed ``random_state``. To scale, everything is fitted on at
-most ``max_fit_samples`` texts and the rest is only transformed and predicted.
+character 3-5-grams inside word boundaries (robust to typos, inflection and compounds). Short comments share few
+words, so before LSA every text is smoothed with its ``n_neighbors`` nearest neighbours by cosine (each row becomes
+``x + mean(neighbours)``, re-normalised): a text about "lys på stien" borrows the vocabulary of the texts most like it.
+Then LSA (``TruncatedSVD`` + ``Normalizer``) and ``KMeans`` with a fixed ``random_state``. To scale, everything is
+fitted on at most ``max_fit_samples`` texts; the rest is transformed (without smoothing) and given the nearest topic.
+
+Seed themes (``fit(X, seeds=[[word, ...], ...])``): ideas containing a seed word after the same normalisation,
+stemming and compound splitting are the theme's anchors. A theme's centroid starts at the mean of its anchors; the
+free topics start from KMeans on the other ideas with their own automatic k; then Lloyd iterations refine all
+centroids while anchors stay in their theme. Ideas that mention no seed word join a theme when they are nearer to it
+than to any free topic, and unforeseen themes still get free topics of their own.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import KMeans
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import silhouette_score
 from sklearn.pipeline import FeatureUnion, make_pipeline
-from sklearn.preprocessing import Normalizer
+from sklearn.preprocessing import Normalizer, normalize
 
 from transforms.text import CompoundSplitter, clean_text, tokenize
 
-__all__ = ["TextAnalyzer", "TopicClusterer", "choose_k"]
+__all__ = ["TextAnalyzer", "TopicClusterer", "choose_k", "neighbour_smoothing", "seed_anchors"]
+
+NO_ANCHOR = -1
 
 
 class TextAnalyzer:
@@ -42,6 +53,8 @@ def choose_k(Z: np.ndarray, k_range: range, random_state: int = 0, sample_size: 
     """
     scores: dict[int, float] = {}
     for k in k_range:
+        if k >= len(Z):
+            break
         labels = KMeans(k, random_state=random_state, n_init=3).fit_predict(Z)
         if len(set(labels)) < 2:
             continue
@@ -55,14 +68,82 @@ def choose_k(Z: np.ndarray, k_range: range, random_state: int = 0, sample_size: 
     return max(scores, key=lambda k: (round(scores[k], 4), -k)), scores
 
 
-class TopicClusterer(ClusterMixin, BaseEstimator):
-    """TF-IDF (stems + char n-grams) -> TruncatedSVD -> Normalizer -> KMeans, with automatic k.
+def neighbour_smoothing(X: sparse.csr_matrix, n_neighbors: int = 5, chunk: int = 1000) -> sparse.csr_matrix:
+    """Each L2-normalised row plus the mean of its ``n_neighbors`` most cosine-similar other rows, re-normalised.
 
-    k: number of topics, or None to choose it with :func:`choose_k` over 2..``k_max`` (default
-    ``round(sqrt(n / 2))``, at most 40) in a ``selection_components``-dimensional LSA space.
-    ``fit(X, init_labels=...)`` warm-starts from a previous clustering: the centroids of the previous groups
-    (labels >= 0) seed KMeans, plus as many fresh centroids as the automatic k asks for beyond them, so topics that
-    are still there stay where they were.
+    Cost: one sparse product per ``chunk`` rows against all rows (about 2 s for 5,000 comments on one core).
+    """
+    n = X.shape[0]
+    m = min(n_neighbors, n - 1)
+    if m < 1:
+        return X
+    X = normalize(X)
+    idx = np.empty((n, m), dtype=np.int64)
+    for start in range(0, n, chunk):
+        S = (X[start : start + chunk] @ X.T).toarray()
+        S[np.arange(S.shape[0]), np.arange(start, start + S.shape[0])] = -np.inf
+        idx[start : start + chunk] = np.argpartition(-S, m - 1, axis=1)[:, :m]
+    rows = np.repeat(np.arange(n), m)
+    W = sparse.csr_matrix((np.full(n * m, 1.0 / m), (rows, idx.ravel())), shape=(n, n))
+    return normalize(X + W @ X)
+
+
+def seed_anchors(
+    token_lists: list[list[str]], seed_stems: list[set[str]], splitter: CompoundSplitter | None = None
+) -> np.ndarray:
+    """Per text, the theme whose seed stems it contains most often (``NO_ANCHOR`` when none; ties: first theme).
+
+    A token contains a seed stem when it is the stem, or (with a fitted ``splitter``) a compound whose head it is.
+    """
+    out = np.full(len(token_lists), NO_ANCHOR, dtype=np.int64)
+    cache: dict[tuple[str, str], bool] = {}
+
+    def contains(token: str, stem: str) -> bool:
+        if token == stem or splitter is None:
+            return token == stem
+        if (token, stem) not in cache:
+            cache[token, stem] = splitter.has_head(token, stem)
+        return cache[token, stem]
+
+    for i, tokens in enumerate(token_lists):
+        hits = [sum(any(contains(t, s) for s in stems) for t in tokens) for stems in seed_stems]
+        if hits and max(hits) > 0:
+            out[i] = int(np.argmax(hits))
+    return out
+
+
+def anchored_kmeans(Z: np.ndarray, centers: np.ndarray, anchors: np.ndarray, max_iter: int = 50) -> np.ndarray:
+    """Lloyd iterations of spherical KMeans where ``anchors[i] >= 0`` pins row i to that centroid. Returns centroids.
+
+    A centroid without members keeps its place (an empty seed theme stays empty instead of wandering off).
+    """
+    centers = normalize(centers.copy())
+    pinned = anchors >= 0
+    labels = None
+    for _ in range(max_iter):
+        new = np.argmax(Z @ centers.T, axis=1)
+        new[pinned] = anchors[pinned]
+        if labels is not None and np.array_equal(new, labels):
+            break
+        labels = new
+        for c in range(len(centers)):
+            members = Z[labels == c]
+            if len(members):
+                centers[c] = members.mean(axis=0)
+        centers = normalize(centers)
+    return centers
+
+
+class TopicClusterer(ClusterMixin, BaseEstimator):
+    """TF-IDF (stems + char n-grams) -> neighbour smoothing -> TruncatedSVD -> Normalizer -> KMeans, automatic k.
+
+    k: number of topics (seed themes included), or None to choose the free topics' number with :func:`choose_k`
+    over 2..``k_max`` (default ``round(sqrt(n / 2))``, at most 40) in a ``selection_components``-dimensional LSA
+    space of the unsmoothed features. ``fit(X, init_labels=...)`` warm-starts from a previous clustering: the
+    centroids of the previous groups (labels >= 0) seed the Lloyd iterations, plus fresh KMeans centroids that are
+    new (as many as the automatic k asks for beyond them, and any unlike every previous topic), so topics that are
+    still there stay where they were. ``fit(X, seeds=[[...], ...])``: seed themes are clusters 0..len(seeds)-1
+    (see the module docstring); ``anchors_`` says which texts matched a seed word.
     """
 
     def __init__(
@@ -73,7 +154,9 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
         n_components: int = 50,
         selection_components: int = 10,
         char_ngrams: bool = True,
-        max_fit_samples: int = 20_000,
+        n_neighbors: int = 5,
+        max_fit_samples: int = 5_000,
+        max_selection_samples: int = 2_000,
         random_state: int = 0,
     ) -> None:
         self.language = language
@@ -82,7 +165,9 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
         self.n_components = n_components
         self.selection_components = selection_components
         self.char_ngrams = char_ngrams
+        self.n_neighbors = n_neighbors
         self.max_fit_samples = max_fit_samples
+        self.max_selection_samples = max_selection_samples
         self.random_state = random_state
 
     def _features(self, splitter: CompoundSplitter) -> FeatureUnion:
@@ -96,91 +181,142 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
             parts.append(("chars", chars))
         return FeatureUnion(parts)
 
-    def fit(self, X, y=None, init_labels=None) -> TopicClusterer:
-        """Fit on a sequence of texts; ``init_labels`` (ints, -1 = unknown) warm-starts from a previous run."""
+    def fit(self, X, y=None, init_labels=None, seeds=None) -> TopicClusterer:
+        """Fit on texts; ``init_labels`` (ints, -1 = unknown) warm-starts, ``seeds`` (word lists) adds seed themes."""
         texts = ["" if t is None else str(t) for t in X]
         n = len(texts)
         if n < 2:
             raise ValueError(f"TopicClusterer needs at least 2 texts, got {n}")
+        seeds = [list(s) for s in seeds or []]
         rng = np.random.default_rng(self.random_state)
         fit_idx = np.sort(rng.choice(n, self.max_fit_samples, replace=False)) if n > self.max_fit_samples else None
         fit_texts = texts if fit_idx is None else [texts[i] for i in fit_idx]
 
-        splitter = CompoundSplitter(language=self.language).fit(fit_texts)
-        features = self._features(splitter)
-        counts = features.fit_transform(fit_texts)
-        n_comp = max(1, min(self.n_components, counts.shape[1] - 1, len(fit_texts) - 1))
-        svd, norm = TruncatedSVD(n_comp, random_state=self.random_state), Normalizer(copy=False)
-        Z_fit = norm.fit_transform(svd.fit_transform(counts))
-        self.lsa_ = make_pipeline(features, svd, norm)
+        seed_words = [w for s in seeds for w in s]
+        self.splitter_ = CompoundSplitter(language=self.language).fit(fit_texts, known=seed_words)
+        self.anchors_ = self._anchors(texts, seeds)
+        fit_anchors = self.anchors_ if fit_idx is None else self.anchors_[fit_idx]
+        Z_fit = self._fit_lsa(fit_texts)
 
-        self.k_, self.silhouette_ = self._choose_k(Z_fit, len(fit_texts))
-        init = self._warm_init(Z_fit, init_labels, fit_idx)
-        if init is not None and len(init) > self.k_ and self.k is not None:
-            init = init[: self.k_]  # k given: previous topics first, the rest merge into them
-            self.init_groups_ = self.init_groups_[: self.k_]
-        if init is not None:
-            self.k_ = len(init)
-            self.kmeans_ = KMeans(self.k_, init=init, n_init=1, random_state=self.random_state).fit(Z_fit)
-        else:
-            self.kmeans_ = KMeans(self.k_, random_state=self.random_state, n_init=10).fit(Z_fit)
+        self.n_themes_ = len(seeds)
+        self.k_, self.silhouette_ = self._choose_k(Z_fit, fit_anchors)
+        centers = self._initial_centers(Z_fit, fit_anchors, init_labels, fit_idx)
+        if self.n_themes_ or self.init_groups_:
+            centers = anchored_kmeans(Z_fit, centers, fit_anchors)
+        self.cluster_centers_ = centers
+        self.k_ = len(centers)
         Z = Z_fit if fit_idx is None else self.transform(texts)
-        self.labels_ = self.kmeans_.predict(Z)
-        self.similarity_ = np.einsum("ij,ij->i", Z, self.kmeans_.cluster_centers_[self.labels_])
-        if init is not None:
-            self._stick(Z, np.asarray(init_labels))
+        if fit_idx is not None:
+            Z[fit_idx] = Z_fit
+        self.labels_ = np.argmax(Z @ centers.T, axis=1)
+        pinned = self.anchors_ >= 0
+        self.labels_[pinned] = self.anchors_[pinned]
+        self.similarity_ = np.einsum("ij,ij->i", Z, centers[self.labels_])
+        if init_labels is not None and self.init_groups_:
+            self._stick(Z, np.asarray(init_labels), pinned)
         return self
 
-    def _choose_k(self, Z: np.ndarray, n: int) -> tuple[int, dict]:
-        if self.k is not None:
-            return max(1, min(int(self.k), n)), {}
-        k_max = self.k_max or min(40, max(2, round(np.sqrt(n / 2))))
-        k_max = min(k_max, n - 1)
-        if k_max < 2:
-            return 1, {}
-        Zs = Z[:, : self.selection_components]
-        Zs = Zs / np.maximum(np.linalg.norm(Zs, axis=1, keepdims=True), 1e-12)
-        return choose_k(Zs, range(2, k_max + 1), self.random_state)
+    def _fit_lsa(self, texts: list[str]) -> np.ndarray:
+        features = self._features(self.splitter_)
+        counts = features.fit_transform(texts)
+        n_sel = max(1, min(self.selection_components, counts.shape[1] - 1, len(texts) - 1))
+        # k is chosen before smoothing: smoothing tightens groups of near-duplicates, which would then ask for more k
+        self._selection_space = normalize(TruncatedSVD(n_sel, random_state=self.random_state).fit_transform(counts))
+        if self.n_neighbors:
+            counts = neighbour_smoothing(counts, self.n_neighbors)
+        n_comp = max(1, min(self.n_components, counts.shape[1] - 1, len(texts) - 1))
+        svd, norm = TruncatedSVD(n_comp, random_state=self.random_state), Normalizer(copy=False)
+        self.lsa_ = make_pipeline(features, svd, norm)
+        return norm.fit_transform(svd.fit_transform(counts))
 
-    def _stick(self, Z: np.ndarray, init_labels: np.ndarray) -> None:
+    def _anchors(self, texts: list[str], seeds: list[list[str]]) -> np.ndarray:
+        if not seeds:
+            return np.full(len(texts), NO_ANCHOR, dtype=np.int64)
+        seed_stems = [{stem for w in s for stem in tokenize(w, self.language)} for s in seeds]
+        tokens = [tokenize(t, self.language, self.splitter_) for t in texts]
+        return seed_anchors(tokens, seed_stems, self.splitter_)
+
+    def _choose_k(self, Z: np.ndarray, anchors: np.ndarray) -> tuple[int, dict]:
+        """Total number of clusters: the themes plus the free topics (chosen on the ideas no theme anchors)."""
+        if self.k is not None:
+            return max(1, min(int(self.k), len(Z))), {}
+        free = self._selection_space[anchors < 0]
+        k_max = self.k_max or min(40, max(2, round(np.sqrt(len(free) / 2))))
+        k_max = min(k_max, len(free) - 1)
+        if k_max < 2:
+            return self.n_themes_ + int(len(free) > 0), {}
+        if len(free) > self.max_selection_samples:  # the silhouette curve needs no more; keeps large runs fast
+            rng = np.random.default_rng(self.random_state)
+            free = free[np.sort(rng.choice(len(free), self.max_selection_samples, replace=False))]
+        k_free, scores = choose_k(free, range(2, k_max + 1), self.random_state)
+        return self.n_themes_ + k_free, scores
+
+    def _initial_centers(self, Z, anchors, init_labels, fit_idx) -> np.ndarray:
+        """Theme centroids (mean of anchors), then previous topics (warm start), then fresh KMeans centroids."""
+        themes = np.zeros((self.n_themes_, Z.shape[1]))
+        for t in range(self.n_themes_):
+            if (anchors == t).any():
+                themes[t] = Z[anchors == t].mean(axis=0)
+        prev = self._warm_init(Z, init_labels, fit_idx)
+        n_free = max(self.k_ - self.n_themes_ - len(prev), 0)
+        if self.k is None and self.n_themes_:
+            n_free = max(n_free, 1)  # room for at least one unforeseen theme
+        free = Z[anchors < 0]
+        known = np.vstack([themes, prev])
+        n_fresh = n_free + len(prev) if len(prev) == 0 else max(self.k_ - self.n_themes_, n_free, 1)
+        if len(free) <= n_fresh or (n_free == 0 and len(prev) == 0):
+            return known
+        km = KMeans(n_fresh, random_state=self.random_state, n_init=10).fit(free)
+        fresh = normalize(km.cluster_centers_)
+        if len(known) == 0:
+            self.kmeans_ = km
+            return fresh
+        novelty = (fresh @ normalize(known).T).max(axis=1)  # fresh centroids least like any known topic are new
+        order = np.argsort(novelty, kind="stable")
+        # Also new: a fresh centroid less like every known topic than an ordinary idea is like its own centroid
+        # (below Tukey's lower fence of those similarities), however many topics there were before.
+        own = np.einsum("ij,ij->i", free, fresh[km.labels_])
+        q1, q3 = np.percentile(own, [25, 75])
+        n_new = max(n_free, int((novelty < q1 - 1.5 * (q3 - q1)).sum())) if self.k is None else n_free
+        return np.vstack([known, fresh[order[:n_new]]])
+
+    def _stick(self, Z: np.ndarray, init_labels: np.ndarray, pinned: np.ndarray) -> None:
         """Ideas stay in their previous topic while they still fit it as well as an ordinary member does.
 
-        "As well as an ordinary member": similarity to the topic's new centroid at or above Tukey's lower fence of
+        "As well as an ordinary member": similarity to the previous topic's centroid (mean of its previous members
+        now; refined centroids drift when a new topic splits off) at or above Tukey's lower fence of
         all ideas' similarities to their nearest centroid. Keeps topic membership stable between runs.
         """
-        position = {g: i for i, g in enumerate(self.init_groups_)}
+        position = {g: i + self.n_themes_ for i, g in enumerate(self.init_groups_)}
         prev = np.array([position.get(g, -1) for g in init_labels.tolist()])
-        has = np.flatnonzero(prev >= 0)
+        has = np.flatnonzero((prev >= 0) & ~pinned)
         q1, q3 = np.percentile(self.similarity_, [25, 75])
-        sim_prev = np.einsum("ij,ij->i", Z[has], self.kmeans_.cluster_centers_[prev[has]])
-        keep = has[sim_prev >= q1 - 1.5 * (q3 - q1)]
-        self.labels_[keep] = prev[keep]
-        self.similarity_[keep] = sim_prev[sim_prev >= q1 - 1.5 * (q3 - q1)]
+        centers = np.vstack([np.zeros((self.n_themes_, Z.shape[1])), self.previous_centers_])
+        sim_prev = np.einsum("ij,ij->i", Z[has], centers[prev[has]])
+        ok = sim_prev >= q1 - 1.5 * (q3 - q1)
+        self.labels_[has[ok]] = prev[has[ok]]
+        self.similarity_[has[ok]] = sim_prev[ok]
 
-    def _warm_init(self, Z: np.ndarray, init_labels, fit_idx) -> np.ndarray | None:
+    def _warm_init(self, Z: np.ndarray, init_labels, fit_idx) -> np.ndarray:
         self.init_groups_: list[int] = []
+        empty = np.zeros((0, Z.shape[1]))
         if init_labels is None:
-            return None
+            return empty
         labels = np.asarray(init_labels)
         labels = labels if fit_idx is None else labels[fit_idx]
         groups = sorted(g for g in set(labels.tolist()) if g >= 0)
+        if self.k is not None:
+            groups = groups[: max(int(self.k) - self.n_themes_, 0)]  # k given: the rest merge into these
         if not groups:
-            return None
+            return empty
         self.init_groups_ = groups
-        prev = np.vstack([Z[labels == g].mean(axis=0) for g in groups])
-        prev /= np.maximum(np.linalg.norm(prev, axis=1, keepdims=True), 1e-12)
-        n_new = self.k_ - len(prev)
-        if n_new <= 0:
-            return prev
-        fresh = KMeans(self.k_, random_state=self.random_state, n_init=10).fit(Z).cluster_centers_
-        fresh /= np.maximum(np.linalg.norm(fresh, axis=1, keepdims=True), 1e-12)
-        novelty = (fresh @ prev.T).max(axis=1)  # fresh centroids least like any previous topic become new topics
-        return np.vstack([prev, fresh[np.argsort(novelty, kind="stable")[:n_new]]])
+        self.previous_centers_ = normalize(np.vstack([Z[labels == g].mean(axis=0) for g in groups]))
+        return self.previous_centers_
 
     def transform(self, X) -> np.ndarray:
-        """Unit-length LSA vectors of the texts ``X``."""
+        """Unit-length LSA vectors of the texts ``X`` (not smoothed: smoothing needs the fitted neighbours)."""
         return self.lsa_.transform(["" if t is None else str(t) for t in X])
 
     def predict(self, X) -> np.ndarray:
         """Nearest topic centroid for each text."""
-        return self.kmeans_.predict(self.transform(X))
+        return np.argmax(self.transform(X) @ self.cluster_centers_.T, axis=1)

@@ -9,7 +9,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer
 
-__all__ = ["class_tfidf", "surface_forms", "topic_keywords", "readable_label"]
+__all__ = ["class_tfidf", "readable_label", "spread_stems", "surface_forms", "topic_keywords"]
 
 
 def _identity(tokens: list[str]) -> list[str]:
@@ -35,6 +35,22 @@ def class_tfidf(token_lists: Sequence[list[str]], labels: Sequence[int]) -> tupl
     tf = sparse.diags(1 / np.maximum(sizes, 1)) @ counts.sqrt()  # BERTopic reduce_frequent_words
     idf = np.log(1 + sizes.mean() / np.maximum(np.asarray(counts.sum(axis=0)).ravel(), 1))
     return classes, vectorizer.get_feature_names_out(), (tf @ sparse.diags(idf)).toarray()
+
+
+def spread_stems(token_lists: Sequence[list[str]], labels: Sequence[int], share: float = 0.05) -> set[str]:
+    """Stems too common to name a topic: in at least ``share`` of the ideas of more than half of the topics.
+
+    Data-derived filler words ("kan", "ved", "godt" in one consultation, "people" in another); needs 3+ topics.
+    """
+    topics = sorted(set(labels))
+    if len(topics) < 3:
+        return set()
+    sizes = Counter(labels)
+    df: dict[int, Counter] = defaultdict(Counter)
+    for tokens, label in zip(token_lists, labels, strict=True):
+        df[label].update(set(tokens))
+    common = Counter(stem for t in topics for stem, c in df[t].items() if c >= share * sizes[t])
+    return {stem for stem, n in common.items() if n > len(topics) / 2}
 
 
 def surface_forms(pairs: Sequence[list[tuple[str, str]]], labels: Sequence[int]) -> dict[int, dict[str, str]]:

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 
 from models.cluster import TopicClusterer
-from models.identity import ANDET, match_topics, topic_status
-from models.labels import class_tfidf, readable_label, surface_forms, topic_keywords
+from models.identity import ANDET, match_topics, theme_ids, topic_status
+from models.labels import class_tfidf, readable_label, spread_stems, surface_forms, topic_keywords
 from transforms.text import words
 
 __all__ = ["TopicRun", "analyse", "ANDET_LABEL"]
@@ -55,21 +55,33 @@ def analyse(
 
     ``previous`` (idea_id, topic_id, label) is the last run: topics that are still there keep their ids (see
     ``models.identity.match_topics``), new ones get higher ids, and the clustering is warm-started from it.
-    ``k`` fixes the number of clusters; by default it is chosen automatically (``models.cluster.choose_k``).
-    ``themes`` (``[{"label": ..., "seeds": [...]}]``) is accepted for the guided-topics interface and not used yet.
+    ``k`` fixes the number of clusters (seed themes included); by default it is chosen automatically
+    (``models.cluster.choose_k``). ``themes`` (``[{"label": ..., "seeds": [...]}]``) are the planners' seed
+    themes: ideas with a seed word (after the same stemming and compound splitting) land in the theme, so do ideas
+    nearer to it than to any free topic; the theme keeps its label, and its id for as long as the label stays in
+    the configuration (``models.identity.theme_ids``). Free topics are found next to them.
     """
     ideas = ideas.reset_index(drop=True)
+    themes = [t for t in themes or [] if t.get("label") and t.get("seeds")]
     texts = ideas["text"].fillna("").astype(str).tolist()
     pairs = [words(t, language) for t in texts]
     prev_topics = _previous_series(previous)
-    labels, scores, params = _cluster(texts, pairs, prev_topics, ideas["idea_id"], language, k, random_state)
+    prev_labels = _previous_labels(previous)
+    fixed = theme_ids([t["label"] for t in themes], prev_labels)
+    theme_prev = {i for i, label in prev_labels.items() if label in fixed}
+    free_prev = prev_topics[~prev_topics.isin(theme_prev)]
+    labels, scores, params = _cluster(texts, pairs, free_prev, ideas["idea_id"], language, k, random_state, themes)
 
     current = pd.Series(labels, index=ideas["idea_id"].to_numpy())
-    mapping = match_topics(prev_topics, current)
+    theme_of = {c + 1: fixed[t["label"]] for c, t in enumerate(themes)}
+    free = current[~current.isin(list(theme_of))]
+    mapping = {**match_topics(free_prev, free, reserved=[*prev_labels, *fixed.values()]), **theme_of}
     topic_ids = np.array([mapping[c] for c in labels], dtype=np.int64)
     assignments = _assignments(ideas["idea_id"], topic_ids, scores)
-    topics = _topics(ideas, pairs, topic_ids, assignments, prev_topics)
+    names = {fixed[t["label"]]: t["label"] for t in themes}
+    topics = _topics(ideas, pairs, topic_ids, assignments, prev_topics, names)
     params.update(language=language, random_state=random_state, n_ideas=len(ideas), n_topics=int(len(topics)))
+    params["themes"] = {t["label"]: fixed[t["label"]] for t in themes}
     return TopicRun(assignments=assignments, topics=topics, params=params)
 
 
@@ -79,14 +91,23 @@ def _previous_series(previous: pd.DataFrame | None) -> pd.Series:
     return pd.Series(previous["topic_id"].astype(np.int64).to_numpy(), index=previous["idea_id"].to_numpy())
 
 
-def _cluster(texts, pairs, prev_topics, idea_ids, language, k, random_state) -> tuple[np.ndarray, np.ndarray, dict]:
-    """Cluster labels (1..k, 0 = Andet) and similarity to the topic centroid for every idea."""
+def _previous_labels(previous: pd.DataFrame | None) -> dict[int, str]:
+    if previous is None or len(previous) == 0 or "label" not in previous:
+        return {}
+    first = previous.drop_duplicates("topic_id")
+    return dict(zip(first["topic_id"].astype(np.int64).tolist(), first["label"].astype(str), strict=True))
+
+
+def _cluster(
+    texts, pairs, prev_topics, idea_ids, language, k, random_state, themes
+) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Cluster labels (0 = Andet, 1..len(themes) the seed themes, then free topics) and similarity to the centroid."""
     n = len(texts)
     labels, scores = np.zeros(n, dtype=np.int64), np.zeros(n)
     has_words = np.array([bool(p) for p in pairs], dtype=bool)
     idx = np.flatnonzero(has_words)
-    params: dict = {"backend": "tfidf-lsa-kmeans", "k_requested": k}
-    if len(idx) < 2 * MIN_TOPIC_SIZE:  # too few ideas to cluster: one topic
+    params: dict = {"backend": "tfidf-knn-smoothed-lsa-kmeans", "k_requested": k}
+    if len(idx) < 2 or (len(idx) < 2 * MIN_TOPIC_SIZE and not themes):  # too few ideas to cluster: one topic
         labels[idx], scores[idx] = 1, 1.0
         params.update(k=int(len(idx) > 0), criterion="too few ideas to cluster")
         return labels, scores, params
@@ -95,21 +116,26 @@ def _cluster(texts, pairs, prev_topics, idea_ids, language, k, random_state) -> 
         init = pd.Series(idea_ids.to_numpy()[idx]).map(prev_topics).fillna(-1).astype(np.int64)
         init = init.where(init != ANDET, -1).to_numpy()
     model = TopicClusterer(language=language, k=k, random_state=random_state)
-    model.fit([texts[i] for i in idx], init_labels=init)
+    model.fit([texts[i] for i in idx], init_labels=init, seeds=[t["seeds"] for t in themes])
     sim = model.similarity_
     q1, q3 = np.percentile(sim, [25, 75])
     fence = q1 - 1.5 * (q3 - q1)  # Tukey's lower fence: ideas unusually far from their centroid go to "Andet"
     cluster = model.labels_ + 1
-    cluster[sim < fence] = ANDET
+    cluster[(sim < fence) & (model.anchors_ < 0)] = ANDET  # an idea naming a seed word stays in its theme
     sizes = pd.Series(cluster).value_counts()
-    cluster[np.isin(cluster, sizes[sizes < MIN_TOPIC_SIZE].index.to_numpy())] = ANDET
+    small = sizes[(sizes < MIN_TOPIC_SIZE) & (sizes.index > len(themes))].index.to_numpy()  # themes are kept
+    cluster[np.isin(cluster, small)] = ANDET
     labels[idx], scores[idx] = cluster, sim
     params.update(
         k=int(model.k_),
-        criterion="given" if k is not None else "max mean cosine silhouette of KMeans in a 10-d LSA space",
+        criterion="given"
+        if k is not None
+        else "free topics: max mean cosine silhouette of KMeans in a 10-d LSA space (ideas no seed theme anchors)",
+        n_anchored=int((model.anchors_ >= 0).sum()),
         silhouette={int(key): round(v, 4) for key, v in model.silhouette_.items()},
         andet_similarity_below=round(float(fence), 4),
         n_components=int(model.lsa_.steps[1][1].n_components),
+        n_neighbors=model.n_neighbors,
         warm_start=init is not None,
     )
     return labels, scores, params
@@ -121,7 +147,7 @@ def _assignments(idea_ids: pd.Series, topic_ids: np.ndarray, scores: np.ndarray)
     return df[ASSIGNMENT_COLUMNS]
 
 
-def _topics(ideas, pairs, topic_ids, assignments, prev_topics) -> pd.DataFrame:
+def _topics(ideas, pairs, topic_ids, assignments, prev_topics, names) -> pd.DataFrame:
     ids = sorted(set(topic_ids.tolist()))
     if not ids:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in TOPIC_COLUMNS})
@@ -129,8 +155,9 @@ def _topics(ideas, pairs, topic_ids, assignments, prev_topics) -> pd.DataFrame:
     classes, terms, weights = class_tfidf(tokens, topic_ids.tolist())
     surface = surface_forms(pairs, topic_ids.tolist())
     everywhere = {stem: word for by_stem in surface.values() for stem, word in by_stem.items()}
+    weights[:, np.isin(terms, list(spread_stems(tokens, topic_ids.tolist())))] = 0.0
     keywords = {c: topic_keywords(terms, weights[i], surface.get(c, {}), everywhere) for i, c in enumerate(classes)}
-    labels = _unique_labels(ids, keywords)
+    labels = _unique_labels(ids, keywords, names)
 
     frame = ideas.assign(topic_id=topic_ids, _rank=assignments["rank"].to_numpy())
     grouped = frame.groupby("topic_id")
@@ -155,13 +182,12 @@ def _topics(ideas, pairs, topic_ids, assignments, prev_topics) -> pd.DataFrame:
     )
 
 
-def _unique_labels(ids: list[int], keywords: dict[int, list[str]]) -> dict[int, str]:
-    """Two keywords per label; a third (or more) when another topic already has the same label."""
-    labels: dict[int, str] = {}
-    seen: set[str] = {ANDET_LABEL}
+def _unique_labels(ids: list[int], keywords: dict[int, list[str]], names: dict[int, str]) -> dict[int, str]:
+    """Seed themes keep their label; others get two keywords, or more when another topic has the same label."""
+    labels: dict[int, str] = {ANDET: ANDET_LABEL, **names}
+    seen: set[str] = {ANDET_LABEL, *names.values()}
     for t in ids:
-        if t == ANDET:
-            labels[t] = ANDET_LABEL
+        if t in labels:
             continue
         kw = keywords.get(t, [])
         n = 2

@@ -24,7 +24,13 @@ from stop_words import get_stop_words
 
 __all__ = ["CompoundSplitter", "clean_text", "detect_language", "tokenize", "words"]
 
-DANISH_STOP_WORDS: frozenset[str] = frozenset(get_stop_words("danish"))
+# The maintained Danish list (94 words, as Snowball's) lacks common closed-class words: prepositions, modal verbs and
+# filler adverbs. They carry no topic and otherwise become labels ("Ved · cykelparkering"), so they are added here.
+DANISH_FUNCTION_WORDS = frozenset(
+    """kan ved bag foran langs mellem gennem uden omkring inden indtil via hen rundt igen nok lige bare lidt mest
+    må får få fik gør går gik kom nogen ingen hver hvert hvilke hvilken fx evt osv bl.a""".split()
+)
+DANISH_STOP_WORDS: frozenset[str] = frozenset(get_stop_words("danish")) | DANISH_FUNCTION_WORDS
 ENGLISH_STOP_WORDS_: frozenset[str] = frozenset(ENGLISH_STOP_WORDS)
 STOP_WORDS: frozenset[str] = DANISH_STOP_WORDS | ENGLISH_STOP_WORDS_
 # Words that tell the two languages apart (in one list only), used to pick a stemmer per text.
@@ -125,9 +131,13 @@ class CompoundSplitter:
         self.min_part = min_part
         self.language = language
 
-    def fit(self, texts: Iterable[str | None]) -> CompoundSplitter:
-        """Learn part frequencies from ``texts``; returns self."""
+    def fit(self, texts: Iterable[str | None], known: Iterable[str] = ()) -> CompoundSplitter:
+        """Learn part frequencies from ``texts``; words in ``known`` (e.g. seed words) count as seen; returns self."""
         counts: Counter[str] = Counter()
+        for surface, stem in words(" ".join(known), self.language):
+            counts[stem] += self.min_count
+            if surface != stem:
+                counts[surface] += self.min_count
         for text in texts:
             for surface, stem in words(text, self.language):
                 counts[stem] += 1
@@ -143,6 +153,24 @@ class CompoundSplitter:
         if cached is None:
             cached = self._cache[stem] = self._split(stem, depth=2)
         return cached
+
+    def has_head(self, word: str, head: str) -> bool:
+        """True when ``word`` is ``head`` or a compound ending in it after a modifier seen in the corpus.
+
+        Unlike :meth:`split` there is no frequency test: used to find a given word (a planner's seed) inside
+        compounds, e.g. "overdækning" in "motorvejsoverdækning" even when the whole compound is common.
+        """
+        if word == head:
+            return True
+        if len(head) < self.min_part or not word.endswith(head):
+            return False
+        modifier = word[: -len(head)]
+        return any(
+            modifier.endswith(link)
+            and len(modifier) - len(link) >= self.min_part
+            and modifier[: len(modifier) - len(link)] in self.vocabulary_
+            for link in _LINKS
+        )
 
     def _split(self, word: str, depth: int) -> list[str]:
         best = self._best_cut(word) if depth and len(word) >= 2 * self.min_part else None

@@ -94,8 +94,8 @@ def test_clear_themes_are_found_with_automatic_k(ideas):
 def test_labels_and_keywords_are_real_words_from_the_ideas(ideas):
     run = analyse(ideas)
     vocabulary = set(" ".join(clean_text(t) for t in ideas["text"]).replace(":", " ").split())
-    for label, keywords in run.topics[["label", "keywords"]].itertuples(index=False):
-        assert label and label[0].isupper()
+    for label, keywords in run.topics.loc[run.topics["topic_id"] > 0, ["label", "keywords"]].itertuples(index=False):
+        assert label and label[0].isupper()  # topic 0 is always "Andet", by contract
         for word in [*label.lower().split(" · "), *keywords.split("; ")]:
             assert word in vocabulary, word
     assert run.topics["label"].is_unique
@@ -178,3 +178,57 @@ def test_very_few_ideas_make_one_topic():
 def test_no_ideas():
     run = analyse(pd.DataFrame(columns=["idea_id", "text", "author_key", "like_count"]))
     assert run.assignments.empty and run.topics.empty
+
+
+SEED_THEMES = [
+    {"label": "Cykler og stier", "seeds": ["cykelsti", "belysning"]},
+    {"label": "Leg", "seeds": ["legeplads", "gynger"]},
+]
+
+
+def _topic_of(run, idea_ids) -> pd.Series:
+    return run.assignments.set_index("idea_id").loc[list(idea_ids), "topic_id"]
+
+
+def test_a_seed_theme_gets_its_ideas_in_inflected_and_compound_forms(ideas):
+    extra = make_ideas(
+        {"over": ["grønt på motorvejsoverdækningen", "motorvejen larmer", "træer ved motorvejen"]}, start=len(ideas)
+    )
+    data = pd.concat([ideas, extra], ignore_index=True)
+    themes = [*SEED_THEMES, {"label": "Overdækning", "seeds": ["overdækning"]}]
+    run = analyse(data, themes=themes)
+    ids = run.params["themes"]
+    labels = run.topics.set_index("topic_id")["label"]
+    assert [labels[ids[t["label"]]] for t in themes] == [t["label"] for t in themes]  # the planner's labels
+    inflected = data.loc[data["text"].str.contains("cykelstie|belysning"), "idea_id"]  # cykelstierne, cykelstien
+    assert (_topic_of(run, inflected) == ids["Cykler og stier"]).all()
+    compound = data.loc[data["text"].str.contains("motorvejsoverdækningen"), "idea_id"]
+    assert (_topic_of(run, compound) == ids["Overdækning"]).all()
+
+
+def test_free_topics_still_find_an_unforeseen_theme_next_to_seeded_ones(ideas):
+    run = analyse(ideas, themes=SEED_THEMES)
+    dogs = _topic_of(run, ideas.loc[ideas["theme"] == "hund", "idea_id"])
+    main = dogs.mode()[0]
+    assert main not in set(run.params["themes"].values()) | {0}
+    assert (dogs == main).mean() >= 0.8
+    assert "hund" in run.topics.set_index("topic_id").loc[main, "keywords"]
+
+
+def test_seed_theme_ids_are_stable_across_runs(ideas):
+    rng = np.random.default_rng(2)
+    old = ideas.iloc[np.sort(rng.choice(len(ideas), 100, replace=False))]
+    first = analyse(old, themes=SEED_THEMES)
+    added = [{"label": "Hunde", "seeds": ["hundeskov"]}]
+    second = analyse(ideas, _previous(first), themes=[*reversed(SEED_THEMES), *added])
+    for label, topic_id in first.params["themes"].items():
+        assert second.params["themes"][label] == topic_id
+    assert second.params["themes"]["Hunde"] > first.topics["topic_id"].max()
+    free_ids = set(second.topics["topic_id"]) - set(second.params["themes"].values()) - {0}
+    assert not free_ids & set(first.params["themes"].values())  # a free topic never takes a theme's id
+
+
+def test_seeded_runs_are_deterministic(ideas):
+    first, second = analyse(ideas, themes=SEED_THEMES), analyse(ideas.copy(), themes=SEED_THEMES)
+    assert_frame_equal(first.assignments, second.assignments)
+    assert_frame_equal(first.topics, second.topics)

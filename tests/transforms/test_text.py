@@ -83,3 +83,12 @@ def test_english_comments_get_english_stems_and_stop_words():
 def test_danish_is_the_default_for_unclear_texts():
     assert detect_language(["cykelsti"]) == "da"
     assert detect_language(["cykelsti"], default="en") == "en"
+
+
+def test_known_words_let_the_splitter_find_seed_words_inside_compounds():
+    splitter = CompoundSplitter().fit(["motorvejen", "motorvejen larmer"], known=["overdækning"])
+    assert "overdækning" in tokenize("motorvejsoverdækningen", splitter=splitter)
+
+
+def test_danish_function_words_are_stop_words():
+    assert tokenize("kan vi få lidt lys ved søen") == ["lys", "søen"]
