@@ -39,7 +39,8 @@ def demo_flow(warehouse: str = "data/warehouse.duckdb", export_dir: str = "expor
     salt = os.environ.get("CIVIC_IDEAS_SALT") or ensure_salt_file(salt_file())
     dataset = load_dataset(SAMPLE_DIR / "facebook.json")
     with GraphStandIn(dataset, tokens={token: "page"}) as standin, _environment(
-        FACEBOOK_GRAPH_URL=standin.url, FACEBOOK_ACCESS_TOKEN=token, CIVIC_IDEAS_SALT=salt
+        FACEBOOK_GRAPH_URL=standin.url, FACEBOOK_ACCESS_TOKEN=token, CIVIC_IDEAS_SALT=salt,
+        CIVIC_IDEAS_SECRETS_FROM_ENV="1",
     ):
         counts = run_flow(
             config_path=str(SAMPLE_DIR / "consultations.toml"), warehouse=warehouse, export_dir=export_dir

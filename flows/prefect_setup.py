@@ -1,8 +1,8 @@
 """Prefect set-up for scheduled runs: the `civic-ideas` work pool and the Secret blocks, from the environment.
 
-`make prefect-setup` (= `python -m flows.prefect_setup`) runs this against the server in PREFECT_API_URL. It is safe to
-run again: the pool is updated in place, the token block is replaced (Page tokens get renewed), and the salt block is
-never changed once it exists, because a new salt would give every author a new pseudonym.
+`make prefect-setup` (= `python -m flows.prefect_setup`) runs this against the server in PREFECT_API_URL. It is safe
+to run again: the pool is created when missing, the token block is replaced (Page tokens get renewed), and the salt
+block is never changed once it exists, because a new salt would give every author a new pseudonym.
 
 `project_root` is a deployment build step (see prefect.yaml): it gives the pull step the absolute path of the checkout
 that was deployed, so the worker runs the flows from it without any environment variable to forget.
@@ -13,10 +13,17 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import click
+from prefect import get_client
+from prefect.blocks.system import Secret
+from prefect.client.schemas.actions import WorkPoolCreate
+from prefect.exceptions import ObjectNotFound
+from prefect.settings import get_current_settings
+from prefect.workers.process import ProcessWorker
+
+from flows.settings import ensure_salt_file, salt_file
 
 POOL = "civic-ideas"
 TOKEN_BLOCK = "facebook-access-token"
@@ -35,16 +42,7 @@ def project_root() -> dict[str, str]:
     return {"directory": str(root)}
 
 
-@dataclass
-class SetupReport:
-    """What `setup` did, one line per object."""
-
-    lines: list[str]
-
-
 def _api_url() -> str:
-    from prefect.settings import get_current_settings
-
     url = get_current_settings().api.url
     if not url:
         raise SetupError(
@@ -55,11 +53,6 @@ def _api_url() -> str:
 
 
 async def _ensure_pool(name: str) -> str:
-    from prefect import get_client
-    from prefect.client.schemas.actions import WorkPoolCreate
-    from prefect.exceptions import ObjectNotFound
-    from prefect.workers.process import ProcessWorker
-
     async with get_client() as client:
         try:
             pool = await client.read_work_pool(name)
@@ -75,8 +68,6 @@ async def _ensure_pool(name: str) -> str:
 
 
 def _load_secret(name: str) -> str | None:
-    from prefect.blocks.system import Secret
-
     try:
         return Secret.load(name).get()
     except ValueError:  # Prefect raises ValueError for a block document that does not exist
@@ -84,8 +75,6 @@ def _load_secret(name: str) -> str | None:
 
 
 def _save_token(token: str | None) -> str:
-    from prefect.blocks.system import Secret
-
     if not token:
         return f"secret {TOKEN_BLOCK}: skipped (FACEBOOK_ACCESS_TOKEN is not set; the demo needs no token)"
     existed = _load_secret(TOKEN_BLOCK) is not None
@@ -95,8 +84,6 @@ def _save_token(token: str | None) -> str:
 
 def _local_salt() -> tuple[str, str]:
     """The salt to store: CIVIC_IDEAS_SALT, else the local salt file (created on first use), and where it came from."""
-    from flows.settings import ensure_salt_file, salt_file
-
     if os.environ.get("CIVIC_IDEAS_SALT"):
         return os.environ["CIVIC_IDEAS_SALT"], "CIVIC_IDEAS_SALT"
     path = salt_file()
@@ -104,8 +91,6 @@ def _local_salt() -> tuple[str, str]:
 
 
 def _save_salt() -> str:
-    from prefect.blocks.system import Secret
-
     value, source = _local_salt()
     stored = _load_secret(SALT_BLOCK)
     if stored is None:
@@ -117,20 +102,22 @@ def _save_salt() -> str:
     return f"secret {SALT_BLOCK}: already there"
 
 
-def setup(pool: str = POOL) -> SetupReport:
-    """Create (or check) the work pool and the Secret blocks on the Prefect server in PREFECT_API_URL."""
+def setup(pool: str = POOL) -> list[str]:
+    """Create (or check) the work pool and the Secret blocks on the Prefect server; one line per object."""
     url = _api_url()
-    lines = [f"Prefect API: {url}", asyncio.run(_ensure_pool(pool))]
-    lines.append(_save_token(os.environ.get("FACEBOOK_ACCESS_TOKEN")))
-    lines.append(_save_salt())
-    return SetupReport(lines)
+    return [
+        f"Prefect API: {url}",
+        asyncio.run(_ensure_pool(pool)),
+        _save_token(os.environ.get("FACEBOOK_ACCESS_TOKEN")),
+        _save_salt(),
+    ]
 
 
 @click.command()
 def main() -> None:
     """Create the civic-ideas work pool and the Secret blocks facebook-access-token and civic-ideas-salt."""
     try:
-        report = setup()
+        lines = setup()
     except SetupError as exc:
         click.echo(f"prefect-setup: error: {exc}", err=True)
         sys.exit(1)
@@ -139,7 +126,7 @@ def main() -> None:
         hint = "is `prefect server start` running and PREFECT_API_URL right?"
         click.echo(f"prefect-setup: error: {type(exc).__name__}: {first} ({hint})", err=True)
         sys.exit(1)
-    for line in report.lines:
+    for line in lines:
         click.echo(line)
 
 

@@ -181,8 +181,9 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
             parts.append(("chars", chars))
         return FeatureUnion(parts)
 
-    def fit(self, X, y=None, init_labels=None, seeds=None) -> TopicClusterer:
-        """Fit on texts; ``init_labels`` (ints, -1 = unknown) warm-starts, ``seeds`` (word lists) adds seed themes."""
+    def fit(self, X, y=None, init_labels=None, seeds=None, init_themes=None) -> TopicClusterer:
+        """Fit on texts; ``init_labels`` (ints, -1 = unknown) warm-starts, ``seeds`` (word lists) adds seed themes,
+        ``init_themes`` (theme index per text, -1 = none) says which seed theme held each text last time."""
         texts = ["" if t is None else str(t) for t in X]
         n = len(texts)
         if n < 2:
@@ -212,9 +213,25 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
         pinned = self.anchors_ >= 0
         self.labels_[pinned] = self.anchors_[pinned]
         self.similarity_ = np.einsum("ij,ij->i", Z, centers[self.labels_])
+        self.stuck_ = np.zeros(n, dtype=bool)
         if init_labels is not None and self.init_groups_:
             self._stick(Z, np.asarray(init_labels), pinned)
+        if init_themes is not None and self.n_themes_:
+            self._stick_to_themes(Z, np.asarray(init_themes), pinned)
         return self
+
+    def _fence(self) -> float:
+        q1, q3 = np.percentile(self.similarity_, [25, 75])
+        return q1 - 1.5 * (q3 - q1)
+
+    def _stick_to_themes(self, Z: np.ndarray, init_themes: np.ndarray, pinned: np.ndarray) -> None:
+        """Ideas a seed theme held last time stay in it while they fit it as well as an ordinary member does."""
+        has = np.flatnonzero((init_themes >= 0) & (init_themes < self.n_themes_) & ~pinned & ~self.stuck_)
+        sim = np.einsum("ij,ij->i", Z[has], self.cluster_centers_[init_themes[has]])
+        ok = sim >= self._fence()
+        self.labels_[has[ok]] = init_themes[has[ok]]
+        self.similarity_[has[ok]] = sim[ok]
+        self.stuck_[has[ok]] = True
 
     def _fit_lsa(self, texts: list[str]) -> np.ndarray:
         features = self._features(self.splitter_)
@@ -261,7 +278,13 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
         n_free = max(self.k_ - self.n_themes_ - len(prev), 0)
         if self.k is None and self.n_themes_:
             n_free = max(n_free, 1)  # room for at least one unforeseen theme
-        free = Z[anchors < 0]
+        unplaced = anchors < 0
+        if len(prev):
+            # Warm start: new topics can only form from ideas no previous topic held (new ones, or "Andet"), so a
+            # rerun over the same ideas finds the same topics.
+            previous = np.asarray(init_labels) if fit_idx is None else np.asarray(init_labels)[fit_idx]
+            unplaced &= previous < 0
+        free = Z[unplaced]
         known = np.vstack([themes, prev])
         n_fresh = n_free + len(prev) if len(prev) == 0 else max(self.k_ - self.n_themes_, n_free, 1)
         if len(free) <= n_fresh or (n_free == 0 and len(prev) == 0):
@@ -296,6 +319,7 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
         ok = sim_prev >= q1 - 1.5 * (q3 - q1)
         self.labels_[has[ok]] = prev[has[ok]]
         self.similarity_[has[ok]] = sim_prev[ok]
+        self.stuck_[has[ok]] = True
 
     def _warm_init(self, Z: np.ndarray, init_labels, fit_idx) -> np.ndarray:
         self.init_groups_: list[int] = []

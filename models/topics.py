@@ -70,7 +70,11 @@ def analyse(
     fixed = theme_ids([t["label"] for t in themes], prev_labels)
     theme_prev = {i for i, label in prev_labels.items() if label in fixed}
     free_prev = prev_topics[~prev_topics.isin(theme_prev)]
-    labels, scores, params = _cluster(texts, pairs, free_prev, ideas["idea_id"], language, k, random_state, themes)
+    theme_index = {fixed[t["label"]]: i for i, t in enumerate(themes)}
+    prev_theme = prev_topics[prev_topics.isin(list(theme_index))].map(theme_index)
+    labels, scores, params = _cluster(
+        texts, pairs, free_prev, ideas["idea_id"], language, k, random_state, themes, prev_theme
+    )
 
     current = pd.Series(labels, index=ideas["idea_id"].to_numpy())
     theme_of = {c + 1: fixed[t["label"]] for c, t in enumerate(themes)}
@@ -99,7 +103,7 @@ def _previous_labels(previous: pd.DataFrame | None) -> dict[int, str]:
 
 
 def _cluster(
-    texts, pairs, prev_topics, idea_ids, language, k, random_state, themes
+    texts, pairs, prev_topics, idea_ids, language, k, random_state, themes, prev_theme=None
 ) -> tuple[np.ndarray, np.ndarray, dict]:
     """Cluster labels (0 = Andet, 1..len(themes) the seed themes, then free topics) and similarity to the centroid."""
     n = len(texts)
@@ -116,12 +120,16 @@ def _cluster(
         init = pd.Series(idea_ids.to_numpy()[idx]).map(prev_topics).fillna(-1).astype(np.int64)
         init = init.where(init != ANDET, -1).to_numpy()
     model = TopicClusterer(language=language, k=k, random_state=random_state)
-    model.fit([texts[i] for i in idx], init_labels=init, seeds=[t["seeds"] for t in themes])
+    init_themes = None
+    if prev_theme is not None and len(prev_theme):
+        init_themes = pd.Series(idea_ids.to_numpy()[idx]).map(prev_theme).fillna(-1).astype(np.int64).to_numpy()
+    model.fit([texts[i] for i in idx], init_labels=init, seeds=[t["seeds"] for t in themes], init_themes=init_themes)
     sim = model.similarity_
     q1, q3 = np.percentile(sim, [25, 75])
     fence = q1 - 1.5 * (q3 - q1)  # Tukey's lower fence: ideas unusually far from their centroid go to "Andet"
     cluster = model.labels_ + 1
-    cluster[(sim < fence) & (model.anchors_ < 0)] = ANDET  # an idea naming a seed word stays in its theme
+    # an idea naming a seed word stays in its theme; one that still fits its previous topic stays there
+    cluster[(sim < fence) & (model.anchors_ < 0) & ~model.stuck_] = ANDET
     sizes = pd.Series(cluster).value_counts()
     small = sizes[(sizes < MIN_TOPIC_SIZE) & (sizes.index > len(themes))].index.to_numpy()  # themes are kept
     cluster[np.isin(cluster, small)] = ANDET

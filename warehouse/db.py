@@ -142,7 +142,7 @@ def write_snapshot(path: str | Path) -> Path:
     """Copy the warehouse to `<name>-snapshot.duckdb` atomically, for analysts' tools that must never block a run."""
     path = Path(path)
     snapshot = path.with_name(f"{path.stem}-snapshot{path.suffix}")
-    con = duckdb.connect(str(path))
+    con = connect(path, wait_seconds=60.0)  # a reader may hold the file for a moment
     try:
         con.execute("checkpoint")
     finally:

@@ -88,3 +88,15 @@ def test_themes_file(tmp_path: Path) -> None:
     path.write_text('[[themes]]\nlabel = "x"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="seeds"):
         load_themes(path)
+
+
+def test_the_demo_ignores_secret_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    from flows import settings
+
+    calls: list[str] = []
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
+    monkeypatch.setenv("CIVIC_IDEAS_SECRETS_FROM_ENV", "1")
+    monkeypatch.setenv("FACEBOOK_ACCESS_TOKEN", "demo-token")
+    monkeypatch.setattr("prefect.blocks.system.Secret.load", lambda name: calls.append(name))
+    assert settings.access_token(settings.Settings()) == "demo-token"
+    assert calls == []
