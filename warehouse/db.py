@@ -42,12 +42,31 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
         raise WarehouseError(f"cannot open the warehouse {path}: {exc}") from exc
 
 
+def _create(path: Path) -> None:
+    """Create a migrated warehouse beside `path`, then link it into place: a crash while creating leaves no half file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.new")
+    tmp.unlink(missing_ok=True)
+    con = duckdb.connect(str(tmp))
+    try:
+        migrate(con)
+    finally:
+        con.close()
+    try:
+        os.link(tmp, path)  # fails if another process created the warehouse first; theirs wins
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def connect(path: str | Path, *, read_only: bool = False, wait_seconds: float = 0.0) -> duckdb.DuckDBPyConnection:
     """Open the warehouse; a writer migrates it first. Retries for `wait_seconds` while another process holds it."""
     path = Path(path)
     if read_only and not path.exists():
         raise WarehouseError(f"no warehouse at {path}: run `civic-ideas demo` or `civic-ideas run` first")
     path.parent.mkdir(parents=True, exist_ok=True)
+    if not read_only and not path.exists():
+        _create(path)
     deadline = time.monotonic() + wait_seconds
     delay = 0.1
     while True:
