@@ -147,6 +147,7 @@ def run_stages(config_path: str, slugs: list[str] | None, stages: list[str], war
 def _record_run(flow_name: str, warehouse: str, run_id: str, parameters: dict[str, Any], body: Any) -> Any:
     """Run `body()` between a `runs` row that says it started and one that says how it ended (and why)."""
     with db.session(warehouse) as con:
+        db.create_views(con)  # views are recreated once per run, in dependency order
         load.start_run(con, run_id, flow_name, prefect_deployment.name, parameters, _now())
     try:
         result = body()

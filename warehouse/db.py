@@ -104,8 +104,9 @@ def applied_migrations(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Apply pending numbered migrations in order, each with its record in one transaction; then (re)create the
-    views, so a changed view file takes effect at the next run."""
+    """Apply pending numbered migrations in order, each with its record in one transaction; create the views when
+    they are missing or a migration ran. Every flow run also recreates them (`create_views`), so a changed view file
+    takes effect at the next run while each short task session stays cheap."""
     done = applied_migrations(con)
     applied = []
     for path in sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9][0-9]_*.sql")):
@@ -121,8 +122,15 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
             raise
         log.info("applied migration %s", path.name)
         applied.append(path.name)
-    create_views(con)
+    if applied or not _views_exist(con):
+        create_views(con)
     return applied
+
+
+def _views_exist(con: duckdb.DuckDBPyConnection) -> bool:
+    names = {p.stem.split("_", 1)[1] for p in VIEWS_DIR.glob("*.sql")}
+    found = {r[0] for r in con.execute("select view_name from duckdb_views() where not internal").fetchall()}
+    return names <= found
 
 
 def create_views(con: duckdb.DuckDBPyConnection) -> None:

@@ -143,11 +143,10 @@ def save_scan(
     con.execute("begin transaction")
     try:
         con.register("batch_comments", table)
-        before = _count_changed(con, now)
         con.execute(_KEEP_EDITS, {"now": now})
         con.execute(_INSERT_RAW, {"now": now})
-        con.execute(_UPSERT_COMMENTS, {"now": now})
-        changed = _count_changed(con, now) - before
+        # the upsert's count is the rows inserted or changed: unchanged rows are filtered by its `where`
+        changed = con.execute(_UPSERT_COMMENTS, {"now": now}).fetchone()[0]
         deleted: list[str] = []
         if complete:
             missing = [r[0] for r in con.execute(_MARK_DELETED, {"post_id": post_id}).fetchall()]
@@ -168,10 +167,6 @@ def save_scan(
         con.execute("rollback")
         raise
     return {"changed": changed, "deleted": len(deleted)}
-
-
-def _count_changed(con: duckdb.DuckDBPyConnection, now: datetime) -> int:
-    return con.execute("select count(*) from stg_comments where changed_at = $now", {"now": now}).fetchone()[0]
 
 
 def mark_post_deleted(con: duckdb.DuckDBPyConnection, post_id: str, now: datetime) -> int:

@@ -1,0 +1,471 @@
+"""`make bench`: throughput of every stage at 10k, 100k and 1M comments, next to plain baselines from the same run.
+
+Run from the repository root: ``.venv/bin/python benchmarks/bench.py [--sizes 10k,100k,1M] [--threads 2]``. Prints one
+markdown table and writes it to ``benchmarks/results/latest.md``. See benchmarks/README.md for what each column means.
+
+Every measurement runs in a fresh subprocess (so its peak RSS is its own), with BLAS/OpenMP pinned to ``--threads``
+threads through the environment and threadpoolctl. The Graph API stand-in serves the synthetic data from a process of
+its own, so the client and the server do not share one interpreter lock. Stages call the same functions the Prefect
+tasks call (``ingest_one_post``, and ``find_ideas``/``cluster_topics``/``export_files`` via ``.fn``), without a
+Prefect server: its cost per task is the same at every size (../shared/reference/stack-notes.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+RESULTS = ROOT / "benchmarks" / "results" / "latest.md"
+SLUG = "bench"
+SALT = b"bench-salt-0123456789abcdef-0123"
+TOKEN = "standin-page-token"
+VERSION = "v25.0"
+INCREMENT = 0.01
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
+
+
+# -- stages: each runs in its own process and returns a dict of measurements ----------------------------------------
+def _post_ids(size: int, seed: int) -> list[str]:
+    import numpy as np
+    import synth
+
+    sizes = synth._post_sizes(np.random.default_rng(seed + 1), size, synth.COMMENTS_PER_POST)
+    return [f"{synth.PAGE_ID}_{200000000000000 + p}" for p in range(len(sizes))]
+
+
+def stage_bare(args: argparse.Namespace) -> dict[str, Any]:
+    """A bare `requests` loop over the same pages GraphClient reads: first URL, then `paging.next`, JSON parsed."""
+    import requests
+
+    from sources.graph import COMMENT_FIELDS, MAX_LIMIT, GraphClient
+
+    client = GraphClient(args.url, VERSION, TOKEN)  # only to build the same first URL
+    params = {"fields": COMMENT_FIELDS, "filter": "stream", "order": "chronological", "summary": "true",
+              "limit": str(MAX_LIMIT)}
+    n = pages = 0
+    start = time.perf_counter()
+    with requests.Session() as session:
+        for post_id in _post_ids(args.size, args.seed):
+            url: str | None = client._url(f"{post_id}/comments", params)
+            headers = {"Authorization": f"Bearer {TOKEN}"}
+            while url:
+                body = session.get(url, headers=headers, timeout=30).json()
+                n, pages, headers = n + len(body["data"]), pages + 1, {}
+                url = (body.get("paging") or {}).get("next")
+    return {"seconds": time.perf_counter() - start, "rows": n, "pages": pages}
+
+
+def _timed(fn: Any, bucket: dict[str, float], name: str) -> Any:
+    def wrapper(*a: Any, **k: Any) -> Any:
+        t = time.perf_counter()
+        try:
+            return fn(*a, **k)
+        finally:
+            bucket[name] += time.perf_counter() - t
+    return wrapper
+
+
+def stage_ingest(args: argparse.Namespace) -> dict[str, Any]:
+    """`flows.ingest.ingest_one_post` for every post, as the `ingest_post` task runs it; time split by step."""
+    from flows import ingest
+    from sources.graph import GraphClient
+    from warehouse import load
+
+    split: dict[str, float] = defaultdict(float)
+    ingest.pseudonymise_comments = _timed(ingest.pseudonymise_comments, split, "pseudonymise")
+    ingest.comments_table = _timed(ingest.comments_table, split, "records")
+    load.save_scan = _timed(load.save_scan, split, "load")
+    GraphClient.fetch_comments = _timed(GraphClient.fetch_comments, split, "fetch")
+    n = changed = 0
+    start = time.perf_counter()
+    with GraphClient(args.url, VERSION, TOKEN, timeout=30) as client:
+        for post_id in _post_ids(args.size, args.seed):
+            got = ingest.ingest_one_post(client, args.warehouse, "100000000000001", SLUG, post_id, args.run_id, SALT)
+            n, changed = n + got["fetched"], changed + got["changed"]
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "rows": n, "changed": changed, "split": dict(split)}
+
+
+def stage_arrow(args: argparse.Namespace) -> dict[str, Any]:
+    """Insert the rows the ingest stored (staging and raw) from Arrow into a fresh warehouse: the DuckDB floor."""
+    import duckdb
+
+    from warehouse import db
+
+    src = duckdb.connect(args.warehouse, read_only=True)
+    stg = src.execute("select * from stg_comments").to_arrow_table()  # noqa: F841 (read by name in SQL below)
+    raw = src.execute("select * from raw_comments").to_arrow_table()  # noqa: F841
+    src.close()
+    target = Path(args.workdir) / "arrow.duckdb"
+    target.unlink(missing_ok=True)
+    con = db.connect(target)
+    start = time.perf_counter()
+    con.execute("begin transaction")
+    con.execute("insert into stg_comments select * from stg")
+    con.execute("insert into raw_comments select * from raw")
+    con.execute("commit")
+    seconds = time.perf_counter() - start
+    con.close()
+    return {"seconds": seconds, "rows": stg.num_rows}
+
+
+def stage_transforms(args: argparse.Namespace) -> dict[str, Any]:
+    """Pseudonymise and build staging records for the synthetic comments, post by post, without HTTP."""
+    import synth
+
+    from transforms.pseudonym import pseudonymise_comments
+    from transforms.records import comments_table
+
+    comments = synth.graph_comments(synth.consultation(args.size, args.seed))
+    by_post: dict[str, list[dict]] = defaultdict(list)
+    for c in comments:
+        by_post[c["id"].split("_")[0]].append(c)
+    out: dict[str, float] = {"rows": len(comments), "pseudonymise": 0.0, "records": 0.0}
+    for post_obj, items in by_post.items():
+        t = time.perf_counter()
+        pseudo = pseudonymise_comments(items, SALT, synth.PAGE_ID)
+        out["pseudonymise"] += time.perf_counter() - t
+        t = time.perf_counter()
+        comments_table(pseudo, f"{synth.PAGE_ID}_{post_obj}", SLUG)
+        out["records"] += time.perf_counter() - t
+    return out
+
+
+def stage_ideas(args: argparse.Namespace) -> dict[str, Any]:
+    """The `find_ideas` task body: read comments, detect and redact ideas, replace them in the warehouse."""
+    from flows import pipeline
+    from transforms import select
+    from warehouse import load, queries
+
+    split: dict[str, float] = defaultdict(float)
+    rows = {}
+    read_comments = queries.comments_for_analysis
+
+    def read(con: Any, consultation: str) -> Any:
+        frame = read_comments(con, consultation)
+        rows["comments"] = len(frame)
+        return frame
+
+    queries.comments_for_analysis = _timed(read, split, "read")
+    pipeline.select_ideas = _timed(select.select_ideas, split, "select")
+    load.replace_ideas = _timed(load.replace_ideas, split, "replace")
+    start = time.perf_counter()
+    n = pipeline.find_ideas.fn(args.warehouse, SLUG)
+    return {"seconds": time.perf_counter() - start, "rows": rows["comments"], "ideas": n, "split": dict(split)}
+
+
+def _consultation(args: argparse.Namespace) -> Any:
+    from flows.settings import Consultation
+
+    return Consultation(slug=SLUG, title="Bench", post_ids=_post_ids(args.size, args.seed))
+
+
+def stage_cluster(args: argparse.Namespace) -> dict[str, Any]:
+    """The `cluster_topics` task body on the warehouse's ideas (warm-started from the last run when there is one)."""
+    from flows import pipeline
+
+    start = time.perf_counter()
+    n_topics = pipeline.cluster_topics.fn(args.warehouse, _consultation(args), args.run_id)
+    return {"seconds": time.perf_counter() - start, "topics": n_topics}
+
+
+def stage_export(args: argparse.Namespace) -> dict[str, Any]:
+    """The `export_files` task body without its Prefect artifacts: CSV, Parquet, XLSX, HTML report, Pol.is CSV."""
+    from warehouse import db, export
+
+    start = time.perf_counter()
+    with db.session(args.warehouse) as con:
+        paths = export.export_consultation(con, SLUG, Path(args.workdir) / "exports", title="Bench")
+    return {"seconds": time.perf_counter() - start, "files": len(paths)}
+
+
+def _synthetic_ideas(args: argparse.Namespace) -> Any:
+    import synth
+
+    return synth.ideas_frame(args.size, args.seed).drop(columns="topic")
+
+
+def stage_analyse(args: argparse.Namespace) -> dict[str, Any]:
+    """`models.topics.analyse` on `size` synthetic ideas, as it stands."""
+    from models.topics import analyse
+
+    ideas = _synthetic_ideas(args)
+    start = time.perf_counter()
+    result = analyse(ideas, None, language="da")
+    return {"seconds": time.perf_counter() - start, "rows": len(ideas), "k": int(result.params.get("k", 0)),
+            "topics": len(result.topics)}
+
+
+def stage_baseline(args: argparse.Namespace) -> dict[str, Any]:
+    """The plain baseline: TfidfVectorizer + TruncatedSVD(100) + Normalizer + MiniBatchKMeans(k), same k."""
+    from sklearn.cluster import MiniBatchKMeans
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import Normalizer
+
+    texts = _synthetic_ideas(args)["text"].tolist()
+    start = time.perf_counter()
+    pipe = make_pipeline(TfidfVectorizer(sublinear_tf=True, min_df=2), TruncatedSVD(100, random_state=0),
+                         Normalizer(), MiniBatchKMeans(max(2, args.k), random_state=0, n_init=3))
+    pipe.fit_predict(texts)
+    return {"seconds": time.perf_counter() - start, "rows": len(texts)}
+
+
+STAGES = {"bare": stage_bare, "ingest": stage_ingest, "arrow": stage_arrow, "transforms": stage_transforms,
+          "ideas": stage_ideas, "cluster": stage_cluster, "export": stage_export, "analyse": stage_analyse,
+          "baseline": stage_baseline}
+
+
+def run_stage(args: argparse.Namespace) -> None:
+    """Child mode: one stage, one JSON line on stdout with its peak RSS."""
+    import logging
+
+    from threadpoolctl import threadpool_limits
+
+    logging.basicConfig(level=logging.WARNING)
+    with threadpool_limits(args.threads):
+        result = STAGES[args.stage](args)
+    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result))
+
+
+def serve(args: argparse.Namespace) -> None:
+    """Child mode: serve a synthetic consultation from the stand-in; `add N` on stdin adds N comments."""
+    import synth
+
+    from sources.standin import GraphStandIn
+
+    dataset = synth.consultation(args.size, args.seed)
+    with GraphStandIn(dataset) as standin:
+        print(json.dumps({"url": standin.url}), flush=True)
+        for line in sys.stdin:
+            command, _, value = line.strip().partition(" ")
+            if command == "add":
+                for kwargs in synth.new_comments(dataset, int(value), args.seed + 1):
+                    standin.add_comment(kwargs.pop("post_id"), kwargs.pop("message"), **kwargs)
+                print(json.dumps({"added": int(value)}), flush=True)
+
+
+# -- orchestration ---------------------------------------------------------------------------------------------------
+def _env(threads: int) -> dict[str, str]:
+    env = dict(os.environ, PYTHONHASHSEED="0", PREFECT_SERVER_ANALYTICS_ENABLED="false",
+               PREFECT_LOGGING_LEVEL="WARNING")
+    env.update({var: str(threads) for var in THREAD_VARS})
+    return env
+
+
+class Runner:
+    """Starts stage subprocesses for one size and keeps the stand-in server process."""
+
+    def __init__(self, size: int, opts: argparse.Namespace, workdir: Path) -> None:
+        self.size, self.opts, self.workdir = size, opts, workdir
+        self.warehouse = workdir / "warehouse.duckdb"
+        self.server: subprocess.Popen[str] | None = None
+        self.url = ""
+
+    def _base(self, *mode: str) -> list[str]:
+        return [sys.executable, __file__, *mode, "--size", str(self.size), "--seed", str(self.opts.seed),
+                "--threads", str(self.opts.threads), "--workdir", str(self.workdir)]
+
+    def start_server(self) -> None:
+        self.server = subprocess.Popen(self._base("--serve"), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                       text=True, env=_env(self.opts.threads), cwd=ROOT)
+        self.url = json.loads(self.server.stdout.readline())["url"]
+
+    def add(self, n: int) -> None:
+        self.server.stdin.write(f"add {n}\n")
+        self.server.stdin.flush()
+        json.loads(self.server.stdout.readline())
+
+    def stop_server(self) -> None:
+        if self.server is not None:
+            self.server.stdin.close()
+            self.server.wait(timeout=60)
+            self.server = None
+
+    def stage(self, name: str, **extra: Any) -> dict[str, Any]:
+        cmd = self._base("--stage", name) + ["--url", self.url, "--warehouse", str(self.warehouse)]
+        for key, value in extra.items():
+            cmd += [f"--{key.replace('_', '-')}", str(value)]
+        t = time.perf_counter()
+        done = subprocess.run(cmd, capture_output=True, text=True, env=_env(self.opts.threads), cwd=ROOT)
+        if done.returncode != 0:
+            raise RuntimeError(f"stage {name} at {self.size} failed:\n{done.stderr[-4000:]}")
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        print(f"  {name:<10} {result.get('seconds', 0):8.2f} s  peak {result['peak_mb']:7.0f} MB  "
+              f"(wall {time.perf_counter() - t:.1f} s)", file=sys.stderr, flush=True)
+        return result
+
+
+def measure(size: int, opts: argparse.Namespace) -> dict[str, Any]:
+    """Every stage at one size."""
+    print(f"{size:,} comments", file=sys.stderr, flush=True)
+    workdir = Path(tempfile.mkdtemp(prefix=f"bench-{size}-", dir=opts.workdir))
+    r = Runner(size, opts, workdir)
+    out: dict[str, Any] = {"size": size}
+    r.start_server()
+    try:
+        out["bare"] = r.stage("bare")
+        out["ingest"] = r.stage("ingest", run_id="full")
+        out["arrow"] = r.stage("arrow")
+        out["transforms"] = r.stage("transforms")
+        out["ideas"] = r.stage("ideas")
+        out["cluster"] = r.stage("cluster", run_id="full")
+        out["export"] = r.stage("export")
+        r.add(max(1, round(size * INCREMENT)))
+        out["ingest_inc"] = r.stage("ingest", run_id="incremental")
+        out["ideas_inc"] = r.stage("ideas")
+        out["cluster_inc"] = r.stage("cluster", run_id="incremental")
+    finally:
+        r.stop_server()
+    out["analyse"] = r.stage("analyse")
+    out["baseline"] = r.stage("baseline", k=out["analyse"]["k"])
+    if not opts.keep:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return out
+
+
+def _rate(rows: float, seconds: float) -> str:
+    return f"{rows / seconds:,.0f}" if seconds > 0 else "–"
+
+
+def _label(size: int) -> str:
+    return f"{size // 1_000_000}M" if size % 1_000_000 == 0 else f"{size // 1_000}k"
+
+
+def table(results: list[dict[str, Any]], opts: argparse.Namespace) -> str:
+    """The markdown report."""
+    lines = [
+        "# civic-ideas bench",
+        "",
+        f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC · {os.cpu_count()} cores · BLAS/OpenMP pinned to "
+        f"{opts.threads} threads · seed {opts.seed} · Python {sys.version.split()[0]} · "
+        "each measurement in a fresh subprocess · peak = that subprocess's max RSS",
+        "",
+        "## (a) Ingestion: stand-in → warehouse",
+        "",
+        "size | ingest comments/s | bare requests loop comments/s | ingest ÷ bare (goal ≤ 1.3) | Arrow insert rows/s "
+        "| ingest ÷ Arrow insert | split: fetch / pseudonymise / records / load s | pages",
+        "--- | --- | --- | --- | --- | --- | --- | ---",
+    ]
+    for r in results:
+        i, b, a = r["ingest"], r["bare"], r["arrow"]
+        s = i["split"]
+        lines.append(
+            f"{_label(r['size'])} | {_rate(i['rows'], i['seconds'])} | {_rate(b['rows'], b['seconds'])} | "
+            f"{i['seconds'] / b['seconds']:.2f} | {_rate(a['rows'], a['seconds'])} | "
+            f"{i['seconds'] / a['seconds']:.1f} | {s.get('fetch', 0):.1f} / {s.get('pseudonymise', 0):.1f} / "
+            f"{s.get('records', 0):.1f} / {s.get('load', 0):.1f} | {b['pages']:,}"
+        )
+    lines += [
+        "",
+        "## (b) Transforms and idea detection, rows/s",
+        "",
+        "size | pseudonymise | staging records (Arrow) | find_ideas total | read comments | detect + redact | "
+        "replace ideas | ideas found",
+        "--- | --- | --- | --- | --- | --- | --- | ---",
+    ]
+    for r in results:
+        t, d = r["transforms"], r["ideas"]
+        s = d["split"]
+        lines.append(
+            f"{_label(r['size'])} | {_rate(t['rows'], t['pseudonymise'])} | {_rate(t['rows'], t['records'])} | "
+            f"{_rate(d['rows'], d['seconds'])} | {_rate(d['rows'], s.get('read', 0))} | "
+            f"{_rate(d['rows'], s.get('select', 0))} | {_rate(d['rows'], s.get('replace', 0))} | {d['ideas']:,}"
+        )
+    lines += [
+        "",
+        "## (c) Clustering `size` synthetic ideas (goal at 1M: ≤ 90 s, ≤ 4 GB)",
+        "",
+        "size | analyse s | analyse peak MB | k | baseline s | baseline peak MB | analyse ÷ baseline",
+        "--- | --- | --- | --- | --- | --- | ---",
+    ]
+    for r in results:
+        a, b = r["analyse"], r["baseline"]
+        lines.append(
+            f"{_label(r['size'])} | {a['seconds']:.1f} | {a['peak_mb']:,.0f} | {a['k']} | {b['seconds']:.1f} | "
+            f"{b['peak_mb']:,.0f} | {a['seconds'] / b['seconds']:.1f}"
+        )
+    lines += [
+        "",
+        f"## (d) Incremental run: {INCREMENT:.0%} new comments, ingest + find_ideas + cluster_topics (goal ≤ 10 %)",
+        "",
+        "size | full run s (ingest / ideas / cluster) | incremental s (ingest / ideas / cluster) | "
+        "incremental ÷ full | comments changed",
+        "--- | --- | --- | --- | ---",
+    ]
+    for r in results:
+        full = [r["ingest"]["seconds"], r["ideas"]["seconds"], r["cluster"]["seconds"]]
+        inc = [r["ingest_inc"]["seconds"], r["ideas_inc"]["seconds"], r["cluster_inc"]["seconds"]]
+        lines.append(
+            f"{_label(r['size'])} | {sum(full):.1f} ({' / '.join(f'{x:.1f}' for x in full)}) | "
+            f"{sum(inc):.1f} ({' / '.join(f'{x:.1f}' for x in inc)}) | {sum(inc) / sum(full):.0%} | "
+            f"{r['ingest_inc']['changed']:,}"
+        )
+    lines += [
+        "",
+        "## (e) Exports (CSV, Parquet, XLSX, HTML report, Pol.is CSV)",
+        "",
+        "size | ideas exported | seconds | peak MB",
+        "--- | --- | --- | ---",
+    ]
+    for r in results:
+        e = r["export"]
+        lines.append(f"{_label(r['size'])} | {r['ideas']['ideas']:,} | {e['seconds']:.1f} | {e['peak_mb']:,.0f}")
+    return "\n".join(lines) + "\n"
+
+
+def _size(text: str) -> int:
+    text = text.strip().lower()
+    scale = {"k": 1_000, "m": 1_000_000}.get(text[-1:], 1)
+    return int(float(text.rstrip("km")) * scale)
+
+
+def main() -> None:
+    """Parse arguments; run the whole bench, or one stage in child mode."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10k,100k,1M", help="comma-separated sizes, e.g. 10k,100k")
+    parser.add_argument("--threads", type=int, default=1, help="BLAS/OpenMP threads in every measurement")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--workdir", default=None, help="where the scratch warehouses go (default: a temp dir)")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch warehouses")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--stage", choices=sorted(STAGES), help=argparse.SUPPRESS)
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--warehouse", help=argparse.SUPPRESS)
+    parser.add_argument("--run-id", dest="run_id", default="bench", help=argparse.SUPPRESS)
+    parser.add_argument("--k", type=int, default=20, help=argparse.SUPPRESS)
+    opts = parser.parse_args()
+    if opts.serve:
+        return serve(opts)
+    if opts.stage:
+        return run_stage(opts)
+    started = time.perf_counter()
+    results = [measure(_size(s), opts) for s in opts.sizes.split(",") if s.strip()]
+    report = table(results, opts) + f"\nTotal bench time {time.perf_counter() - started:.0f} s.\n"
+    opts.out.parent.mkdir(parents=True, exist_ok=True)
+    opts.out.write_text(report, encoding="utf-8")
+    (opts.out.with_suffix(".json")).write_text(json.dumps(results, indent=1), encoding="utf-8")
+    print(report)
+
+
+if __name__ == "__main__":
+    main()
