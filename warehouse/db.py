@@ -43,7 +43,7 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
 
 
 def _create(path: Path) -> None:
-    """Create a migrated warehouse beside `path`, then link it into place: a crash while creating leaves no half file."""
+    """Create a migrated warehouse beside `path`, then link it into place (a crash leaves no half-made file)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.new")
     tmp.unlink(missing_ok=True)
     con = duckdb.connect(str(tmp))
