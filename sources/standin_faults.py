@@ -58,6 +58,11 @@ _CATALOG: dict[str, tuple[int, int, int | None, str, str, bool | None]] = {
 # Faults that are not JSON error bodies; the server acts them out.
 SPECIAL_FAULTS = frozenset({"html502", "non_json", "reset", "slow", "code190_463"})
 FAULTS = frozenset(_CATALOG) | SPECIAL_FAULTS
+# The faults a client is meant to survive by retrying (a code-190 "needs a Page token" once is retried too).
+RETRYABLE_FAULTS = (
+    "code1_reduce", "code1_99", "code2", "code4", "code17", "code32", "code341", "code613", "code80001",
+    "code190_page_token", "html502", "non_json", "reset", "slow",
+)
 
 HTML_502 = (
     b"<!DOCTYPE html><html><head><title>Facebook | Error</title></head><body>"

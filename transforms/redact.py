@@ -1,8 +1,8 @@
 """Redaction of personal data in comment text: tagged names, e-mail addresses, Danish phone and CPR numbers.
 
 Phone numbers: 8 digits starting 2-9, optionally after +45, 0045 or (+45), written together (86821234), as 4+4
-(8682 1234) or as 2+2+2+2 (86 82 12 34), separated by spaces, dashes or dots. CPR numbers: DDMMYY-XXXX, DDMMYYXXXX or
-DDMMYY XXXX where DDMMYY is a date. Neither is recognised inside a longer run of digits.
+(8682 1234) or as 2+2+2+2 (86 82 12 34), separated by spaces, dashes or dots. CPR numbers: DDMMYY-NNNN, DDMMYYNNNN or
+DDMMYY NNNN where DDMMYY is a date. Neither is recognised inside a longer run of digits.
 
 The rules lean towards over-redaction: a municipality would rather lose a rare 8-digit figure than publish a phone
 number. What they leave alone, so planners keep the substance: years (2014) and year ranges (2014-2020), amounts
@@ -83,7 +83,7 @@ def redact(text: str, tag_spans: Sequence[tuple[int, int]] = ()) -> str:
     """Redact tagged names, e-mail addresses, CPR numbers and Danish phone numbers.
 
     First the names at `tag_spans` (code-point (offset, length) pairs from `message_tags`) become `[navn]`, then
-    e-mail addresses `[email]`, CPR numbers `[cpr]` (DDMMYY-XXXX, DDMMYYXXXX or DDMMYY XXXX, where DDMMYY is a
+    e-mail addresses `[email]`, CPR numbers `[cpr]` (DDMMYY-NNNN, DDMMYYNNNN or DDMMYY NNNN, where DDMMYY is a
     valid date) and Danish phone numbers `[telefon]` (see the module docstring for the shapes).
 
     A bare run of exactly 8 digits starting with 2-9 (e.g. "23456789") counts as a phone number: every Danish number

@@ -28,10 +28,9 @@ from ingestkit import (
 from sources.errors import GraphAPIError, GraphPermissionError, TokenError
 from sources.graph import COMMENT_FIELDS
 from sources.standin import DEFAULT_TOKEN, GraphStandIn
-from sources.standin_faults import FAULTS, RateLimit, Scenario
+from sources.standin_faults import FAULTS, RETRYABLE_FAULTS, RateLimit, Scenario
 
-SURVIVED = ["code1_reduce", "code1_99", "code2", "code4", "code17", "code32", "code341", "code613", "code80001",
-            "code190_page_token", "html502", "non_json", "reset", "slow"]
+SURVIVED = list(RETRYABLE_FAULTS)
 FATAL = {
     "code190_460": (TokenError, "changed their password"),
     "code190_463": (TokenError, "expired"),

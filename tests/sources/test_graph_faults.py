@@ -15,10 +15,9 @@ from sources.graph import (
     TransientError,
 )
 from sources.standin import DEFAULT_TOKEN
-from sources.standin_faults import RateLimit, Scenario
+from sources.standin_faults import RETRYABLE_FAULTS, RateLimit, Scenario
 
-RETRYABLE = ["code1_reduce", "code1_99", "code2", "code4", "code17", "code32", "code341", "code613", "code80001",
-             "code190_page_token", "html502", "non_json", "reset", "slow"]
+RETRYABLE = list(RETRYABLE_FAULTS)
 RATE_LIMITS = {"code4", "code17", "code32", "code341", "code613"}
 FAIL_FAST = {
     "code190_460": (TokenError, "changed their password"),
