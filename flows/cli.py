@@ -178,16 +178,18 @@ def forget(ctx: Context, facebook_user_id: str | None, comment_id: str | None) -
         from flows.settings import Settings, salt
         from transforms.pseudonym import author_key
         from warehouse import erase
-        from warehouse.db import session
+        from warehouse.db import session, write_snapshot, writer_lock
 
         if (facebook_user_id is None) == (comment_id is None):
             raise ConfigError("give exactly one of --facebook-user-id ID or --comment-id ID")
         now = dt.datetime.now(dt.UTC)
-        with session(ctx.warehouse, wait_seconds=60) as con:
-            if facebook_user_id is not None:
-                n = erase.forget_author(con, author_key(facebook_user_id, salt(Settings())), now)
-            else:
-                n = erase.forget_comment(con, comment_id, now)
+        with writer_lock(ctx.warehouse, timeout_seconds=600):  # never between a run's read and its write
+            with session(ctx.warehouse, wait_seconds=60) as con:
+                if facebook_user_id is not None:
+                    n = erase.forget_author(con, author_key(facebook_user_id, salt(Settings())), now)
+                else:
+                    n = erase.forget_comment(con, comment_id, now)
+            write_snapshot(ctx.warehouse)  # the analysts' copy must not keep what was erased
         click.echo(f"erased {n} rows; run `civic-ideas analyse` and `civic-ideas export` to refresh the exports")
 
     _guard(ctx, body)
@@ -204,9 +206,9 @@ def _correct(ctx: Context, consultation: str | None, by: str, action: str, **fie
 
         from warehouse import load
         from warehouse.corrections import check_correction
-        from warehouse.db import session
+        from warehouse.db import session, writer_lock
 
-        with session(ctx.warehouse, wait_seconds=60) as con:
+        with writer_lock(ctx.warehouse, timeout_seconds=600), session(ctx.warehouse, wait_seconds=60) as con:
             slug = check_correction(con, consultation, action, **fields)
             rule = load.add_correction(con, slug, action, created_by=by, now=dt.datetime.now(dt.UTC), **fields)
         click.echo(f"correction {rule} saved for {slug}; it applies from the next `civic-ideas analyse` or run")

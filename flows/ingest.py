@@ -41,6 +41,12 @@ def ingest_one_post(client: GraphClient, warehouse: str, page_id: str, consultat
     now = dt.datetime.now(dt.UTC)
     with db.session(warehouse) as con:
         if scan is None or scan.post_deleted:
+            # 100/33 also means "cannot be loaded due to missing permissions": tombstone only when it repeats
+            confirmed = load.post_was_missing(con, post_id)
+            load.log_missing_post(con, post_id, run_id, now)
+            if not confirmed:
+                log.warning("post %s answered 'does not exist'; it is tombstoned if the next run says so too", post_id)
+                return {"fetched": 0, "changed": 0, "deleted": 0, "complete": False}
             deleted = load.mark_post_deleted(con, post_id, now)
             log.warning("post %s is gone from Facebook; %d comments tombstoned", post_id, deleted)
             return {"fetched": 0, "changed": 0, "deleted": deleted, "complete": True}
@@ -50,6 +56,7 @@ def ingest_one_post(client: GraphClient, warehouse: str, page_id: str, consultat
         table = comments_table(drop_suppressed(comments, erased_authors, erased_comments), post_id, consultation)
         counts = load.save_scan(con, table, post_id=post_id, run_id=run_id, complete=scan.complete,
                                 n_requests=scan.requests, now=now)
-    if not scan.complete:
-        log.warning("post %s: scan did not complete (%s); nothing was marked deleted", post_id, scan.stop_reason)
-    return {"fetched": table.num_rows, **counts, "complete": scan.complete}
+    if not counts["complete"]:
+        log.warning("post %s: scan did not complete (%s); nothing was marked deleted", post_id,
+                    scan.stop_reason or "it would have deleted more comments than it saw")
+    return {"fetched": table.num_rows, **counts}

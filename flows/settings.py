@@ -112,7 +112,7 @@ class ConsultationsFile(BaseModel):
             raise ConfigError(
                 f"unknown consultation {', '.join(unknown)}: choose one of {', '.join(known)} (see consultations.toml)"
             )
-        return [known[s] for s in slugs]
+        return [known[s] for s in dict.fromkeys(slugs)]
 
 
 def _first_error(exc: ValidationError) -> str:

@@ -99,7 +99,8 @@ def comments_table(comments: Iterable[dict], post_id: str, consultation: str) ->
 
 
 def drop_suppressed(comments: list[dict], author_keys: set[str], comment_ids: set[str]) -> list[dict]:
-    """Leave out erased authors' comments, and erased comments together with every reply below them."""
+    """Leave out erased authors' comments (and their tags in others' comments), and erased comments together with
+    every reply below them."""
     by_id = {str(c["id"]): c for c in comments}
     gone: dict[str, bool] = {}
 
@@ -114,7 +115,16 @@ def drop_suppressed(comments: list[dict], author_keys: set[str], comment_ids: se
             gone[comment_id] = bool(parent) and is_gone(str(parent), depth + 1)
         return gone[comment_id]
 
-    return [
+    kept = [
         c for c in comments
         if (c.get("from") or {}).get("author_key") not in author_keys and not is_gone(str(c["id"]))
     ]
+    return [_without_tags_of(c, author_keys) for c in kept]
+
+
+def _without_tags_of(comment: dict, author_keys: set[str]) -> dict:
+    """An erased person tagged in someone else's comment: their tag (key and span) is not stored again."""
+    tags = comment.get("message_tags")
+    if not tags or not author_keys or not any(t.get("id") in author_keys for t in tags):
+        return comment
+    return {**comment, "message_tags": [t for t in tags if t.get("id") not in author_keys]}

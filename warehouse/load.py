@@ -74,14 +74,12 @@ def plausible_deletions(n_seen: int, n_missing: int) -> bool:
     """Whether a complete scan's missing comments can be believed deleted.
 
     Deleting is irreversible (text, raw versions and history are purged), so a scan that sees nothing while comments
-    are stored, or that would delete most of a post's thread at once, is taken for an access problem (a user token
-    sees `{"data": []}`) rather than for mass deletion by the citizens. A deleted post answers 100/33 instead.
+    are stored, or that would delete more comments than it saw (10 or more), is taken for an access problem (a user
+    token sees `{"data": []}`) rather than for mass deletion by the citizens. A deleted post answers 100/33 instead.
     """
-    if n_missing == 0:
+    if n_missing < 10:  # a few deleted comments, e.g. the only comment of a post: believed
         return True
-    if n_seen == 0:
-        return False
-    return n_missing < 10 or n_missing <= n_seen
+    return n_seen > 0 and n_missing <= n_seen
 
 
 def tombstone(con: duckdb.DuckDBPyConnection, comment_ids: list[str], deleted_at: datetime) -> int:
@@ -158,7 +156,8 @@ def save_scan(
                 log.warning("post %s: a scan that sees %d comments would delete %d; not believed, nothing deleted "
                             "(is the token a Page token with access?)", post_id, table.num_rows, len(missing))
         con.execute(
-            "insert into stg_post_scans values ($post, $run, $now, $complete, $n, $req) on conflict do nothing",
+            "insert into stg_post_scans (post_id, run_id, scanned_at, is_complete, n_comments, n_requests) "
+            "values ($post, $run, $now, $complete, $n, $req) on conflict do nothing",
             {"post": post_id, "run": run_id, "now": now, "complete": complete, "n": table.num_rows, "req": n_requests},
         )
         con.unregister("batch_comments")
@@ -166,7 +165,24 @@ def save_scan(
     except Exception:
         con.execute("rollback")
         raise
-    return {"changed": changed, "deleted": len(deleted)}
+    return {"changed": changed, "deleted": len(deleted), "complete": complete}
+
+
+def post_was_missing(con: duckdb.DuckDBPyConnection, post_id: str) -> bool:
+    """Whether the latest scan of a post found the post itself gone (100/33)."""
+    row = con.execute(
+        "select post_missing from stg_post_scans where post_id = $id order by scanned_at desc limit 1", {"id": post_id}
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def log_missing_post(con: duckdb.DuckDBPyConnection, post_id: str, run_id: str, now: datetime) -> None:
+    """Record a scan in which the post answered "does not exist"."""
+    con.execute(
+        """insert into stg_post_scans (post_id, run_id, scanned_at, is_complete, n_comments, n_requests, post_missing)
+           values ($post, $run, $now, false, 0, 1, true) on conflict do nothing""",
+        {"post": post_id, "run": run_id, "now": now},
+    )
 
 
 def mark_post_deleted(con: duckdb.DuckDBPyConnection, post_id: str, now: datetime) -> int:

@@ -120,9 +120,14 @@ def test_post_gone_100_33_tombstones_the_post_and_its_comments(tmp_path: Path, a
     warehouse = tmp_path / "wh.duckdb"
     with serving() as standin:
         _, first = _primed(standin, warehouse)
+        before = inspect(warehouse).rows
         standin.inject(first + at - 1, "code100_33")
-        counts = ingest(standin, warehouse, "r2")
+        once = ingest(standin, warehouse, "r2")  # the same answer means "no permission": not believed yet
         ingest_requests = len(_run_requests(standin, first))
+        assert once == {"fetched": 0, "changed": 0, "deleted": 0, "complete": False}
+        assert inspect(warehouse).rows == before
+        standin.delete_post(POST_ID)
+        counts = ingest(standin, warehouse, "r3")
     seen = inspect(warehouse)
     rows = seen.rows
     assert set(seen.problems.values()) == {0}

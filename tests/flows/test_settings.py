@@ -100,3 +100,10 @@ def test_the_demo_ignores_secret_blocks(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setattr("prefect.blocks.system.Secret.load", lambda name: calls.append(name))
     assert settings.access_token(settings.Settings()) == "demo-token"
     assert calls == []
+
+
+def test_a_consultation_named_twice_runs_once(tmp_path: Path) -> None:
+    config = load_consultations(_write(tmp_path, GOOD))
+    assert [c.slug for c in config.select(["motorvejsoverdaekning", "motorvejsoverdaekning"])] == [
+        "motorvejsoverdaekning"
+    ]

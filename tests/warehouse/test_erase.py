@@ -94,3 +94,11 @@ def test_purge_raw_keeps_recent_payloads(con: duckdb.DuckDBPyConnection) -> None
     assert erase.purge_raw(con, 90, later) == n_raw
     assert con.execute("select count(*) from raw_comments").fetchone()[0] == 0
     assert con.execute("select count(*) from stg_comments").fetchone()[0] == 4
+
+
+def test_an_erased_person_tagged_by_others_is_not_tagged_again() -> None:
+    tagging = {**_c(7, "bbbb"), "message_tags": [{"id": "aaaa", "type": "user", "offset": 0, "length": 5},
+                                                 {"id": "eeee", "type": "user", "offset": 6, "length": 4}]}
+    (kept,) = drop_suppressed([tagging], {"aaaa"}, set())
+    assert [t["id"] for t in kept["message_tags"]] == ["eeee"]
+    assert [t["id"] for t in tagging["message_tags"]] == ["aaaa", "eeee"]  # the input is not changed

@@ -64,7 +64,7 @@ def test_second_load_of_unchanged_data_changes_no_row(con: duckdb.DuckDBPyConnec
     comments = [_comment(1), _comment(2, parent=1), _comment(3)]
     assert _scan(con, comments, "r1")["changed"] == 3
     before = _table_hashes(con)
-    assert _scan(con, comments, "r2") == {"changed": 0, "deleted": 0}
+    assert _scan(con, comments, "r2") == {"changed": 0, "deleted": 0, "complete": True}
     assert _table_hashes(con) == before
     assert con.execute("select count(*) from comments").fetchone()[0] == 3
 
@@ -143,10 +143,15 @@ def test_read_only_open_of_missing_warehouse_says_what_to_do(tmp_path: Path) -> 
 
 
 def test_a_scan_that_sees_nothing_deletes_nothing(con: duckdb.DuckDBPyConnection) -> None:
-    _scan(con, [_comment(n) for n in range(1, 6)], "r1")
-    assert _scan(con, [], "r2") == {"changed": 0, "deleted": 0}
-    assert con.execute("select count(*) from comments where deleted_at is null").fetchone()[0] == 5
+    _scan(con, [_comment(n) for n in range(1, 13)], "r1")
+    assert _scan(con, [], "r2") == {"changed": 0, "deleted": 0, "complete": False}
+    assert con.execute("select count(*) from comments where deleted_at is null").fetchone()[0] == 12
     assert con.execute("select is_complete from stg_post_scans where run_id = 'r2'").fetchone()[0] is False
+
+
+def test_the_only_comment_of_a_post_can_be_deleted(con: duckdb.DuckDBPyConnection) -> None:
+    _scan(con, [_comment(1)], "r1")
+    assert _scan(con, [], "r2") == {"changed": 0, "deleted": 1, "complete": True}
 
 
 def test_a_scan_that_would_delete_most_of_a_thread_is_not_believed(con: duckdb.DuckDBPyConnection) -> None:
