@@ -178,7 +178,7 @@ def forget(ctx: Context, facebook_user_id: str | None, comment_id: str | None) -
         from flows.settings import Settings, salt
         from transforms.pseudonym import author_key
         from warehouse import erase
-        from warehouse.db import session, write_snapshot, writer_lock
+        from warehouse.db import compact, session, write_snapshot, writer_lock
 
         if (facebook_user_id is None) == (comment_id is None):
             raise ConfigError("give exactly one of --facebook-user-id ID or --comment-id ID")
@@ -189,7 +189,8 @@ def forget(ctx: Context, facebook_user_id: str | None, comment_id: str | None) -
                     n = erase.forget_author(con, author_key(facebook_user_id, salt(Settings())), now)
                 else:
                     n = erase.forget_comment(con, comment_id, now)
-            write_snapshot(ctx.warehouse)  # the analysts' copy must not keep what was erased
+            compact(ctx.warehouse)  # no erased bytes left in freed blocks of the file
+            write_snapshot(ctx.warehouse)  # nor in the analysts' copy
         click.echo(f"erased {n} rows; run `civic-ideas analyse` and `civic-ideas export` to refresh the exports")
 
     _guard(ctx, body)

@@ -178,3 +178,23 @@ def write_snapshot(path: str | Path) -> Path:
     shutil.copyfile(path, tmp)
     os.replace(tmp, snapshot)
     return snapshot
+
+
+def compact(path: str | Path) -> None:
+    """Rewrite the warehouse into a fresh file and swap it in, so erased data is not left in freed blocks.
+
+    DuckDB reuses freed blocks but does not wipe them; after an erasure the old bytes must go. The caller holds the
+    run lock (`writer_lock`).
+    """
+    path = Path(path)
+    fresh = path.with_name(f".{path.name}.{os.getpid()}.compact")
+    fresh.unlink(missing_ok=True)
+    con = connect(path, wait_seconds=60.0)
+    try:
+        source = con.execute("select current_database()").fetchone()[0]
+        con.execute(f"attach '{fresh}' as compacted")
+        con.execute(f'copy from database "{source}" to compacted')
+        con.execute("detach compacted")
+    finally:
+        con.close()
+    os.replace(fresh, path)

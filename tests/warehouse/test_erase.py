@@ -102,3 +102,21 @@ def test_an_erased_person_tagged_by_others_is_not_tagged_again() -> None:
     (kept,) = drop_suppressed([tagging], {"aaaa"}, set())
     assert [t["id"] for t in kept["message_tags"]] == ["eeee"]
     assert [t["id"] for t in tagging["message_tags"]] == ["aaaa", "eeee"]  # the input is not changed
+
+
+def test_compact_leaves_no_erased_bytes_in_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "wh.duckdb"
+    con = db.connect(path)
+    marker = "Zyxwvutsrqp-kanoturisme-idé"
+    rows = [_c(n, "aaaa", message=f"{marker} {'x' * 2000}") for n in range(1, 60)]
+    load.save_scan(con, comments_table(rows, POST, "demo"), post_id=POST, run_id="r1", complete=True, n_requests=1,
+                   now=dt.datetime.now(dt.UTC))
+    con.execute("checkpoint")
+    erase.forget_author(con, "aaaa", dt.datetime.now(dt.UTC))
+    con.close()
+    db.compact(path)
+    assert marker.encode() not in path.read_bytes()
+    again = db.connect(path, read_only=True)
+    assert again.execute("select count(*) from core_erasures").fetchone()[0] == 1
+    assert again.execute("select count(*) from schema_migrations").fetchone()[0] >= 6
+    again.close()
