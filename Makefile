@@ -41,7 +41,7 @@ lint: setup
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) data/warehouse.duckdb data/warehouse.duckdb.wal exports
+	rm -rf $(VENV) data/warehouse.duckdb* data/warehouse-snapshot.duckdb data/demo-warehouse.duckdb* exports exports-demo
 
 # Scheduled runs (docs/scheduling.md): needs a running `prefect server start` and PREFECT_API_URL.
 .PHONY: prefect-setup deploy
