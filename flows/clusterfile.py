@@ -11,7 +11,12 @@ from transforms.ideas import detect_ideas
 
 
 def cluster_items(
-    items: pd.DataFrame, *, language: str = "da", themes: list[dict[str, Any]] | None = None
+    items: pd.DataFrame,
+    *,
+    language: str = "da",
+    themes: list[dict[str, Any]] | None = None,
+    backend: str = "tfidf",
+    embeddings_model_path: str | None = None,
 ) -> pd.DataFrame:
     """Given `item_id, text`, return `item_id, is_idea, topic_id, topic_label` (topic empty for non-ideas)."""
     texts = items["text"].fillna("").astype(str)
@@ -24,7 +29,8 @@ def cluster_items(
     out = pd.DataFrame({"item_id": items["item_id"].astype(str), "is_idea": is_idea})
     if ideas.empty:
         return out.assign(topic_id=pd.NA, topic_label=pd.NA)
-    run = analyse(ideas.reset_index(drop=True), None, language=language, themes=themes)
+    run = analyse(ideas.reset_index(drop=True), None, language=language, themes=themes, backend=backend,
+                  embeddings_model_path=embeddings_model_path)
     labels = run.topics.set_index("topic_id")["label"]
     placed = run.assignments[["idea_id", "topic_id"]].assign(topic_label=lambda f: f["topic_id"].map(labels))
     out = out.merge(placed, how="left", left_on="item_id", right_on="idea_id").drop(columns=["idea_id"])

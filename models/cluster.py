@@ -7,6 +7,10 @@ words, so before LSA every text is smoothed with its ``n_neighbors`` nearest nei
 Then LSA (``TruncatedSVD`` + ``Normalizer``) and ``KMeans`` with a fixed ``random_state``. To scale, everything is
 fitted on at most ``max_fit_samples`` texts; the rest is transformed (without smoothing) and given the nearest topic.
 
+Backends: ``backend="tfidf"`` (the default, scikit-learn only) is the above; ``backend="embeddings"`` replaces the
+TF-IDF/LSA space by unit-length sentence embeddings from a local model (``models.embeddings``), smoothed with their
+neighbours the same way, and chooses k in a 10-d PCA of them. Everything after the feature space is shared.
+
 Seed themes (``fit(X, seeds=[[word, ...], ...])``): ideas containing a seed word after the same normalisation,
 stemming and compound splitting are the theme's anchors. A theme's centroid starts at the mean of its anchors; the
 free topics start from KMeans on the other ideas with their own automatic k; then Lloyd iterations refine all
@@ -16,11 +20,13 @@ than to any free topic, and unforeseen themes still get free topics of their own
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import KMeans
-from sklearn.decomposition import TruncatedSVD
+from sklearn.decomposition import PCA, TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import silhouette_score
 from sklearn.pipeline import FeatureUnion, make_pipeline
@@ -28,9 +34,17 @@ from sklearn.preprocessing import Normalizer, normalize
 
 from transforms.text import CompoundSplitter, clean_text, tokenize
 
-__all__ = ["TextAnalyzer", "TopicClusterer", "choose_k", "neighbour_smoothing", "seed_anchors"]
+__all__ = ["BACKENDS", "TextAnalyzer", "TopicClusterer", "choose_k", "neighbour_smoothing", "seed_anchors"]
 
 NO_ANCHOR = -1
+BACKENDS = ("tfidf", "embeddings")
+
+
+@lru_cache(maxsize=2)
+def _encoder(model_path: str | None):
+    from models.embeddings import SentenceEncoder
+
+    return SentenceEncoder(model_path)
 
 
 class TextAnalyzer:
@@ -68,8 +82,10 @@ def choose_k(Z: np.ndarray, k_range: range, random_state: int = 0, sample_size: 
     return max(scores, key=lambda k: (round(scores[k], 4), -k)), scores
 
 
-def neighbour_smoothing(X: sparse.csr_matrix, n_neighbors: int = 5, chunk: int = 1000) -> sparse.csr_matrix:
+def neighbour_smoothing(X, n_neighbors: int = 5, chunk: int = 1000):
     """Each L2-normalised row plus the mean of its ``n_neighbors`` most cosine-similar other rows, re-normalised.
+
+    ``X`` is a sparse matrix or a dense array; the result is of the same kind.
 
     Cost: one sparse product per ``chunk`` rows against all rows (about 2 s for 5,000 comments on one core).
     """
@@ -80,7 +96,8 @@ def neighbour_smoothing(X: sparse.csr_matrix, n_neighbors: int = 5, chunk: int =
     X = normalize(X)
     idx = np.empty((n, m), dtype=np.int64)
     for start in range(0, n, chunk):
-        S = (X[start : start + chunk] @ X.T).toarray()
+        S = X[start : start + chunk] @ X.T
+        S = S.toarray() if sparse.issparse(S) else np.array(S)
         S[np.arange(S.shape[0]), np.arange(start, start + S.shape[0])] = -np.inf
         idx[start : start + chunk] = np.argpartition(-S, m - 1, axis=1)[:, :m]
     rows = np.repeat(np.arange(n), m)
@@ -158,6 +175,8 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
         max_fit_samples: int = 5_000,
         max_selection_samples: int = 2_000,
         random_state: int = 0,
+        backend: str = "tfidf",
+        embeddings_model_path: str | None = None,
     ) -> None:
         self.language = language
         self.k = k
@@ -169,6 +188,8 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
         self.max_fit_samples = max_fit_samples
         self.max_selection_samples = max_selection_samples
         self.random_state = random_state
+        self.backend = backend
+        self.embeddings_model_path = embeddings_model_path
 
     def _features(self, splitter: CompoundSplitter) -> FeatureUnion:
         parts = [
@@ -234,6 +255,10 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
         self.stuck_[has[ok]] = True
 
     def _fit_lsa(self, texts: list[str]) -> np.ndarray:
+        if self.backend not in BACKENDS:
+            raise ValueError(f"unknown backend {self.backend!r}: use one of {', '.join(BACKENDS)}")
+        if self.backend == "embeddings":
+            return self._fit_embeddings(texts)
         features = self._features(self.splitter_)
         counts = features.fit_transform(texts)
         n_sel = max(1, min(self.selection_components, counts.shape[1] - 1, len(texts) - 1))
@@ -245,6 +270,16 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
         svd, norm = TruncatedSVD(n_comp, random_state=self.random_state), Normalizer(copy=False)
         self.lsa_ = make_pipeline(features, svd, norm)
         return norm.fit_transform(svd.fit_transform(counts))
+
+    def _fit_embeddings(self, texts: list[str]) -> np.ndarray:
+        self.lsa_ = None
+        E = self._embed(texts)
+        n_sel = max(1, min(self.selection_components, E.shape[1] - 1, len(texts) - 1))
+        self._selection_space = normalize(PCA(n_sel, random_state=self.random_state).fit_transform(E))
+        return neighbour_smoothing(E, self.n_neighbors) if self.n_neighbors else E
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        return normalize(_encoder(self.embeddings_model_path).encode(texts).astype(np.float64))
 
     def _anchors(self, texts: list[str], seeds: list[list[str]]) -> np.ndarray:
         if not seeds:
@@ -304,7 +339,8 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
         return np.vstack([known, fresh[order[:n_new]]])
 
     def _stick(self, Z: np.ndarray, init_labels: np.ndarray, pinned: np.ndarray) -> None:
-        """Ideas stay in their previous topic while they still fit it as well as an ordinary member does.
+        """Ideas stay in their previous topic while they still fit it as well as an ordinary member does, or it is
+        still their nearest topic.
 
         "As well as an ordinary member": similarity to the previous topic's centroid (mean of its previous members
         now; refined centroids drift when a new topic splits off) at or above Tukey's lower fence of
@@ -319,7 +355,9 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
         ok = sim_prev >= q1 - 1.5 * (q3 - q1)
         self.labels_[has[ok]] = prev[has[ok]]
         self.similarity_[has[ok]] = sim_prev[ok]
-        self.stuck_[has[ok]] = True
+        # An idea whose nearest topic is still its previous one stays too, even below this run's fence: the fence
+        # moved with the new ideas, the idea did not, and it should not bounce into "Andet" and back.
+        self.stuck_[has[ok | (self.labels_[has] == prev[has])]] = True
 
     def _warm_init(self, Z: np.ndarray, init_labels, fit_idx) -> np.ndarray:
         self.init_groups_: list[int] = []
@@ -338,8 +376,9 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
         return self.previous_centers_
 
     def transform(self, X) -> np.ndarray:
-        """Unit-length LSA vectors of the texts ``X`` (not smoothed: smoothing needs the fitted neighbours)."""
-        return self.lsa_.transform(["" if t is None else str(t) for t in X])
+        """Unit-length LSA (or embedding) vectors of ``X`` (not smoothed: that needs the fitted neighbours)."""
+        texts = ["" if t is None else str(t) for t in X]
+        return self._embed(texts) if self.backend == "embeddings" else self.lsa_.transform(texts)
 
     def predict(self, X) -> np.ndarray:
         """Nearest topic centroid for each text."""

@@ -50,6 +50,8 @@ def analyse(
     themes: list[dict] | None = None,
     k: int | None = None,
     random_state: int = 0,
+    backend: str = "tfidf",
+    embeddings_model_path: str | None = None,
 ) -> TopicRun:
     """Cluster ``ideas`` (idea_id, text, author_key, like_count) into topics; topic 0 is "Andet".
 
@@ -59,7 +61,9 @@ def analyse(
     (``models.cluster.choose_k``). ``themes`` (``[{"label": ..., "seeds": [...]}]``) are the planners' seed
     themes: ideas with a seed word (after the same stemming and compound splitting) land in the theme, so do ideas
     nearer to it than to any free topic; the theme keeps its label, and its id for as long as the label stays in
-    the configuration (``models.identity.theme_ids``). Free topics are found next to them.
+    the configuration (``models.identity.theme_ids``). Free topics are found next to them. ``backend`` is
+    ``"tfidf"`` (scikit-learn only, the default) or ``"embeddings"`` (sentence embeddings from the local model at
+    ``embeddings_model_path``, by default the packaged all-MiniLM-L6-v2; see ``models.embeddings``).
     """
     ideas = ideas.reset_index(drop=True)
     themes = [t for t in themes or [] if t.get("label") and t.get("seeds")]
@@ -72,9 +76,10 @@ def analyse(
     free_prev = prev_topics[~prev_topics.isin(theme_prev)]
     theme_index = {fixed[t["label"]]: i for i, t in enumerate(themes)}
     prev_theme = prev_topics[prev_topics.isin(list(theme_index))].map(theme_index)
-    labels, scores, params = _cluster(
-        texts, pairs, free_prev, ideas["idea_id"], language, k, random_state, themes, prev_theme
+    model = TopicClusterer(
+        language=language, k=k, random_state=random_state, backend=backend, embeddings_model_path=embeddings_model_path
     )
+    labels, scores, params = _cluster(model, texts, pairs, free_prev, ideas["idea_id"], themes, prev_theme)
 
     current = pd.Series(labels, index=ideas["idea_id"].to_numpy())
     theme_of = {c + 1: fixed[t["label"]] for c, t in enumerate(themes)}
@@ -103,14 +108,16 @@ def _previous_labels(previous: pd.DataFrame | None) -> dict[int, str]:
 
 
 def _cluster(
-    texts, pairs, prev_topics, idea_ids, language, k, random_state, themes, prev_theme=None
+    model: TopicClusterer, texts, pairs, prev_topics, idea_ids, themes, prev_theme=None
 ) -> tuple[np.ndarray, np.ndarray, dict]:
     """Cluster labels (0 = Andet, 1..len(themes) the seed themes, then free topics) and similarity to the centroid."""
     n = len(texts)
     labels, scores = np.zeros(n, dtype=np.int64), np.zeros(n)
     has_words = np.array([bool(p) for p in pairs], dtype=bool)
     idx = np.flatnonzero(has_words)
-    params: dict = {"backend": "tfidf-knn-smoothed-lsa-kmeans", "k_requested": k}
+    k = model.k
+    backend = {"tfidf": "tfidf-knn-smoothed-lsa-kmeans", "embeddings": "minilm-embeddings-knn-smoothed-kmeans"}
+    params: dict = {"backend": backend.get(model.backend, model.backend), "k_requested": k}
     if len(idx) < 2 or (len(idx) < 2 * MIN_TOPIC_SIZE and not themes):  # too few ideas to cluster: one topic
         labels[idx], scores[idx] = 1, 1.0
         params.update(k=int(len(idx) > 0), criterion="too few ideas to cluster")
@@ -119,7 +126,6 @@ def _cluster(
     if len(prev_topics):
         init = pd.Series(idea_ids.to_numpy()[idx]).map(prev_topics).fillna(-1).astype(np.int64)
         init = init.where(init != ANDET, -1).to_numpy()
-    model = TopicClusterer(language=language, k=k, random_state=random_state)
     init_themes = None
     if prev_theme is not None and len(prev_theme):
         init_themes = pd.Series(idea_ids.to_numpy()[idx]).map(prev_theme).fillna(-1).astype(np.int64).to_numpy()
@@ -138,11 +144,12 @@ def _cluster(
         k=int(model.k_),
         criterion="given"
         if k is not None
-        else "free topics: max mean cosine silhouette of KMeans in a 10-d LSA space (ideas no seed theme anchors)",
+        else "free topics: max mean cosine silhouette of KMeans in a 10-d LSA (or PCA of embeddings) space "
+        "(ideas no seed theme anchors)",
         n_anchored=int((model.anchors_ >= 0).sum()),
         silhouette={int(key): round(v, 4) for key, v in model.silhouette_.items()},
         andet_similarity_below=round(float(fence), 4),
-        n_components=int(model.lsa_.steps[1][1].n_components),
+        n_components=int(model.cluster_centers_.shape[1]),
         n_neighbors=model.n_neighbors,
         warm_start=init is not None,
     )

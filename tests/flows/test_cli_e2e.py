@@ -212,3 +212,52 @@ def test_topics_rename_holds_after_the_next_analysis(demo_run: tuple[Path, subpr
     labels = cli(tmp, "sql", f"select label, is_corrected from topics where consultation = '{slug}' and topic_id = 1",
                  "--format", "json")
     assert json.loads(labels.stdout) == [{"label": "Grønne områder og ophold", "is_corrected": True}]
+
+
+def test_cluster_file_with_the_embeddings_backend(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    rows = ["We need more bike lanes on the main road", "Build protected cycle paths to the schools",
+            "More bicycle parking at the station", "A cycle highway between the suburbs and downtown",
+            "Plant more trees in the city park", "We need a playground and benches in the green area",
+            "More flowers and grass instead of concrete", "Picnic tables and shade trees in the park"]
+    pd.DataFrame({"text": rows}).to_csv(src, index=False)
+    out = tmp_path / "out.csv"
+    result = cli(tmp_path, "cluster-file", str(src), "--text-column", "text", "--language", "en",
+                 "--backend", "embeddings", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    frame = pd.read_csv(out)
+    assert frame["is_idea"].all()
+    bikes, parks = frame["topic_id"][:4], frame["topic_id"][4:]  # an outlier may go to "Andet" (0) on 8 rows
+    assert (bikes == bikes.mode()[0]).sum() >= 3 and (parks == parks.mode()[0]).sum() >= 3
+    assert bikes.mode()[0] != parks.mode()[0] and 0 not in (bikes.mode()[0], parks.mode()[0])
+
+
+def test_embeddings_backend_without_a_model_is_one_line(tmp_path: Path, sample_dir: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("text\nmere cykelsti\n", encoding="utf-8")
+    result = cli(tmp_path, "cluster-file", str(src), "--text-column", "text", "--backend", "embeddings",
+                 "--embeddings-model", str(tmp_path), "--out", str(tmp_path / "o.csv"))
+    _one_line_error(result, "not a sentence-transformers model folder", "embeddings_model_path")
+    config = tmp_path / "consultations.toml"
+    config.write_text((sample_dir / "consultations.toml").read_text(encoding="utf-8").replace(
+        'slug = "motorvejsoverdaekning"',
+        f'slug = "motorvejsoverdaekning"\nbackend = "embeddings"\nembeddings_model_path = "{tmp_path}"', 1,
+    ), encoding="utf-8")
+    _one_line_error(cli(tmp_path, "analyse", "--config", str(config)), "not a sentence-transformers model folder")
+    assert not (tmp_path / "wh.duckdb").exists()  # refused before anything was opened
+
+
+def test_analyse_with_the_embeddings_backend_records_it(demo_run: tuple[Path, subprocess.CompletedProcess[str]],
+                                                        sample_dir: Path) -> None:
+    tmp, _ = demo_run
+    slug = "udviklingsstrategi"
+    result = cli(tmp, "analyse", "--config", str(sample_dir / "consultations.toml"), "--consultation", slug,
+                 "--backend", "embeddings")
+    assert result.returncode == 0, result.stderr
+    runs = cli(tmp, "sql", "select parameters from runs order by started_at desc limit 1", "--format", "json")
+    assert json.loads(json.loads(runs.stdout)[0]["parameters"])["backend"] == "embeddings"
+    params = cli(tmp, "sql", f"select params from core_topic_runs where consultation = '{slug}'"
+                 " order by created_at desc limit 1", "--format", "json")
+    assert json.loads(json.loads(params.stdout)[0]["params"])["backend"].startswith("minilm-embeddings")
+    topics = cli(tmp, "sql", f"select count(*) as n from topics where consultation = '{slug}'", "--format", "json")
+    assert json.loads(topics.stdout)[0]["n"] >= 2

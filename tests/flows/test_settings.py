@@ -36,6 +36,7 @@ def test_good_file_parses(tmp_path: Path) -> None:
     assert c.slug == "motorvejsoverdaekning" and c.language == "da"
     assert c.themes[0].seeds == ["cykelsti", "sti"]
     assert str(c.closes) == "2014-06-15"
+    assert c.backend == "tfidf" and c.embeddings_model_path is None  # the default needs scikit-learn alone
 
 
 def test_bundled_sample_config_parses(sample_dir: Path) -> None:
@@ -53,6 +54,8 @@ def test_bundled_sample_config_parses(sample_dir: Path) -> None:
         ('[facebook]\npage_id = "1"\n[[consultations]]\nslug="a"\ntitle="t"\npost_ids=["1"]\nlanguage="de"',
          "language"),
         ('[facebook]\npage_id = "1"\n[[consultations]]\nslug="a"\ntitle="t"\npost_ids=["1"]\ncolor="red"', "color"),
+        ('[facebook]\npage_id = "1"\n[[consultations]]\nslug="a"\ntitle="t"\npost_ids=["1"]\nbackend="bert"',
+         "backend"),
     ],
 )
 def test_bad_files_give_one_line_naming_the_problem(tmp_path: Path, text: str, expected: str) -> None:

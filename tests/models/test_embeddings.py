@@ -1,0 +1,116 @@
+"""The NumPy sentence encoder against sentence-transformers, and the embeddings backend of the topic model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import normalized_mutual_info_score
+
+from models.embeddings import EmbeddingsUnavailable, SentenceEncoder, model_folder
+from models.topics import analyse
+
+REFERENCE = Path(__file__).with_name("minilm_reference.json")
+
+
+@pytest.fixture(scope="module")
+def encoder() -> SentenceEncoder:
+    return SentenceEncoder()
+
+
+def test_matches_sentence_transformers(encoder: SentenceEncoder) -> None:
+    """Vectors sentence-transformers 5 / torch 2.13 (CPU) produced for the same model and sentences (see the file's
+    "generator"): Danish, emojis, an empty string, a text longer than the 256-token limit, a URL and a tag."""
+    ref = json.loads(REFERENCE.read_text(encoding="utf-8"))
+    got = encoder.encode(ref["sentences"])
+    want = np.asarray(ref["vectors"], dtype=np.float64)
+    assert got.shape == want.shape == (len(ref["sentences"]), 384)
+    np.testing.assert_allclose(got, want, atol=2e-5)
+    np.testing.assert_allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
+
+
+def test_encoding_does_not_depend_on_the_batch(encoder: SentenceEncoder) -> None:
+    """Padding to the batch's longest text must not change a text's vector (the attention mask hides the padding)."""
+    short, long = "More trees in the park", "Please build a safe bike lane along the river path with lights " * 5
+    alone = SentenceEncoder(encoder.model_path, batch_size=1).encode([short, long])
+    together = SentenceEncoder(encoder.model_path, batch_size=2).encode([short, long])
+    np.testing.assert_allclose(alone, together, atol=1e-5)
+    again = encoder.encode([long, short, short])
+    np.testing.assert_allclose(again[[2, 0]], together, atol=1e-5)
+
+
+def test_similar_sentences_are_nearer_than_unrelated_ones(encoder: SentenceEncoder) -> None:
+    a, b, c = encoder.encode(["We need more bike lanes", "Build cycle paths in the city", "Taxes are too high"])
+    assert a @ b > a @ c + 0.2
+
+
+def test_a_folder_without_a_model_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(EmbeddingsUnavailable, match=r"missing model\.safetensors, tokenizer\.json"):
+        model_folder(tmp_path)
+
+
+def test_the_bundled_model_is_found() -> None:
+    assert (model_folder() / "model.safetensors").is_file()
+
+
+THEMES = {
+    "bikes": [
+        "We need more bike lanes on the main road", "Build protected cycle paths to the schools",
+        "Cycling to work should be safer, add separated bicycle tracks", "More bicycle parking at the station",
+        "Paint the bike lanes red so drivers see them", "A cycle highway between the suburbs and downtown",
+        "Bicycle paths along the lake would be lovely", "Fix the potholes on the cycle track",
+    ],
+    "parks": [
+        "Plant more trees in the city park", "We need a playground and benches in the green area",
+        "Turn the empty lot into a community garden", "More flowers and grass instead of concrete",
+        "A dog park near the river", "Keep the forest wild and protect the old oaks",
+        "Picnic tables and shade trees in the park", "Create a green corridor with wildflowers for bees",
+    ],
+    "housing": [
+        "Build affordable apartments for young families", "Rents are too high, we need social housing",
+        "Allow more homes near the train station", "Student housing close to the university",
+        "Stop luxury flats and build cheap rental homes", "Senior housing so old people can stay in town",
+        "Convert empty offices into apartments", "Housing cooperatives should get cheap land from the city",
+    ],
+}
+
+
+def _ideas() -> tuple[pd.DataFrame, np.ndarray]:
+    rows = [(f"i{t}{j}", text, theme) for t, (theme, texts) in enumerate(THEMES.items()) for j, text in
+            enumerate(texts)]
+    frame = pd.DataFrame(rows, columns=["idea_id", "text", "theme"])
+    frame["author_key"] = [f"a{i}" for i in range(len(frame))]
+    frame["like_count"] = 1
+    return frame, frame.pop("theme").to_numpy()
+
+
+def test_embeddings_backend_separates_themes_without_shared_words() -> None:
+    """The themes share few words ("bike lanes" / "cycle paths" / "bicycle tracks"): meaning must group them."""
+    ideas, truth = _ideas()
+    run = analyse(ideas, language="en", k=3, backend="embeddings")
+    assert run.params["backend"].startswith("minilm-embeddings")
+    assert normalized_mutual_info_score(truth, run.assignments["topic_id"]) > 0.8
+
+
+def test_embeddings_backend_is_deterministic_and_keeps_topic_ids() -> None:
+    ideas, _ = _ideas()
+    first = analyse(ideas, language="en", backend="embeddings")
+    again = analyse(ideas, language="en", backend="embeddings")
+    pd.testing.assert_frame_equal(first.assignments, again.assignments)
+    assert first.topics["label"].tolist() == again.topics["label"].tolist()
+    previous = first.assignments.merge(first.topics[["topic_id", "label"]], on="topic_id")
+    more = pd.concat([ideas, pd.DataFrame({"idea_id": ["new1"], "text": ["Wider cycle lanes on the bridge"],
+                                           "author_key": ["z"], "like_count": [0]})], ignore_index=True)
+    second = analyse(more, previous[["idea_id", "topic_id", "label"]], language="en", backend="embeddings")
+    kept = previous.merge(second.assignments, on="idea_id", suffixes=("_old", "_new"))
+    assert (kept["topic_id_old"] == kept["topic_id_new"]).mean() >= 0.95
+
+
+def test_unknown_backend_is_refused() -> None:
+    ideas, _ = _ideas()
+    with pytest.raises(ValueError, match="unknown backend 'bert'"):
+        analyse(ideas, language="en", backend="bert")
