@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from flows.settings import Settings, access_token
 from sources.graph import GraphClient
@@ -31,14 +32,20 @@ def graph_client(settings: Settings, *, sleep: Callable[[float], None] = time.sl
 
 
 def ingest_one_post(client: GraphClient, warehouse: str, page_id: str, consultation: str, post_id: str,
-                    run_id: str, salt: bytes) -> dict[str, int]:
-    """Rescan one post's comments and upsert them; deletions are marked only after a complete scan.
+                    run_id: str, salt: bytes, full_rescan_hours: float = 0) -> dict[str, int]:
+    """Scan one post's comments and upsert them; deletions are marked only after a complete full scan.
 
-    Everything is fetched before the warehouse is opened, so a failed fetch leaves the warehouse as it was.
+    A full rescan when the last one is older than ``full_rescan_hours`` (0: always), else only the comments created
+    since the newest stored one (``load.new_comments_since``). Everything is fetched before the warehouse is
+    opened for writing, so a failed fetch leaves the warehouse as it was.
     """
-    post = client.fetch_post(post_id)
-    scan = client.fetch_comments(post_id) if post is not None else None
     now = dt.datetime.now(dt.UTC)
+    since = None
+    if full_rescan_hours > 0 and Path(warehouse).exists():  # nothing is created before the fetch succeeds
+        with db.session(warehouse) as con:
+            since = load.new_comments_since(con, post_id, now, full_rescan_hours)
+    post = client.fetch_post(post_id)
+    scan = client.fetch_comments(post_id, since=int(since.timestamp()) if since else None) if post is not None else None
     with db.session(warehouse) as con:
         if scan is None or scan.post_deleted:
             # 100/33 also means "cannot be loaded due to missing permissions": tombstone only when it repeats
@@ -55,7 +62,7 @@ def ingest_one_post(client: GraphClient, warehouse: str, page_id: str, consultat
         comments = pseudonymise_comments(scan.comments, salt, page_id)
         table = comments_table(drop_suppressed(comments, erased_authors, erased_comments), post_id, consultation)
         counts = load.save_scan(con, table, post_id=post_id, run_id=run_id, complete=scan.complete,
-                                n_requests=scan.requests, now=now)
+                                n_requests=scan.requests, now=now, since=since)
     if not counts["complete"]:
         log.warning("post %s: scan did not complete (%s); nothing was marked deleted", post_id,
                     scan.stop_reason or "it would have deleted more comments than it saw")

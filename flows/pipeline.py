@@ -19,7 +19,7 @@ from flows.settings import ConfigError, Consultation, Settings, load_consultatio
 from models.corrections import apply_corrections, excluded_ids
 from models.topics import analyse
 from sources.graph import GraphPermissionError, TokenError
-from transforms.select import select_ideas
+from transforms.select import rules_version, select_ideas
 from warehouse import db, erase, export, load, queries
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,8 @@ def ingest_post(warehouse: str, page_id: str, consultation: str, post_id: str, r
     settings = Settings()
     key = salt(settings)  # before any request: a missing salt fails fast
     with graph_client(settings) as client:
-        return ingest_one_post(client, warehouse, page_id, consultation, post_id, run_id, key)
+        return ingest_one_post(client, warehouse, page_id, consultation, post_id, run_id, key,
+                               full_rescan_hours=settings.full_rescan_hours)
 
 
 @task
@@ -63,12 +64,28 @@ def purge_raw_payloads(warehouse: str, older_than_days: int) -> int:
 
 @task
 def find_ideas(warehouse: str, consultation: str) -> int:
-    """Detect and redact the ideas among a consultation's comments."""
+    """Detect and redact the ideas among a consultation's comments; returns how many there are.
+
+    Only the comments changed since the last detection are read again, unless the rules changed since then
+    (``transforms.select.rules_version``): detection looks at one comment at a time, so the result is the same.
+    """
+    channel, version = "facebook", rules_version()
     with db.session(warehouse) as con:
-        comments = queries.comments_for_analysis(con, consultation)
+        through = queries.comments_changed_through(con, consultation)
+        state = queries.idea_detection_state(con, consultation, channel)
+        excluded = excluded_ids(queries.corrections(con, consultation))
+        incremental = state is not None and state[1] == version and state[0] is not None
+        if incremental:
+            comments = queries.comments_changed_since(con, consultation, state[0])
+        else:
+            comments = queries.comments_for_analysis(con, consultation)
         ideas = select_ideas(comments)
-        ideas = ideas[~ideas["idea_id"].isin(excluded_ids(queries.corrections(con, consultation)))]
-        return load.replace_ideas(con, consultation, ideas, "facebook")
+        ideas = ideas[~ideas["idea_id"].isin(excluded)]
+        return load.replace_ideas(
+            con, consultation, ideas, channel,
+            changed_ids=comments["comment_id"].astype(str).tolist() if incremental else None,
+            excluded=sorted(excluded), detected_through=through, rules_version=version,
+        )
 
 
 @task

@@ -52,6 +52,12 @@ class Settings(BaseSettings):
         default=90, ge=1, validation_alias="CIVIC_IDEAS_RAW_RETENTION_DAYS",
         description="Raw payloads older than this are purged.",
     )
+    full_rescan_hours: float = Field(
+        default=0.0, ge=0, validation_alias="CIVIC_IDEAS_FULL_RESCAN_HOURS",
+        description="Hours between full rescans of a post; runs in between fetch only comments created since the "
+        "newest stored one, so edits, likes and deletions wait for the next full rescan. 0 (default): every run "
+        "rescans everything, and a comment deleted on Facebook leaves the exports at the next run.",
+    )
     close_grace_days: int = Field(
         default=14, ge=0, validation_alias="CIVIC_IDEAS_CLOSE_GRACE_DAYS",
         description="Days a closed consultation is still polled.",

@@ -170,10 +170,15 @@ class GraphClient:
             return None
         return body
 
-    def fetch_comments(self, post_id: str) -> CommentScan:
-        """Every comment and reply of a post (`filter=stream`), deduplicated by id, with how the scan went."""
+    def fetch_comments(self, post_id: str, since: int | None = None) -> CommentScan:
+        """Every comment and reply of a post (`filter=stream`), deduplicated by id, with how the scan went.
+
+        ``since`` (Unix seconds): only comments created at or after it (the Graph API's `since` on the comments
+        edge; whether its bound is inclusive is not documented, so callers give themselves an overlap)."""
         params = {"fields": COMMENT_FIELDS, "filter": "stream", "order": "chronological", "summary": "true",
                   "limit": str(self.page_limit)}
+        if since is not None:
+            params["since"] = str(int(since))
         progress = ScanProgress()
         found: dict[str, dict[str, Any]] = {}
         try:

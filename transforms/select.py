@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import json
+import sys
+from functools import cache
 
 import pandas as pd
 
+from transforms import ideas as _ideas
+from transforms import redact as _redact
+from transforms import text as _text
 from transforms.ideas import detect_ideas
 from transforms.redact import redact
 
 IDEA_COLUMNS = ["idea_id", "consultation", "channel", "text", "created_at", "like_count", "reply_count", "author_key"]
+
+
+@cache
+def rules_version() -> str:
+    """A hash of the source of everything that decides what an idea is and how it is redacted: when it changes, a
+    warehouse's stored ideas were made by other rules and are detected again from every comment."""
+    digest = hashlib.sha256()
+    for module in (_ideas, _redact, _text, sys.modules[__name__]):
+        digest.update(inspect.getsource(module).encode("utf-8"))
+    return digest.hexdigest()[:16]
 
 
 def _spans(value: object) -> list[tuple[int, int]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import duckdb
@@ -133,10 +133,12 @@ def save_scan(
     complete: bool,
     n_requests: int,
     now: datetime,
+    since: datetime | None = None,
 ) -> dict[str, int]:
     """Load one post's comment scan in one transaction: raw versions, edits, upserts, and deletions if complete.
 
-    A scan that did not complete never marks anything deleted. Returns counts of changed and deleted rows.
+    A scan that did not complete never marks anything deleted, nor does a scan of new comments only (``since``
+    given: it did not look at older ones). Returns counts of changed and deleted rows.
     """
     con.execute("begin transaction")
     try:
@@ -146,7 +148,7 @@ def save_scan(
         # the upsert's count is the rows inserted or changed: unchanged rows are filtered by its `where`
         changed = con.execute(_UPSERT_COMMENTS, {"now": now}).fetchone()[0]
         deleted: list[str] = []
-        if complete:
+        if complete and since is None:
             missing = [r[0] for r in con.execute(_MARK_DELETED, {"post_id": post_id}).fetchall()]
             if plausible_deletions(table.num_rows, len(missing)):
                 deleted = missing
@@ -156,9 +158,10 @@ def save_scan(
                 log.warning("post %s: a scan that sees %d comments would delete %d; not believed, nothing deleted "
                             "(is the token a Page token with access?)", post_id, table.num_rows, len(missing))
         con.execute(
-            "insert into stg_post_scans (post_id, run_id, scanned_at, is_complete, n_comments, n_requests) "
-            "values ($post, $run, $now, $complete, $n, $req) on conflict do nothing",
-            {"post": post_id, "run": run_id, "now": now, "complete": complete, "n": table.num_rows, "req": n_requests},
+            "insert into stg_post_scans (post_id, run_id, scanned_at, is_complete, n_comments, n_requests, scan_kind, "
+            "since_at) values ($post, $run, $now, $complete, $n, $req, $kind, $since) on conflict do nothing",
+            {"post": post_id, "run": run_id, "now": now, "complete": complete, "n": table.num_rows, "req": n_requests,
+             "kind": "full" if since is None else "new", "since": since},
         )
         con.unregister("batch_comments")
         con.execute("commit")
@@ -166,6 +169,34 @@ def save_scan(
         con.execute("rollback")
         raise
     return {"changed": changed, "deleted": len(deleted), "complete": complete}
+
+
+def new_comments_since(
+    con: duckdb.DuckDBPyConnection, post_id: str, now: datetime, full_rescan_hours: float, overlap_minutes: float = 60
+) -> datetime | None:
+    """Where a scan of only new comments can start, or None when this run must rescan the whole post.
+
+    A full rescan is due when the post has no complete full scan in the last ``full_rescan_hours`` (0: always) or
+    no stored comment. Otherwise: the newest stored comment's time, less ``overlap_minutes`` (the Graph API does not
+    say whether `since` is inclusive, and a comment may be published a little after its `created_time`); the
+    overlap's comments are fetched again and are no-ops for the upsert. Edits, likes and deletions of older
+    comments wait for the next full rescan.
+    """
+    if full_rescan_hours <= 0:
+        return None
+    row = con.execute(
+        """
+        select
+            (select max(scanned_at) from stg_post_scans
+             where post_id = $id and scan_kind = 'full' and is_complete and not coalesce(post_missing, false)),
+            (select max(created_at) from stg_comments where post_id = $id)
+        """,
+        {"id": post_id},
+    ).fetchone()
+    last_full, newest = row
+    if last_full is None or newest is None or (now - last_full).total_seconds() > full_rescan_hours * 3600:
+        return None
+    return newest - timedelta(minutes=overlap_minutes)
 
 
 def post_was_missing(con: duckdb.DuckDBPyConnection, post_id: str) -> bool:
@@ -229,14 +260,34 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, now: da
     )
 
 
-def replace_ideas(con: duckdb.DuckDBPyConnection, consultation: str, ideas: pd.DataFrame, channel: str) -> int:
-    """Replace a consultation's ideas from one channel with the current set, in one transaction."""
+def replace_ideas(con: duckdb.DuckDBPyConnection, consultation: str, ideas: pd.DataFrame, channel: str,
+                  *, changed_ids: list[str] | None = None, excluded: list[str] | None = None,
+                  detected_through: datetime | None = None, rules_version: str | None = None) -> int:
+    """Replace a consultation's ideas from one channel, in one transaction; returns how many it has now.
+
+    ``changed_ids`` None: ``ideas`` is the whole current set. Otherwise an update: the ideas of the comments in
+    ``changed_ids`` are replaced by ``ideas``, and ideas whose comment is gone (deleted, erased) or ``excluded`` by
+    a planner are dropped. ``detected_through``/``rules_version`` record how far detection has read.
+    """
     con.execute("begin transaction")
     try:
         con.register("batch_ideas", ideas)
-        con.execute(
-            "delete from core_ideas where consultation = $c and channel = $ch", {"c": consultation, "ch": channel}
-        )
+        if changed_ids is None:
+            con.execute(
+                "delete from core_ideas where consultation = $c and channel = $ch", {"c": consultation, "ch": channel}
+            )
+        else:
+            con.execute(
+                """
+                delete from core_ideas
+                where consultation = $c and channel = $ch and (
+                    idea_id in (select unnest($changed))
+                    or idea_id in (select unnest($excluded))
+                    or idea_id not in (select comment_id from stg_comments where deleted_at is null)
+                )
+                """,
+                {"c": consultation, "ch": channel, "changed": list(changed_ids), "excluded": list(excluded or [])},
+            )
         con.execute(
             """insert into core_ideas (idea_id, consultation, channel, text, created_at, like_count, reply_count,
                                        author_key)
@@ -244,11 +295,21 @@ def replace_ideas(con: duckdb.DuckDBPyConnection, consultation: str, ideas: pd.D
                from batch_ideas""",
         )
         con.unregister("batch_ideas")
+        if rules_version is not None:
+            con.execute(
+                """insert or replace into core_idea_detection (consultation, channel, detected_through, rules_version)
+                   values ($c, $ch, $through, $version)""",
+                {"c": consultation, "ch": channel, "through": detected_through, "version": rules_version},
+            )
+        total = con.execute(
+            "select count(*) from core_ideas where consultation = $c and channel = $ch",
+            {"c": consultation, "ch": channel},
+        ).fetchone()[0]
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
-    return len(ideas)
+    return int(total)
 
 
 def save_topic_run(

@@ -20,6 +20,35 @@ def comments_for_analysis(con: duckdb.DuckDBPyConnection, consultation: str) -> 
     ).df()
 
 
+def comments_changed_since(con: duckdb.DuckDBPyConnection, consultation: str, since) -> pd.DataFrame:
+    """Like :func:`comments_for_analysis`, only the comments whose row changed after ``since``."""
+    return con.execute(
+        """
+        select comment_id, consultation, parent_id, author_key, is_page_reply, message, tag_spans::varchar as tag_spans,
+               has_attachment, created_at, like_count, reply_count, is_hidden
+        from stg_comments
+        where consultation = $c and deleted_at is null and changed_at > $since
+        order by created_at, comment_id
+        """,
+        {"c": consultation, "since": since},
+    ).df()
+
+
+def idea_detection_state(con: duckdb.DuckDBPyConnection, consultation: str, channel: str):
+    """(detected_through, rules_version) of the consultation's last idea detection, or None."""
+    return con.execute(
+        "select detected_through, rules_version from core_idea_detection where consultation = $c and channel = $ch",
+        {"c": consultation, "ch": channel},
+    ).fetchone()
+
+
+def comments_changed_through(con: duckdb.DuckDBPyConnection, consultation: str):
+    """The newest change time of the consultation's comments (None when it has none)."""
+    return con.execute(
+        "select max(changed_at) from stg_comments where consultation = $c", {"c": consultation}
+    ).fetchone()[0]
+
+
 def ideas_for_clustering(con: duckdb.DuckDBPyConnection, consultation: str) -> pd.DataFrame:
     """The consultation's current ideas: idea_id, text, author_key, like_count."""
     return con.execute(

@@ -185,3 +185,51 @@ def test_the_task_reads_its_settings_from_the_environment(tmp_path: Path, monkey
         assert_exact(warehouse, standin)
     assert counts["complete"] and counts["fetched"] == 11
     assert [r.param("limit") for r in standin.requests[1:]] == ["4", "4", "4"]
+
+
+def _ingest_between_full_rescans(standin, warehouse: Path, run_id: str, hours: float = 24) -> dict[str, int]:
+    with GraphClient(standin.url, "v25.0", DEFAULT_TOKEN, sleep=standin.clock.advance, timeout=3.0,
+                     page_limit=3) as client:
+        return ingest_one_post(client, str(warehouse), PAGE_ID, CONSULTATION, POST_ID, run_id, SALT,
+                               full_rescan_hours=hours)
+
+
+def test_between_full_rescans_only_new_comments_are_fetched(tmp_path: Path) -> None:
+    """CIVIC_IDEAS_FULL_RESCAN_HOURS > 0: a run soon after a full rescan asks for comments `since` the newest stored
+    one (less an hour of overlap) and deletes nothing; once the full rescan is older than that, the whole post is read
+    again and the deletion and the edit it could not see land."""
+    warehouse = from_template(tmp_path / "wh.duckdb")
+    with serving() as standin:
+        newest = max(c["created_time"] for c in standin.store.post_comments(POST_ID))
+        changes = change(standin)
+        before = len(standin.requests)
+        counts = _ingest_between_full_rescans(standin, warehouse, "r2")
+        asked = [dict(r.query) for r in standin.requests[before:] if r.path.endswith("/comments")]
+        assert asked and all("since" in q for q in asked[:1])
+        since = int(asked[0]["since"])
+        newest_epoch = dt.datetime.strptime(newest, "%Y-%m-%dT%H:%M:%S%z").timestamp()
+        assert since == newest_epoch - 3600
+        assert counts["deleted"] == 0 and counts["complete"]
+        stored = dict(_query(warehouse, "select comment_id, deleted_at from stg_comments"))
+        assert changes["added"] <= set(stored)  # the new comment and reply are in
+        assert all(stored[i] is None for i in changes["deleted"])  # the deletion waits for the full rescan
+        assert _query(warehouse, "select scan_kind from stg_post_scans where run_id = 'r2'") == [("new",)]
+
+        # the full rescan is now 25 hours old: this run reads everything and believes the deletion
+        with duckdb.connect(str(warehouse)) as con:
+            con.execute("update stg_post_scans set scanned_at = scanned_at - interval 25 hour")
+        before = len(standin.requests)
+        counts = _ingest_between_full_rescans(standin, warehouse, "r3")
+        asked = [dict(r.query) for r in standin.requests[before:] if r.path.endswith("/comments")]
+        assert not any("since" in q for q in asked)
+        assert counts["deleted"] == len(changes["deleted"])
+        assert_exact(warehouse, standin, tombstoned=changes["deleted"])
+    assert _query(warehouse, "select scan_kind from stg_post_scans where run_id = 'r3'") == [("full",)]
+
+
+def test_without_a_complete_full_scan_the_next_run_is_full(tmp_path: Path) -> None:
+    warehouse = tmp_path / "empty.duckdb"
+    with serving() as standin:
+        _ingest_between_full_rescans(standin, warehouse, "r1")
+        assert not any("since" in dict(r.query) for r in standin.requests)
+        assert_exact(warehouse, standin)
