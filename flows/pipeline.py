@@ -17,6 +17,7 @@ from flows import artifacts
 from flows.ingest import graph_client, ingest_one_post
 from flows.settings import ConfigError, Consultation, Settings, load_consultations, salt
 from models.corrections import apply_corrections, excluded_ids
+from models.placement import TopicModel, fingerprint, place, placeable
 from models.topics import analyse
 from sources.graph import GraphPermissionError, TokenError
 from transforms.select import rules_version, select_ideas
@@ -91,13 +92,23 @@ def find_ideas(warehouse: str, consultation: str) -> int:
 @task
 def cluster_topics(warehouse: str, consultation: Consultation, run_id: str) -> int:
     """Cluster a consultation's ideas into topics that keep their ids from the previous run."""
+    themes = [t.model_dump() for t in consultation.themes] or None
+    key = fingerprint(consultation.language, consultation.backend, consultation.embeddings_model_path, themes)
+    refit_hours = Settings().refit_hours
     with db.session(warehouse) as con:
         ideas = queries.ideas_for_clustering(con, consultation.slug)
         previous = queries.previous_assignments(con, consultation.slug)
         rules = queries.corrections(con, consultation.slug)
-    themes = [t.model_dump() for t in consultation.themes] or None
-    result = analyse(ideas, previous, language=consultation.language, themes=themes, backend=consultation.backend,
-                     embeddings_model_path=consultation.embeddings_model_path)
+        stored = queries.topic_model(con, consultation.slug) if refit_hours > 0 else None
+        keywords = queries.latest_topic_keywords(con, consultation.slug) if stored else None
+    fresh = stored is not None and stored[1] == key and (_now() - stored[0]).total_seconds() < refit_hours * 3600
+    if fresh and placeable(ideas, previous):
+        labels = previous.drop_duplicates("topic_id")[["topic_id", "label"]]
+        result = place(ideas, previous, labels.merge(keywords, on="topic_id", how="left"),
+                       TopicModel.from_bytes(stored[2]))
+    else:
+        result = analyse(ideas, previous, language=consultation.language, themes=themes,
+                         backend=consultation.backend, embeddings_model_path=consultation.embeddings_model_path)
     assignments, topics = apply_corrections(result.assignments, result.topics, ideas, rules)
     topics["representative_ids"] = [json.dumps(list(v)) for v in topics["representative_ids"]]
     with db.session(warehouse) as con:
@@ -111,6 +122,8 @@ def cluster_topics(warehouse: str, consultation: Consultation, run_id: str) -> i
             params=result.params,
             now=_now(),
         )
+        if refit_hours > 0 and result.model is not None:
+            load.save_topic_model(con, consultation.slug, key, result.model.to_bytes(), _now())
     return len(topics)
 
 

@@ -58,6 +58,12 @@ class Settings(BaseSettings):
         "newest stored one, so edits, likes and deletions wait for the next full rescan. 0 (default): every run "
         "rescans everything, and a comment deleted on Facebook leaves the exports at the next run.",
     )
+    refit_hours: float = Field(
+        default=0.0, ge=0, validation_alias="CIVIC_IDEAS_REFIT_HOURS",
+        description="Hours a topic model is reused: analyses in between place new ideas in the existing topics "
+        "when at most 5% of the ideas are new or gone, instead of clustering again. 0 (default): every analysis "
+        "clusters from scratch (warm-started, ids kept).",
+    )
     close_grace_days: int = Field(
         default=14, ge=0, validation_alias="CIVIC_IDEAS_CLOSE_GRACE_DAYS",
         description="Days a closed consultation is still polled.",

@@ -40,6 +40,9 @@ class TopicRun:
     assignments: pd.DataFrame
     topics: pd.DataFrame
     params: dict = field(default_factory=dict)
+    # the fitted clusterer and what a later run needs to place new ideas without refitting (models.placement);
+    # None when there were too few ideas to fit one
+    model: object | None = None
 
 
 def analyse(
@@ -80,6 +83,7 @@ def analyse(
         language=language, k=k, random_state=random_state, backend=backend, embeddings_model_path=embeddings_model_path
     )
     labels, scores, params = _cluster(model, texts, pairs, free_prev, ideas["idea_id"], themes, prev_theme)
+    fitted = hasattr(model, "cluster_centers_")
 
     current = pd.Series(labels, index=ideas["idea_id"].to_numpy())
     theme_of = {c + 1: fixed[t["label"]] for c, t in enumerate(themes)}
@@ -91,7 +95,13 @@ def analyse(
     topics = _topics(ideas, pairs, topic_ids, assignments, prev_topics, names)
     params.update(language=language, random_state=random_state, n_ideas=len(ideas), n_topics=int(len(topics)))
     params["themes"] = {t["label"]: fixed[t["label"]] for t in themes}
-    return TopicRun(assignments=assignments, topics=topics, params=params)
+    placement = None
+    if fitted:
+        from models.placement import TopicModel
+
+        topic_of_cluster = np.array([mapping.get(c + 1, ANDET) for c in range(model.k_)], dtype=np.int64)
+        placement = TopicModel.from_fit(model, topic_of_cluster, params, themes)
+    return TopicRun(assignments=assignments, topics=topics, params=params, model=placement)
 
 
 def _previous_series(previous: pd.DataFrame | None) -> pd.Series:
@@ -140,6 +150,7 @@ def _cluster(
     small = sizes[(sizes < MIN_TOPIC_SIZE) & (sizes.index > len(themes))].index.to_numpy()  # themes are kept
     cluster[np.isin(cluster, small)] = ANDET
     labels[idx], scores[idx] = cluster, sim
+    model.andet_fence_ = float(fence)
     params.update(
         k=int(model.k_),
         criterion="given"
@@ -154,6 +165,11 @@ def _cluster(
         warm_start=init is not None,
     )
     return labels, scores, params
+
+
+def assignment_table(idea_ids: pd.Series, topic_ids: np.ndarray, scores: np.ndarray) -> pd.DataFrame:
+    """One row per idea: its topic, its similarity to the topic's centre, and its rank in the topic."""
+    return _assignments(idea_ids, topic_ids, scores)
 
 
 def _assignments(idea_ids: pd.Series, topic_ids: np.ndarray, scores: np.ndarray) -> pd.DataFrame:
@@ -173,7 +189,16 @@ def _topics(ideas, pairs, topic_ids, assignments, prev_topics, names) -> pd.Data
     weights[:, np.isin(terms, list(spread_stems(tokens, topic_ids.tolist())))] = 0.0
     keywords = {c: topic_keywords(terms, weights[i], surface.get(c, {}), everywhere) for i, c in enumerate(classes)}
     labels = _unique_labels(ids, keywords, names)
+    return topic_table(ideas, topic_ids, assignments, prev_topics, labels,
+                       {t: "; ".join(keywords.get(t, [])) for t in ids})
 
+
+def topic_table(ideas, topic_ids, assignments, prev_topics, labels: dict[int, str],
+                keywords: dict[int, str]) -> pd.DataFrame:
+    """One row per topic: the given label and keywords, support, status against ``prev_topics``, examples."""
+    ids = sorted(set(topic_ids.tolist()))
+    if not ids:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in TOPIC_COLUMNS})
     frame = ideas.assign(topic_id=topic_ids, _rank=assignments["rank"].to_numpy())
     grouped = frame.groupby("topic_id")
     reps = (
@@ -186,8 +211,8 @@ def _topics(ideas, pairs, topic_ids, assignments, prev_topics, names) -> pd.Data
     return pd.DataFrame(
         {
             "topic_id": np.array(ids, dtype=np.int64),
-            "label": [labels[t] for t in ids],
-            "keywords": ["; ".join(keywords.get(t, [])) for t in ids],
+            "label": [labels.get(t, ANDET_LABEL if t == ANDET else f"Emne {t}") for t in ids],
+            "keywords": [keywords.get(t, "") for t in ids],
             "n_ideas": sizes.reindex(ids).to_numpy(dtype=np.int64),
             "n_authors": grouped["author_key"].nunique().reindex(ids).to_numpy(dtype=np.int64),
             "total_likes": grouped["like_count"].sum(min_count=0).reindex(ids).fillna(0).to_numpy(dtype=np.int64),

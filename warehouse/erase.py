@@ -36,6 +36,8 @@ def _delete_comments(con: duckdb.DuckDBPyConnection, comment_ids: list[str]) -> 
     total += con.execute(
         "delete from topic_corrections where idea_id in (select unnest($ids))", {"ids": comment_ids}
     ).fetchone()[0]
+    # a fitted model keeps words of the texts it saw: the next run refits without the erased ones
+    total += con.execute("delete from core_topic_models").fetchone()[0]
     return total
 
 

@@ -364,6 +364,15 @@ def save_topic_run(
         raise
 
 
+def save_topic_model(con: duckdb.DuckDBPyConnection, consultation: str, fingerprint: str, model: bytes,
+                     now: datetime) -> None:
+    """Keep the consultation's last full clustering model (one per consultation)."""
+    con.execute(
+        "insert or replace into core_topic_models values ($c, $now, $fp, $model)",
+        {"c": consultation, "now": now, "fp": fingerprint, "model": model},
+    )
+
+
 def add_correction(con: duckdb.DuckDBPyConnection, consultation: str, action: str, *, created_by: str,
                    now: datetime, topic_id: int | None = None, target_topic_id: int | None = None,
                    idea_id: str | None = None, label: str | None = None) -> int:

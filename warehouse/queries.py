@@ -65,7 +65,8 @@ def previous_assignments(con: duckdb.DuckDBPyConnection, consultation: str) -> p
         """
         select it.idea_id,
                coalesce(it.model_topic_id, it.topic_id) as topic_id,
-               coalesce(it.model_label, t.label) as label
+               coalesce(it.model_label, t.label) as label,
+               it.score
         from core_idea_topics as it
         inner join latest_topic_runs as r using (topic_run_id)
         left join core_topics as t on t.topic_run_id = it.topic_run_id and t.topic_id = it.topic_id
@@ -74,6 +75,22 @@ def previous_assignments(con: duckdb.DuckDBPyConnection, consultation: str) -> p
         {"c": consultation},
     ).df()
     return frame if len(frame) else None
+
+
+def topic_model(con: duckdb.DuckDBPyConnection, consultation: str) -> tuple | None:
+    """(fitted_at, fingerprint, model bytes) of the consultation's last full clustering, or None."""
+    return con.execute(
+        "select fitted_at, fingerprint, model from core_topic_models where consultation = $c", {"c": consultation}
+    ).fetchone()
+
+
+def latest_topic_keywords(con: duckdb.DuckDBPyConnection, consultation: str) -> pd.DataFrame:
+    """topic_id, keywords of the consultation's latest topic run."""
+    return con.execute(
+        """select t.topic_id, t.keywords from core_topics as t inner join latest_topic_runs as r using (topic_run_id)
+           where r.consultation = $c""",
+        {"c": consultation},
+    ).df()
 
 
 def max_topic_id(con: duckdb.DuckDBPyConnection, consultation: str) -> int:

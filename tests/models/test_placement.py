@@ -1,0 +1,65 @@
+"""models.placement: new ideas placed in a stored model's topics, as a refit would place them."""
+
+from __future__ import annotations
+
+import pandas as pd
+from test_topics import THEMES, make_ideas
+
+from models.identity import ANDET
+from models.placement import TopicModel, fingerprint, place, placeable
+from models.topics import analyse
+
+
+def _previous(run) -> pd.DataFrame:
+    return run.assignments.merge(run.topics[["topic_id", "label"]], on="topic_id")
+
+
+def test_new_ideas_go_to_the_topic_of_their_theme_and_old_ones_stay() -> None:
+    ideas = make_ideas(THEMES)
+    run = analyse(ideas)
+    model = TopicModel.from_bytes(run.model.to_bytes())  # as stored in the warehouse and read back
+    new = pd.DataFrame({"idea_id": ["n1", "n2", "n3"], "author_key": ["x", "y", "z"], "like_count": [2, 0, 1],
+                        "text": ["Vi mangler en hundeskov med vand", "Forslag: flere cykelstier med lys",
+                                 "asdfgh qwerty zxcvb"]})
+    both = pd.concat([ideas, new], ignore_index=True)
+    placed = place(both, _previous(run), run.topics[["topic_id", "label", "keywords"]], model)
+    topic_of = dict(zip(placed.assignments["idea_id"], placed.assignments["topic_id"], strict=True))
+    first = dict(zip(run.assignments["idea_id"], run.assignments["topic_id"], strict=True))
+    assert all(topic_of[i] == t for i, t in first.items())
+    dog = ideas.loc[ideas["theme"] == "hund", "idea_id"].map(first).mode()[0]
+    bike = ideas.loc[ideas["theme"] == "cykel", "idea_id"].map(first).mode()[0]
+    assert topic_of["n1"] == dog and topic_of["n2"] == bike
+    assert topic_of["n3"] == ANDET  # words the model never saw: far from every topic
+    sizes = placed.topics.set_index("topic_id")["n_ideas"]
+    assert sizes.sum() == len(both) and sizes[dog] == (run.topics.set_index("topic_id")["n_ideas"][dog] + 1)
+    assert placed.topics.set_index("topic_id")["label"][dog] == run.topics.set_index("topic_id")["label"][dog]
+    assert placed.params["mode"] == "placement" and placed.params["n_new"] == 3
+
+
+def test_a_seed_word_pins_a_new_idea_to_its_theme() -> None:
+    ideas = make_ideas(THEMES)
+    themes = [{"label": "Hunde", "seeds": ["hund"]}]
+    run = analyse(ideas, themes=themes)
+    theme_id = run.params["themes"]["Hunde"]
+    new = pd.DataFrame({"idea_id": ["n1"], "author_key": ["x"], "like_count": [0],
+                        "text": ["Hundene skal have mere plads ved legepladsen"]})
+    placed = place(pd.concat([ideas, new], ignore_index=True), _previous(run),
+                   run.topics[["topic_id", "label", "keywords"]], run.model)
+    assert placed.assignments.set_index("idea_id")["topic_id"]["n1"] == theme_id
+
+
+def test_placement_is_for_few_changes_and_the_same_settings() -> None:
+    ideas = make_ideas(THEMES)
+    previous = _previous(analyse(ideas))
+    assert placeable(ideas, previous)
+    assert not placeable(ideas.iloc[: int(len(ideas) * 0.9)], previous)  # 10% gone
+    assert not placeable(ideas, None)
+    assert fingerprint("da", "tfidf", None, None) != fingerprint("da", "tfidf", None, [{"label": "a", "seeds": ["b"]}])
+    assert fingerprint("da", "tfidf", None, None) != fingerprint("en", "tfidf", None, None)
+
+
+def test_the_stored_model_holds_no_idea_text() -> None:
+    ideas = make_ideas(THEMES)
+    blob = analyse(ideas).model.to_bytes()
+    assert not any(text.encode("utf-8") in blob for text in ideas["text"])
+    assert len(blob) < 2_000_000
