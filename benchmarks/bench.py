@@ -81,7 +81,7 @@ def _timed(fn: Any, bucket: dict[str, float], name: str) -> Any:
 
 
 def stage_ingest(args: argparse.Namespace) -> dict[str, Any]:
-    """`flows.ingest.ingest_one_post` for every post, as the `ingest_post` task runs it; time split by step."""
+    """`flows.ingest.ingest_posts` over every post, as the `ingest_consultation` task runs it; time split by step."""
     from flows import ingest
     from sources.graph import GraphClient
     from warehouse import load
@@ -94,9 +94,9 @@ def stage_ingest(args: argparse.Namespace) -> dict[str, Any]:
     n = changed = 0
     start = time.perf_counter()
     with GraphClient(args.url, VERSION, TOKEN, timeout=30) as client:
-        for post_id in _post_ids(args.size, args.seed):
-            got = ingest.ingest_one_post(client, args.warehouse, "100000000000001", SLUG, post_id, args.run_id, SALT,
-                                         full_rescan_hours=args.full_rescan_hours)
+        posts = ingest.ingest_posts(client, args.warehouse, "100000000000001", SLUG, _post_ids(args.size, args.seed),
+                                    args.run_id, SALT, full_rescan_hours=args.full_rescan_hours)
+        for got in posts.values():
             n, changed = n + got["fetched"], changed + got["changed"]
     seconds = time.perf_counter() - start
     return {"seconds": seconds, "rows": n, "changed": changed, "split": dict(split)}
@@ -271,10 +271,13 @@ def serve(args: argparse.Namespace) -> None:
     dataset = synth.consultation(args.size, args.seed)
     with GraphStandIn(dataset) as standin:
         print(json.dumps({"url": standin.url}), flush=True)
+        latest, rounds = None, 0
         for line in sys.stdin:
             command, _, value = line.strip().partition(" ")
             if command == "add":
-                for kwargs in synth.new_comments(dataset, int(value), args.seed + 1):
+                rounds += 1
+                for kwargs in synth.new_comments(dataset, int(value), args.seed + rounds, after=latest):
+                    latest = kwargs["created_time"]
                     standin.add_comment(kwargs.pop("post_id"), kwargs.pop("message"), **kwargs)
                 print(json.dumps({"added": int(value)}), flush=True)
 

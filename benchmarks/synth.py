@@ -208,9 +208,10 @@ def _comment(i: int, post_obj: str, post_id: str, minutes: float, message: str, 
     return comment
 
 
-def new_comments(dataset: dict[str, Any], n: int, seed: int = 1) -> list[dict[str, Any]]:
+def new_comments(dataset: dict[str, Any], n: int, seed: int = 1, after: str | None = None) -> list[dict[str, Any]]:
     """`n` more comments for the posts of `dataset` (keyword arguments for `GraphStandIn.add_comment`), each later
-    than everything already there; about 30 % reply to an existing top-level comment."""
+    than everything already there (or than `after`, the newest comment added since); about 30 % reply to an
+    existing top-level comment."""
     rng = np.random.default_rng(seed + 1000)
     messages, _, _ = texts(n, seed + 1000)
     posts = [p["id"] for p in dataset["posts"]]
@@ -219,6 +220,7 @@ def new_comments(dataset: dict[str, Any], n: int, seed: int = 1) -> list[dict[st
         if c["parent_id"] is None:
             tops.setdefault(c["post_id"], []).append(c["id"])
     latest = max(c["created_time"] for c in dataset["comments"]) if dataset["comments"] else _time(0)
+    latest = max(latest, after) if after else latest
     base = (dt.datetime.strptime(latest, "%Y-%m-%dT%H:%M:%S%z") - START).total_seconds() / 60
     out = []
     for i in range(n):

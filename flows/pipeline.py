@@ -14,7 +14,7 @@ from prefect.runtime import deployment as prefect_deployment
 from prefect.runtime import flow_run as prefect_flow_run
 
 from flows import artifacts
-from flows.ingest import graph_client, ingest_one_post
+from flows.ingest import graph_client, ingest_posts
 from flows.settings import ConfigError, Consultation, Settings, load_consultations, salt
 from models.corrections import apply_corrections, excluded_ids
 from models.placement import TopicModel, fingerprint, place, placeable
@@ -44,13 +44,14 @@ def _retry_network_only(task: Any, task_run: Any, state: Any) -> bool:
 
 
 @task(retries=1, retry_delay_seconds=5, retry_condition_fn=_retry_network_only)
-def ingest_post(warehouse: str, page_id: str, consultation: str, post_id: str, run_id: str) -> dict[str, int]:
-    """Rescan one post's comments and upsert them; deletions are marked only after a complete scan."""
+def ingest_consultation(warehouse: str, page_id: str, consultation: str, post_ids: list[str],
+                        run_id: str) -> dict[str, dict[str, int]]:
+    """Scan a consultation's posts and upsert their comments (``flows.ingest.ingest_posts``); counts per post."""
     settings = Settings()
     key = salt(settings)  # before any request: a missing salt fails fast
     with graph_client(settings) as client:
-        return ingest_one_post(client, warehouse, page_id, consultation, post_id, run_id, key,
-                               full_rescan_hours=settings.full_rescan_hours)
+        return ingest_posts(client, warehouse, page_id, consultation, list(post_ids), run_id, key,
+                            full_rescan_hours=settings.full_rescan_hours)
 
 
 @task
@@ -160,8 +161,8 @@ def run_stages(config_path: str, slugs: list[str] | None, stages: list[str], war
                               "incomplete_posts": []}
     if "ingest" in stages:
         for c in _open_consultations(chosen, Settings()):
-            for post_id in c.post_ids:
-                got = ingest_post(warehouse, config.facebook.page_id, c.slug, post_id, run_id)
+            posts = ingest_consultation(warehouse, config.facebook.page_id, c.slug, c.post_ids, run_id)
+            for post_id, got in posts.items():
                 counts["comments_fetched"] += got["fetched"]
                 counts["comments_changed"] += got["changed"]
                 if not got["complete"]:

@@ -28,8 +28,8 @@ from ingestkit import (
 )
 
 from flows import pipeline
-from flows.ingest import ingest_one_post
-from sources.graph import GraphClient
+from flows.ingest import ingest_one_post, ingest_posts
+from sources.graph import GraphClient, TokenError
 from sources.standin import DEFAULT_TOKEN
 
 COMMENT_TABLES = ("raw_posts", "stg_posts", "raw_comments", "stg_comments", "stg_comment_history")
@@ -161,11 +161,12 @@ def test_a_closed_consultation_is_not_polled(tmp_path: Path, monkeypatch: pytest
     config = _config(tmp_path / "consultations.toml", dt.date.today() - dt.timedelta(days=grace))
     warehouse = from_template(tmp_path / "wh.duckdb", "empty")
     with serving(_two_posts()) as standin:
-        def ingest_post(warehouse: str, page_id: str, consultation: str, post_id: str, run_id: str) -> dict:
+        def ingest_consultation(warehouse: str, page_id: str, consultation: str, post_ids: list[str],
+                                run_id: str) -> dict:
             with GraphClient(standin.url, "v25.0", DEFAULT_TOKEN, sleep=standin.clock.advance) as client:
-                return ingest_one_post(client, warehouse, page_id, consultation, post_id, run_id, SALT)
+                return ingest_posts(client, warehouse, page_id, consultation, post_ids, run_id, SALT)
 
-        monkeypatch.setattr(pipeline, "ingest_post", ingest_post)
+        monkeypatch.setattr(pipeline, "ingest_consultation", ingest_consultation)
         monkeypatch.setattr(pipeline, "purge_raw_payloads", pipeline.purge_raw_payloads.fn)
         counts = pipeline.run_stages(str(config), None, ["ingest"], str(warehouse), str(tmp_path), "run-1")
         polled = {r.path.split("/")[2].split("_")[1] for r in standin.requests}
@@ -181,7 +182,7 @@ def test_the_task_reads_its_settings_from_the_environment(tmp_path: Path, monkey
                             "CIVIC_IDEAS_SALT": SALT.decode(), "CIVIC_IDEAS_PAGE_LIMIT": "4",
                             "CIVIC_IDEAS_MAX_RETRIES": "2", "CIVIC_IDEAS_HTTP_TIMEOUT": "5"}.items():
             monkeypatch.setenv(name, value)
-        counts = pipeline.ingest_post.fn(str(warehouse), PAGE_ID, CONSULTATION, POST_ID, "from-env")
+        counts = pipeline.ingest_consultation.fn(str(warehouse), PAGE_ID, CONSULTATION, [POST_ID], "from-env")[POST_ID]
         assert_exact(warehouse, standin)
     assert counts["complete"] and counts["fetched"] == 11
     assert [r.param("limit") for r in standin.requests[1:]] == ["4", "4", "4"]
@@ -233,3 +234,26 @@ def test_without_a_complete_full_scan_the_next_run_is_full(tmp_path: Path) -> No
         _ingest_between_full_rescans(standin, warehouse, "r1")
         assert not any("since" in dict(r.query) for r in standin.requests)
         assert_exact(warehouse, standin)
+
+
+def test_posts_are_loaded_together_and_a_failed_fetch_keeps_the_posts_before_it(tmp_path: Path) -> None:
+    """`ingest_posts` loads several posts in one session; when the second post's fetch fails for good (a token
+    error), the first post, already fetched, is stored before the error is raised."""
+    other = f"{PAGE_ID}_{OTHER_OBJ}"
+    warehouse = tmp_path / "wh.duckdb"
+    with serving(_two_posts()) as standin:
+        with GraphClient(standin.url, "v25.0", DEFAULT_TOKEN, sleep=standin.clock.advance) as client:
+            both = ingest_posts(client, str(warehouse), PAGE_ID, CONSULTATION, [POST_ID, other], "r1", SALT)
+        assert {p: c["fetched"] for p, c in both.items()} == {POST_ID: 5, other: 3}
+        assert _query(warehouse, "select count(distinct run_id), count(*) from stg_post_scans") == [(1, 2)]
+
+        fresh = tmp_path / "fresh.duckdb"
+        with GraphClient(standin.url, "v25.0", DEFAULT_TOKEN, sleep=standin.clock.advance) as client:
+            client.fetch_post(POST_ID)  # request numbers: find how many the first post takes
+            first = len(standin.requests)
+            client.fetch_comments(POST_ID)
+            per_post = len(standin.requests) - first + 1
+            standin.inject(len(standin.requests) + per_post + 1, "code190_460")
+            with pytest.raises(TokenError):
+                ingest_posts(client, str(fresh), PAGE_ID, CONSULTATION, [POST_ID, other], "r2", SALT)
+    assert _query(fresh, "select distinct post_id from stg_comments") == [(POST_ID,)]
