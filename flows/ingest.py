@@ -55,7 +55,7 @@ def ingest_posts(client: GraphClient, warehouse: str, page_id: str, consultation
     since: dict[str, dt.datetime | None] = dict.fromkeys(post_ids)
     if full_rescan_hours > 0 and Path(warehouse).exists():  # nothing is created before a fetch succeeds
         with db.session(warehouse) as con:
-            since = {p: load.new_comments_since(con, p, now, full_rescan_hours) for p in post_ids}
+            since = load.new_comments_since(con, post_ids, now, full_rescan_hours)
     counts: dict[str, dict[str, int]] = {}
     pending: list[tuple[str, dict | None, CommentScan | None]] = []
     waiting = 0
@@ -67,11 +67,17 @@ def ingest_posts(client: GraphClient, warehouse: str, page_id: str, consultation
             pending.append((post_id, post, scan))
             waiting += len(scan.comments) if scan else 0
             if waiting >= flush_rows:
-                counts.update(_store(warehouse, pending, consultation, page_id, run_id, salt, now, since))
-                pending, waiting = [], 0
-    finally:
-        if pending:
-            counts.update(_store(warehouse, pending, consultation, page_id, run_id, salt, now, since))
+                batch, pending, waiting = pending, [], 0
+                counts.update(_store(warehouse, batch, consultation, page_id, run_id, salt, now, since))
+    except Exception:
+        if pending:  # keep what was fetched before the failure; the failure is what the caller hears about
+            try:
+                _store(warehouse, pending, consultation, page_id, run_id, salt, now, since)
+            except Exception:  # noqa: BLE001
+                log.exception("could not store the %d posts fetched before the failure", len(pending))
+        raise
+    if pending:
+        counts.update(_store(warehouse, pending, consultation, page_id, run_id, salt, now, since))
     return counts
 
 

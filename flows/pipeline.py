@@ -17,7 +17,7 @@ from flows import artifacts
 from flows.ingest import graph_client, ingest_posts
 from flows.settings import ConfigError, Consultation, Settings, load_consultations, salt
 from models.corrections import apply_corrections, excluded_ids
-from models.placement import TopicModel, fingerprint, place, placeable
+from models.placement import TopicModel, fingerprint, place, placeable, text_hashes
 from models.topics import analyse
 from sources.graph import GraphPermissionError, TokenError
 from transforms.select import rules_version, select_ideas
@@ -92,26 +92,35 @@ def find_ideas(warehouse: str, consultation: str) -> int:
 
 @task
 def cluster_topics(warehouse: str, consultation: Consultation, run_id: str) -> int:
-    """Cluster a consultation's ideas into topics that keep their ids from the previous run."""
+    """Cluster a consultation's ideas into topics that keep their ids from the previous run.
+
+    With ``CIVIC_IDEAS_REFIT_HOURS`` > 0, a run soon after a full clustering places new and edited ideas in the
+    stored model's topics instead, while few changed (``models.placement``)."""
     themes = [t.model_dump() for t in consultation.themes] or None
-    key = fingerprint(consultation.language, consultation.backend, consultation.embeddings_model_path, themes)
     refit_hours = Settings().refit_hours
     with db.session(warehouse) as con:
         ideas = queries.ideas_for_clustering(con, consultation.slug)
         previous = queries.previous_assignments(con, consultation.slug)
         rules = queries.corrections(con, consultation.slug)
         stored = queries.topic_model(con, consultation.slug) if refit_hours > 0 else None
-        keywords = queries.latest_topic_keywords(con, consultation.slug) if stored else None
-    fresh = stored is not None and stored[1] == key and (_now() - stored[0]).total_seconds() < refit_hours * 3600
-    if fresh and placeable(ideas, previous):
-        labels = previous.drop_duplicates("topic_id")[["topic_id", "label"]]
-        result = place(ideas, previous, labels.merge(keywords, on="topic_id", how="left"),
-                       TopicModel.from_bytes(stored[2]))
-    else:
+    key = fingerprint(consultation.language, consultation.backend, consultation.embeddings_model_path, themes)
+    result = None
+    if stored is not None and previous is not None and stored["fingerprint"] == key \
+            and (_now() - stored["fitted_at"]).total_seconds() < refit_hours * 3600 \
+            and placeable(text_hashes(ideas), stored["ideas"]):
+        try:
+            result = place(ideas, previous, TopicModel.from_bytes(stored["model"]), stored["ideas"])
+        except Exception as exc:  # noqa: BLE001 - an unreadable or stale model only costs a refit
+            log.warning("could not place new ideas with the stored topic model (%s); clustering again", exc)
+    if result is None:
         result = analyse(ideas, previous, language=consultation.language, themes=themes,
                          backend=consultation.backend, embeddings_model_path=consultation.embeddings_model_path)
     assignments, topics = apply_corrections(result.assignments, result.topics, ideas, rules)
     topics["representative_ids"] = [json.dumps(list(v)) for v in topics["representative_ids"]]
+    model = None
+    if refit_hours > 0 and result.params.get("mode") != "placement":
+        # a refit replaces the stored model (or removes it when there were too few ideas to fit one)
+        model = (key, result.model.to_bytes(), text_hashes(ideas)) if result.model is not None else ()
     with db.session(warehouse) as con:
         load.save_topic_run(
             con,
@@ -122,9 +131,8 @@ def cluster_topics(warehouse: str, consultation: Consultation, run_id: str) -> i
             assignments=assignments,
             params=result.params,
             now=_now(),
+            model=model,
         )
-        if refit_hours > 0 and result.model is not None:
-            load.save_topic_model(con, consultation.slug, key, result.model.to_bytes(), _now())
     return len(topics)
 
 

@@ -375,10 +375,15 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
         self.previous_centers_ = normalize(np.vstack([Z[labels == g].mean(axis=0) for g in groups]))
         return self.previous_centers_
 
-    def transform(self, X) -> np.ndarray:
-        """Unit-length LSA (or embedding) vectors of ``X`` (not smoothed: that needs the fitted neighbours)."""
+    def transform(self, X, chunk: int = 20_000) -> np.ndarray:
+        """Unit-length LSA (or embedding) vectors of ``X`` (not smoothed: that needs the fitted neighbours).
+
+        In chunks of ``chunk`` texts: the sparse n-gram matrix of a million texts alone would take gigabytes."""
         texts = ["" if t is None else str(t) for t in X]
-        return self._embed(texts) if self.backend == "embeddings" else self.lsa_.transform(texts)
+        if self.backend == "embeddings":
+            return self._embed(texts)
+        parts = [self.lsa_.transform(texts[i : i + chunk]) for i in range(0, len(texts), chunk)]
+        return np.vstack(parts) if parts else np.zeros((0, self.cluster_centers_.shape[1]))
 
     def predict(self, X) -> np.ndarray:
         """Nearest topic centroid for each text."""

@@ -116,17 +116,14 @@ class SentenceEncoder:
     def encode(self, texts: list[str]) -> np.ndarray:
         texts = ["" if t is None else str(t) for t in texts]
         todo = sorted({t for t in texts if t not in self._cache})
-        if todo:
-            vectors = self._encode(todo)
-            if len(self._cache) + len(todo) > self.cache_size:
-                self._cache.clear()
-            if len(todo) <= self.cache_size:
-                self._cache.update(zip(todo, vectors, strict=True))
-            else:
-                return self._encode(texts)
+        found = dict(zip(todo, self._encode(todo), strict=True))
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for i, t in enumerate(texts):
-            out[i] = self._cache[t]
+            out[i] = found[t] if t in found else self._cache[t]
+        if len(self._cache) + len(found) > self.cache_size:  # evict only after every vector is out
+            self._cache.clear()
+        if len(found) <= self.cache_size:
+            self._cache.update(found)
         return out
 
     def _encode(self, texts: list[str]) -> np.ndarray:

@@ -1,12 +1,14 @@
 """Placing new ideas in the topics of the last full clustering, without refitting: the incremental analysis.
 
 A full analysis (``models.topics.analyse``) fits the features, chooses k and finds the topics; most of its time goes
-into turning every idea into a vector. When only a few ideas are new since the last fit, a run can keep every known
-idea where it was and give each new one the nearest topic of the stored model (or "Andet" when it is unusually far
-from every topic, by the same fence as the fit; or its seed theme when it names a seed word). Topics keep their
-labels and keywords; their support, examples and status are counted again. New topics cannot appear this way, so
-``flows.pipeline.cluster_topics`` refits when the last fit is older than ``CIVIC_IDEAS_REFIT_HOURS`` or when more than
-``MAX_NEW_SHARE`` of the ideas are new or gone.
+into turning every idea into a vector. When few ideas are new or edited since the last fit, a run can keep every idea
+the model was fitted on where the previous run put it and give each new or edited one the nearest topic of the
+stored model (or "Andet" when it is unusually far from every topic, by the same fence as the fit; or its seed theme
+when it names a seed word). Topics keep the labels and keywords of the fit; their support, examples and status are
+counted again. New topics cannot appear this way, so ``flows.pipeline.cluster_topics`` refits when the fit is older
+than ``CIVIC_IDEAS_REFIT_HOURS``, when more than ``MAX_NEW_SHARE`` of the fit's number of ideas are new or edited
+since it, or when an idea it was fitted on is gone (deleted, erased, excluded): a deleted comment's words then leave
+the stored model too.
 """
 
 from __future__ import annotations
@@ -15,35 +17,45 @@ import copy
 import hashlib
 import json
 import pickle
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import sklearn
 
 from models.cluster import TopicClusterer
 from models.identity import ANDET
-from models.topics import TopicRun, assignment_table, topic_table
+from models.topics import ANDET_LABEL, TopicRun, assignment_table, topic_table
 from transforms.text import words
 
-__all__ = ["MAX_NEW_SHARE", "TopicModel", "fingerprint", "place", "placeable"]
+__all__ = ["MAX_NEW_SHARE", "TopicModel", "fingerprint", "place", "placeable", "text_hashes"]
 
-MAX_NEW_SHARE = 0.05  # the share of ideas new (or gone) since the last fit up to which placement is used
+MAX_NEW_SHARE = 0.05  # new or edited ideas since the fit, as a share of the fit's ideas, up to which placement is used
+FORMAT = 1  # of the pickled TopicModel; part of the fingerprint, so a stored model of another format is not read
 
 # Per-text attributes of a fitted clusterer: not needed to place new texts, and the size of the data.
 _PER_TEXT = ("labels_", "similarity_", "anchors_", "stuck_", "_selection_space", "kmeans_")
 
 
 def fingerprint(language: str, backend: str, embeddings_model_path: str | None, themes: list[dict] | None) -> str:
-    """What a stored model must have been fitted with to place this run's ideas."""
-    key = {"language": language, "backend": backend, "model": embeddings_model_path,
+    """What a stored model must have been fitted with (and by which code) to place this run's ideas."""
+    key = {"language": language, "backend": backend, "model": embeddings_model_path, "format": FORMAT,
+           "sklearn": sklearn.__version__, "numpy": np.__version__,
            "themes": [[t["label"], list(t["seeds"])] for t in themes or []]}
     return hashlib.sha256(json.dumps(key, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
 
 
+def text_hashes(ideas: pd.DataFrame) -> pd.Series:
+    """A 64-bit hash of each idea's text (pandas' fixed-key hash: the same in every process), indexed by idea_id."""
+    hashes = pd.util.hash_pandas_object(ideas["text"].fillna("").astype(str), index=False).to_numpy(np.uint64)
+    return pd.Series(hashes, index=ideas["idea_id"].astype(str).to_numpy())
+
+
 @dataclass
 class TopicModel:
-    """A fitted clusterer without its per-text state, and which topic id each of its clusters became."""
+    """A fitted clusterer without its per-text state, which topic id each of its clusters became, and the labels
+    and keywords the topics had."""
 
     clusterer: TopicClusterer
     topic_of_cluster: np.ndarray
@@ -51,19 +63,30 @@ class TopicModel:
     seeds: list[list[str]]
     language: str
     params: dict[str, Any]
+    labels: dict[int, str] = field(default_factory=dict)
+    keywords: dict[int, str] = field(default_factory=dict)
 
     @classmethod
     def from_fit(cls, clusterer: TopicClusterer, topic_of_cluster: np.ndarray, params: dict[str, Any],
-                 themes: list[dict]) -> TopicModel:
+                 themes: list[dict], topics: pd.DataFrame) -> TopicModel:
         slim = copy.copy(clusterer)
         for name in _PER_TEXT:
             slim.__dict__.pop(name, None)
+        splitter = copy.copy(clusterer.splitter_)
+        splitter._cache = {}  # every stem ever split, rare words included: only the fitted vocabulary is kept
+        slim.splitter_ = splitter
         if slim.lsa_ is not None:
             slim.lsa_ = copy.deepcopy(slim.lsa_)
             for _, vectorizer in slim.lsa_.steps[0][1].transformer_list:
                 vectorizer.stop_words_ = None  # terms seen too rarely: not needed, and the texts' rarest words
+                if hasattr(vectorizer.analyzer, "splitter"):
+                    vectorizer.analyzer.splitter = splitter
+        labels = dict(zip(topics["topic_id"].astype(int), topics["label"].astype(str), strict=True))
+        labels.update({int(i): label for label, i in params.get("themes", {}).items()})
+        keywords = dict(zip(topics["topic_id"].astype(int), topics["keywords"].fillna("").astype(str), strict=True))
         return cls(slim, topic_of_cluster, float(clusterer.andet_fence_), [list(t["seeds"]) for t in themes],
-                   clusterer.language, {k: v for k, v in params.items() if k in ("k", "backend", "n_components")})
+                   clusterer.language, {k: v for k, v in params.items() if k in ("k", "backend", "n_components")},
+                   labels, keywords)
 
     def to_bytes(self) -> bytes:
         return pickle.dumps(self, protocol=5)
@@ -73,53 +96,61 @@ class TopicModel:
         return pickle.loads(blob)  # noqa: S301 - the warehouse's own blob, written by to_bytes
 
 
-def placeable(ideas: pd.DataFrame, previous: pd.DataFrame | None, max_share: float = MAX_NEW_SHARE) -> bool:
-    """Whether few enough ideas are new or gone since the previous run for placement to stand in for a refit."""
-    if previous is None or len(previous) == 0 or len(ideas) == 0:
+def _changed(current: pd.Series, fit: pd.Series) -> np.ndarray:
+    """Per current idea: new or edited since the fit (its id and text hash are not a pair the fit saw)."""
+    known = current.index.isin(fit.index)
+    same = np.zeros(len(current), dtype=bool)
+    same[known] = fit.loc[current.index[known]].to_numpy(np.uint64) == current.to_numpy(np.uint64)[known]
+    return ~same
+
+
+def placeable(current: pd.Series, fit: pd.Series | None, max_share: float = MAX_NEW_SHARE) -> bool:
+    """Whether placement can stand in for a refit: no idea of the fit is gone, and at most ``max_share`` of the
+    fit's number of ideas are new or edited since it (``current``/``fit``: text hashes by idea_id)."""
+    if fit is None or len(fit) == 0 or len(current) == 0:
         return False
-    new = (~ideas["idea_id"].isin(previous["idea_id"])).sum()
-    gone = (~previous["idea_id"].isin(ideas["idea_id"])).sum()
-    return max(new, gone) <= max_share * len(previous)
+    if not fit.index.isin(current.index).all():
+        return False
+    return int(_changed(current, fit).sum()) <= max_share * len(fit)
 
 
-def place(ideas: pd.DataFrame, previous: pd.DataFrame, previous_topics: pd.DataFrame, model: TopicModel) -> TopicRun:
-    """Keep known ideas' topics (``previous``: idea_id, topic_id, score) and place the new ones with ``model``.
+def place(ideas: pd.DataFrame, previous: pd.DataFrame, model: TopicModel, fit: pd.Series) -> TopicRun:
+    """Keep the previous topic of ideas unchanged since the fit; place new and edited ones with ``model``.
 
-    ``previous_topics`` (topic_id, label, keywords) gives the labels and keywords the topics keep.
+    ``previous``: the last run's idea_id, topic_id, score; ``fit``: text hashes by idea_id of the ideas the model
+    was fitted on.
     """
     ideas = ideas.reset_index(drop=True)
     prev = previous.drop_duplicates("idea_id").set_index("idea_id")
-    known = ideas["idea_id"].isin(prev.index).to_numpy()
+    current = text_hashes(ideas)
+    keep = ~_changed(current, fit) & ideas["idea_id"].isin(prev.index).to_numpy()
     topic_ids = np.full(len(ideas), ANDET, dtype=np.int64)
     scores = np.zeros(len(ideas))
-    ids = ideas.loc[known, "idea_id"]
-    topic_ids[known] = prev.loc[ids, "topic_id"].to_numpy(dtype=np.int64)
-    scores[known] = prev.loc[ids, "score"].fillna(0.0).to_numpy(dtype=float)
-    new = np.flatnonzero(~known)
-    texts = ideas.loc[new, "text"].fillna("").astype(str).tolist()
+    ids = ideas.loc[keep, "idea_id"]
+    topic_ids[keep] = prev.loc[ids, "topic_id"].to_numpy(dtype=np.int64)
+    scores[keep] = prev.loc[ids, "score"].fillna(0.0).to_numpy(dtype=float)
+    todo = np.flatnonzero(~keep)
+    texts = ideas.loc[todo, "text"].fillna("").astype(str).tolist()
     with_words = np.array([bool(words(t, model.language)) for t in texts], dtype=bool)
-    placed = new[with_words]
+    placed = todo[with_words]
     if len(placed):
         clusterer = model.clusterer
         placed_texts = [t for t, w in zip(texts, with_words, strict=True) if w]
         Z = clusterer.transform(placed_texts)
         similarity = Z @ clusterer.cluster_centers_.T
         cluster = np.argmax(similarity, axis=1)
-        sim = similarity[np.arange(len(cluster)), cluster]
         anchors = clusterer._anchors(placed_texts, model.seeds)
         pinned = anchors >= 0
         cluster[pinned] = anchors[pinned]
-        sim[pinned] = similarity[np.flatnonzero(pinned), anchors[pinned]]
+        sim = similarity[np.arange(len(cluster)), cluster]
         topic = model.topic_of_cluster[cluster]
         topic[(sim < model.fence) & ~pinned] = ANDET
         topic_ids[placed], scores[placed] = topic, sim
     assignments = assignment_table(ideas["idea_id"], topic_ids, scores)
-    labels = dict(zip(previous_topics["topic_id"].astype(int), previous_topics["label"].astype(str), strict=True))
-    keywords = dict(zip(previous_topics["topic_id"].astype(int), previous_topics["keywords"].fillna("").astype(str),
-                        strict=True))
+    labels = {ANDET: ANDET_LABEL, **model.labels}
     prev_series = pd.Series(prev["topic_id"].to_numpy(dtype=np.int64), index=prev.index)
-    topics = topic_table(ideas, topic_ids, assignments, prev_series, labels, keywords)
-    params = {**model.params, "mode": "placement", "n_ideas": len(ideas), "n_new": int(len(new)),
+    topics = topic_table(ideas, topic_ids, assignments, prev_series, labels, model.keywords)
+    params = {**model.params, "mode": "placement", "n_ideas": len(ideas), "n_new_or_edited": int(len(todo)),
               "n_placed": int(len(placed)), "andet_similarity_below": round(model.fence, 4),
               "language": model.language, "n_topics": int(len(topics))}
     return TopicRun(assignments=assignments, topics=topics, params=params, model=None)

@@ -100,7 +100,7 @@ def analyse(
         from models.placement import TopicModel
 
         topic_of_cluster = np.array([mapping.get(c + 1, ANDET) for c in range(model.k_)], dtype=np.int64)
-        placement = TopicModel.from_fit(model, topic_of_cluster, params, themes)
+        placement = TopicModel.from_fit(model, topic_of_cluster, params, themes, topics)
     return TopicRun(assignments=assignments, topics=topics, params=params, model=placement)
 
 

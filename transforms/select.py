@@ -7,6 +7,7 @@ import inspect
 import json
 import sys
 from functools import cache
+from importlib import metadata
 
 import pandas as pd
 
@@ -25,7 +26,15 @@ def rules_version() -> str:
     warehouse's stored ideas were made by other rules and are detected again from every comment."""
     digest = hashlib.sha256()
     for module in (_ideas, _redact, _text, sys.modules[__name__]):
-        digest.update(inspect.getsource(module).encode("utf-8"))
+        try:
+            digest.update(inspect.getsource(module).encode("utf-8"))
+        except (OSError, TypeError):  # installed without sources: the package version stands in
+            digest.update(module.__name__.encode("utf-8"))
+    for package in ("stop-words", "snowballstemmer"):  # stop words and stems feed the rules too
+        try:
+            digest.update(f"{package}=={metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(package.encode())
     return digest.hexdigest()[:16]
 
 

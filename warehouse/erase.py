@@ -38,6 +38,7 @@ def _delete_comments(con: duckdb.DuckDBPyConnection, comment_ids: list[str]) -> 
     ).fetchone()[0]
     # a fitted model keeps words of the texts it saw: the next run refits without the erased ones
     total += con.execute("delete from core_topic_models").fetchone()[0]
+    con.execute("delete from core_topic_model_ideas")
     return total
 
 

@@ -172,9 +172,10 @@ def save_scan(
 
 
 def new_comments_since(
-    con: duckdb.DuckDBPyConnection, post_id: str, now: datetime, full_rescan_hours: float, overlap_minutes: float = 60
-) -> datetime | None:
-    """Where a scan of only new comments can start, or None when this run must rescan the whole post.
+    con: duckdb.DuckDBPyConnection, post_ids: list[str], now: datetime, full_rescan_hours: float,
+    overlap_minutes: float = 60,
+) -> dict[str, datetime | None]:
+    """Per post, where a scan of only new comments can start, or None when this run must rescan the whole post.
 
     A full rescan is due when the post has no complete full scan in the last ``full_rescan_hours`` (0: always) or
     no stored comment. Otherwise: the newest stored comment's time, less ``overlap_minutes`` (the Graph API does not
@@ -182,21 +183,30 @@ def new_comments_since(
     overlap's comments are fetched again and are no-ops for the upsert. Edits, likes and deletions of older
     comments wait for the next full rescan.
     """
-    if full_rescan_hours <= 0:
-        return None
-    row = con.execute(
+    out: dict[str, datetime | None] = dict.fromkeys(post_ids)
+    if full_rescan_hours <= 0 or not post_ids:
+        return out
+    rows = con.execute(
         """
-        select
-            (select max(scanned_at) from stg_post_scans
-             where post_id = $id and scan_kind = 'full' and is_complete and not coalesce(post_missing, false)),
-            (select max(created_at) from stg_comments where post_id = $id)
+        with posts as (select unnest($ids) as post_id),
+        full_scans as (
+            select post_id, max(scanned_at) as last_full from stg_post_scans
+            where post_id in (select post_id from posts)
+              and scan_kind = 'full' and is_complete and not coalesce(post_missing, false)
+            group by post_id
+        ),
+        newest as (
+            select post_id, max(created_at) as newest from stg_comments
+            where post_id in (select post_id from posts) group by post_id
+        )
+        select post_id, last_full, newest from full_scans inner join newest using (post_id)
         """,
-        {"id": post_id},
-    ).fetchone()
-    last_full, newest = row
-    if last_full is None or newest is None or (now - last_full).total_seconds() > full_rescan_hours * 3600:
-        return None
-    return newest - timedelta(minutes=overlap_minutes)
+        {"ids": list(post_ids)},
+    ).fetchall()
+    for post_id, last_full, newest in rows:
+        if (now - last_full).total_seconds() <= full_rescan_hours * 3600:
+            out[post_id] = newest - timedelta(minutes=overlap_minutes)
+    return out
 
 
 def post_was_missing(con: duckdb.DuckDBPyConnection, post_id: str) -> bool:
@@ -322,10 +332,13 @@ def save_topic_run(
     assignments: pd.DataFrame,
     params: dict[str, Any],
     now: datetime,
+    model: tuple | None = None,
 ) -> None:
     """Store one clustering of a consultation: its parameters, topics and idea placements.
 
-    Placements without `model_topic_id`/`model_label` (no corrections applied) take the topic's own.
+    Placements without `model_topic_id`/`model_label` (no corrections applied) take the topic's own. ``model``:
+    None leaves the stored topic model alone; ``()`` removes it; ``(fingerprint, bytes, text hashes by idea_id)``
+    replaces it, in the same transaction.
     """
     if "is_corrected" not in topics:
         topics = topics.assign(is_corrected=False)
@@ -358,19 +371,27 @@ def save_topic_run(
         )
         con.unregister("batch_topics")
         con.unregister("batch_assignments")
+        if model is not None:
+            _replace_topic_model(con, consultation, model, now)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
 
 
-def save_topic_model(con: duckdb.DuckDBPyConnection, consultation: str, fingerprint: str, model: bytes,
-                     now: datetime) -> None:
-    """Keep the consultation's last full clustering model (one per consultation)."""
-    con.execute(
-        "insert or replace into core_topic_models values ($c, $now, $fp, $model)",
-        {"c": consultation, "now": now, "fp": fingerprint, "model": model},
-    )
+def _replace_topic_model(con: duckdb.DuckDBPyConnection, consultation: str, model: tuple, now: datetime) -> None:
+    con.execute("delete from core_topic_models where consultation = $c", {"c": consultation})
+    con.execute("delete from core_topic_model_ideas where consultation = $c", {"c": consultation})
+    if not model:
+        return
+    fingerprint, blob, hashes = model
+    con.execute("insert into core_topic_models values ($c, $now, $fp, $model)",
+                {"c": consultation, "now": now, "fp": fingerprint, "model": blob})
+    fit = pa.table({"idea_id": pa.array(hashes.index.astype(str)),
+                    "text_hash": pa.array(hashes.to_numpy(), pa.uint64())})
+    con.register("batch_fit", fit)
+    con.execute("insert into core_topic_model_ideas select $c, idea_id, text_hash from batch_fit", {"c": consultation})
+    con.unregister("batch_fit")
 
 
 def add_correction(con: duckdb.DuckDBPyConnection, consultation: str, action: str, *, created_by: str,

@@ -77,20 +77,19 @@ def previous_assignments(con: duckdb.DuckDBPyConnection, consultation: str) -> p
     return frame if len(frame) else None
 
 
-def topic_model(con: duckdb.DuckDBPyConnection, consultation: str) -> tuple | None:
-    """(fitted_at, fingerprint, model bytes) of the consultation's last full clustering, or None."""
-    return con.execute(
+def topic_model(con: duckdb.DuckDBPyConnection, consultation: str) -> dict | None:
+    """The consultation's stored topic model: fitted_at, fingerprint, model (bytes) and ideas (text hashes by
+    idea_id of the ideas it was fitted on); None when there is none."""
+    row = con.execute(
         "select fitted_at, fingerprint, model from core_topic_models where consultation = $c", {"c": consultation}
     ).fetchone()
-
-
-def latest_topic_keywords(con: duckdb.DuckDBPyConnection, consultation: str) -> pd.DataFrame:
-    """topic_id, keywords of the consultation's latest topic run."""
-    return con.execute(
-        """select t.topic_id, t.keywords from core_topics as t inner join latest_topic_runs as r using (topic_run_id)
-           where r.consultation = $c""",
-        {"c": consultation},
+    if row is None:
+        return None
+    fit = con.execute(
+        "select idea_id, text_hash from core_topic_model_ideas where consultation = $c", {"c": consultation}
     ).df()
+    ideas = pd.Series(fit["text_hash"].to_numpy(dtype="uint64"), index=fit["idea_id"].astype(str).to_numpy())
+    return {"fitted_at": row[0], "fingerprint": row[1], "model": row[2], "ideas": ideas}
 
 
 def max_topic_id(con: duckdb.DuckDBPyConnection, consultation: str) -> int:

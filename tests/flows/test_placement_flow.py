@@ -67,11 +67,11 @@ def test_a_few_new_ideas_are_placed_without_moving_the_others(world) -> None:
 
     run(comments, "r2")  # six more comments: a few new ideas, under 5% of them
     params = _params(wh)
-    assert params["mode"] == "placement" and params["n_new"] >= 1
+    assert params["mode"] == "placement" and params["n_new_or_edited"] >= 1
     after = _latest(wh)
     assert {i: after[i] for i in before} == before  # every known idea keeps its topic and score
     new = set(after) - set(before)
-    assert len(new) == params["n_new"]
+    assert len(new) == params["n_new_or_edited"]
     assert dict(_q(wh, "select topic_id, label from topics")).items() >= {
         t: label for t, label in labels.items() if t in {after[i][0] for i in after}}.items()
     counts = dict(_q(wh, "select topic_id, n_ideas from topics"))
@@ -90,6 +90,18 @@ def test_a_stale_model_or_many_new_ideas_mean_a_refit(world) -> None:
     assert _q(wh, "select fitted_at > now() - interval 1 hour from core_topic_models") == [(True,)]
 
 
+def test_a_deleted_idea_means_a_refit(world) -> None:
+    wh, comments, run = world
+    run(comments, "r1")
+    idea = _q(wh, "select idea_id from ideas limit 1")[0][0]
+    run([c for c in comments if c["id"] != idea], "r2")  # the loads mark no deletion: do it as a full scan would
+    with db.session(wh) as con:
+        load.tombstone(con, [idea], dt.datetime.now(dt.UTC))
+    run([c for c in comments if c["id"] != idea], "r3")
+    assert "mode" not in _params(wh)
+    assert idea not in {i for (i,) in _q(wh, "select idea_id from core_topic_model_ideas")}
+
+
 def test_an_erasure_drops_the_model(world) -> None:
     wh, comments, run = world
     run(comments, "r1")
@@ -97,5 +109,6 @@ def test_an_erasure_drops_the_model(world) -> None:
     with db.session(wh) as con:
         erase.forget_comment(con, idea, dt.datetime.now(dt.UTC))
     assert _q(wh, "select count(*) from core_topic_models") == [(0,)]
+    assert _q(wh, "select count(*) from core_topic_model_ideas") == [(0,)]
     run(comments, "r2")
     assert "mode" not in _params(wh)  # refitted without the erased comment

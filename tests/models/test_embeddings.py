@@ -22,7 +22,7 @@ def encoder() -> SentenceEncoder:
 
 
 def test_matches_sentence_transformers(encoder: SentenceEncoder) -> None:
-    """Vectors sentence-transformers 5 / torch 2.13 (CPU) produced for the same model and sentences (see the file's
+    """Vectors sentence-transformers 6.2 / torch 2.13 (CPU) produced for the same model and sentences (see the file's
     "generator"): Danish, emojis, an empty string, a text longer than the 256-token limit, a URL and a tag."""
     ref = json.loads(REFERENCE.read_text(encoding="utf-8"))
     got = encoder.encode(ref["sentences"])
@@ -40,6 +40,14 @@ def test_encoding_does_not_depend_on_the_batch(encoder: SentenceEncoder) -> None
     np.testing.assert_allclose(alone, together, atol=1e-5)
     again = encoder.encode([long, short, short])
     np.testing.assert_allclose(again[[2, 0]], together, atol=1e-5)
+
+
+def test_a_full_cache_is_emptied_without_losing_a_vector(encoder: SentenceEncoder) -> None:
+    small = SentenceEncoder(encoder.model_path, cache_size=2)
+    first = small.encode(["park", "bike"])
+    again = small.encode(["park", "taxes", "housing"])  # "park" is cached; the new ones overflow the cache
+    np.testing.assert_allclose(again[0], first[0], atol=1e-6)
+    np.testing.assert_allclose(small.encode(["taxes"])[0], again[1], atol=1e-6)
 
 
 def test_similar_sentences_are_nearer_than_unrelated_ones(encoder: SentenceEncoder) -> None:

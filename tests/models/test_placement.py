@@ -6,7 +6,7 @@ import pandas as pd
 from test_topics import THEMES, make_ideas
 
 from models.identity import ANDET
-from models.placement import TopicModel, fingerprint, place, placeable
+from models.placement import TopicModel, fingerprint, place, placeable, text_hashes
 from models.topics import analyse
 
 
@@ -22,7 +22,7 @@ def test_new_ideas_go_to_the_topic_of_their_theme_and_old_ones_stay() -> None:
                         "text": ["Vi mangler en hundeskov med vand", "Forslag: flere cykelstier med lys",
                                  "asdfgh qwerty zxcvb"]})
     both = pd.concat([ideas, new], ignore_index=True)
-    placed = place(both, _previous(run), run.topics[["topic_id", "label", "keywords"]], model)
+    placed = place(both, _previous(run), model, text_hashes(ideas))
     topic_of = dict(zip(placed.assignments["idea_id"], placed.assignments["topic_id"], strict=True))
     first = dict(zip(run.assignments["idea_id"], run.assignments["topic_id"], strict=True))
     assert all(topic_of[i] == t for i, t in first.items())
@@ -33,7 +33,20 @@ def test_new_ideas_go_to_the_topic_of_their_theme_and_old_ones_stay() -> None:
     sizes = placed.topics.set_index("topic_id")["n_ideas"]
     assert sizes.sum() == len(both) and sizes[dog] == (run.topics.set_index("topic_id")["n_ideas"][dog] + 1)
     assert placed.topics.set_index("topic_id")["label"][dog] == run.topics.set_index("topic_id")["label"][dog]
-    assert placed.params["mode"] == "placement" and placed.params["n_new"] == 3
+    assert placed.params["mode"] == "placement" and placed.params["n_new_or_edited"] == 3
+
+
+def test_an_edited_idea_is_placed_again() -> None:
+    ideas = make_ideas(THEMES)
+    run = analyse(ideas)
+    first = dict(zip(run.assignments["idea_id"], run.assignments["topic_id"], strict=True))
+    dog = ideas.loc[ideas["theme"] == "hund", "idea_id"].map(first).mode()[0]
+    bike_idea = ideas.loc[ideas["theme"] == "cykel", "idea_id"].iloc[0]
+    edited = ideas.copy()
+    edited.loc[edited["idea_id"] == bike_idea, "text"] = "Vi mangler en hundeskov med hegn og vand til hundene"
+    placed = place(edited, _previous(run), run.model, text_hashes(ideas))
+    assert placed.assignments.set_index("idea_id")["topic_id"][bike_idea] == dog
+    assert placed.params["n_new_or_edited"] == 1
 
 
 def test_a_seed_word_pins_a_new_idea_to_its_theme() -> None:
@@ -43,23 +56,28 @@ def test_a_seed_word_pins_a_new_idea_to_its_theme() -> None:
     theme_id = run.params["themes"]["Hunde"]
     new = pd.DataFrame({"idea_id": ["n1"], "author_key": ["x"], "like_count": [0],
                         "text": ["Hundene skal have mere plads ved legepladsen"]})
-    placed = place(pd.concat([ideas, new], ignore_index=True), _previous(run),
-                   run.topics[["topic_id", "label", "keywords"]], run.model)
+    placed = place(pd.concat([ideas, new], ignore_index=True), _previous(run), run.model, text_hashes(ideas))
     assert placed.assignments.set_index("idea_id")["topic_id"]["n1"] == theme_id
 
 
 def test_placement_is_for_few_changes_and_the_same_settings() -> None:
     ideas = make_ideas(THEMES)
-    previous = _previous(analyse(ideas))
-    assert placeable(ideas, previous)
-    assert not placeable(ideas.iloc[: int(len(ideas) * 0.9)], previous)  # 10% gone
-    assert not placeable(ideas, None)
+    fit = text_hashes(ideas)
+    assert placeable(fit, fit)
+    assert not placeable(text_hashes(ideas.iloc[1:]), fit)  # an idea of the fit is gone (deleted): refit
+    more = pd.concat([ideas, ideas.assign(idea_id=ideas["idea_id"] + "b").iloc[:6]], ignore_index=True)
+    assert placeable(text_hashes(more), fit)  # 6 new of 120: 5%
+    assert not placeable(text_hashes(pd.concat([more, more.iloc[-1:].assign(idea_id="x")])), fit)
+    assert not placeable(fit, None)
     assert fingerprint("da", "tfidf", None, None) != fingerprint("da", "tfidf", None, [{"label": "a", "seeds": ["b"]}])
     assert fingerprint("da", "tfidf", None, None) != fingerprint("en", "tfidf", None, None)
 
 
-def test_the_stored_model_holds_no_idea_text() -> None:
+def test_the_stored_model_holds_no_idea_text_and_no_word_seen_once() -> None:
     ideas = make_ideas(THEMES)
+    ideas.loc[0, "text"] = "Jeg ønsker flere cykelstier, skriver Jensinemarie fra Ørnebjergvej"
     blob = analyse(ideas).model.to_bytes()
     assert not any(text.encode("utf-8") in blob for text in ideas["text"])
+    for rare in ("jensinemari", "ørnebjergvej", "ornebjergvej"):
+        assert rare.encode("utf-8") not in blob
     assert len(blob) < 2_000_000
