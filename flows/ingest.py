@@ -86,7 +86,7 @@ def _store(warehouse: str, fetched: list[tuple[str, dict | None, CommentScan | N
            since: dict[str, dt.datetime | None]) -> dict[str, dict[str, int]]:
     """Load fetched posts in one warehouse session."""
     out: dict[str, dict[str, int]] = {}
-    with db.session(warehouse) as con:
+    with db.session(warehouse) as con, load.transaction(con):  # one commit for the batch: all posts or none
         erased_authors, erased_comments = erase.suppressed(con)
         for post_id, post, scan in fetched:
             if scan is None or scan.post_deleted:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -53,7 +55,8 @@ insert into stg_comment_history (comment_id, message, valid_until)
 select c.comment_id, c.message, $now
 from stg_comments as c
 inner join batch_comments as b using (comment_id)
-where c.deleted_at is null and c.message is distinct from b.message
+where c.post_id = $post_id  -- the batch is one post's: lets DuckDB skip other posts' row groups
+  and c.deleted_at is null and c.message is distinct from b.message
 on conflict do nothing
 """
 
@@ -68,6 +71,32 @@ select comment_id from stg_comments
 where post_id = $post_id and deleted_at is null
   and comment_id not in (select comment_id from batch_comments)
 """
+
+
+_IN_TRANSACTION: set[int] = set()  # connections inside a `transaction` block
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One transaction around the block; inside another `transaction` block, part of that one.
+
+    `save_scan` and `mark_post_deleted` each run in one; the ingest wraps a batch of posts in an outer one, so a
+    batch costs one commit (one WAL sync) and a crash leaves the warehouse as it was before the batch.
+    """
+    if id(con) in _IN_TRANSACTION:
+        yield
+        return
+    con.execute("begin transaction")
+    _IN_TRANSACTION.add(id(con))
+    try:
+        yield
+    except BaseException:
+        con.execute("rollback")
+        raise
+    else:
+        con.execute("commit")
+    finally:
+        _IN_TRANSACTION.discard(id(con))
 
 
 def plausible_deletions(n_seen: int, n_missing: int) -> bool:
@@ -140,10 +169,9 @@ def save_scan(
     A scan that did not complete never marks anything deleted, nor does a scan of new comments only (``since``
     given: it did not look at older ones). Returns counts of changed and deleted rows.
     """
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         con.register("batch_comments", table)
-        con.execute(_KEEP_EDITS, {"now": now})
+        con.execute(_KEEP_EDITS, {"now": now, "post_id": post_id})
         con.execute(_INSERT_RAW, {"now": now})
         # the upsert's count is the rows inserted or changed: unchanged rows are filtered by its `where`
         changed = con.execute(_UPSERT_COMMENTS, {"now": now}).fetchone()[0]
@@ -164,10 +192,6 @@ def save_scan(
              "kind": "full" if since is None else "new", "since": since},
         )
         con.unregister("batch_comments")
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     return {"changed": changed, "deleted": len(deleted), "complete": complete}
 
 
@@ -228,18 +252,13 @@ def log_missing_post(con: duckdb.DuckDBPyConnection, post_id: str, run_id: str, 
 
 def mark_post_deleted(con: duckdb.DuckDBPyConnection, post_id: str, now: datetime) -> int:
     """A post answered as deleted: tombstone it and every comment under it."""
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         con.execute("update stg_posts set deleted_at = $now where post_id = $id and deleted_at is null",
                     {"now": now, "id": post_id})
         ids = [r[0] for r in con.execute(
             "select comment_id from stg_comments where post_id = $id and deleted_at is null", {"id": post_id}
         ).fetchall()]
         n = tombstone(con, ids, now)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     return n
 
 

@@ -183,7 +183,7 @@ def crash_child(url: str, warehouse: str, run_id: str, kill_at: str, marker: str
     `<marker>.load` when the scan's load starts. `kill_at` makes the process SIGKILL itself: `before_commit`
     (every write of the scan done, inside its transaction), `after_commit` (committed, but before the connection
     is closed and checkpointed); anything else leaves the killing to the test."""
-    session, save_scan, tombstone = db.session, load.save_scan, load.tombstone
+    session, save_scan, tombstone, transaction = db.session, load.save_scan, load.tombstone, load.transaction
 
     @contextmanager
     def marked_session(*args: Any, **kwargs: Any) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -193,17 +193,22 @@ def crash_child(url: str, warehouse: str, run_id: str, kill_at: str, marker: str
 
     def marked_save_scan(*args: Any, **kwargs: Any) -> dict[str, int]:
         Path(f"{marker}.load").touch()
-        counts = save_scan(*args, **kwargs)
-        if kill_at == "after_commit":
+        return save_scan(*args, **kwargs)
+
+    @contextmanager
+    def transaction_then_die(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+        outermost = id(con) not in load._IN_TRANSACTION
+        with transaction(con):
+            yield
+        if outermost and kill_at == "after_commit":  # committed; the connection is not closed nor checkpointed
             _die()
-        return counts
 
     def tombstone_then_die(*args: Any, **kwargs: Any) -> int:
         tombstone(*args, **kwargs)
         _die()
         return 0
 
-    db.session, load.save_scan = marked_session, marked_save_scan
+    db.session, load.save_scan, load.transaction = marked_session, marked_save_scan, transaction_then_die
     if kill_at == "before_commit":
         load.tombstone = tombstone_then_die
     with GraphClient(url, "v25.0", DEFAULT_TOKEN, timeout=30.0, page_limit=100) as client:
