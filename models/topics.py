@@ -90,7 +90,7 @@ def analyse(
     free = current[~current.isin(list(theme_of))]
     mapping = {**match_topics(free_prev, free, reserved=[*prev_labels, *fixed.values()]), **theme_of}
     topic_ids = np.array([mapping[c] for c in labels], dtype=np.int64)
-    assignments = _assignments(ideas["idea_id"], topic_ids, scores)
+    assignments = assignment_table(ideas["idea_id"], topic_ids, scores)
     names = {fixed[t["label"]]: t["label"] for t in themes}
     topics = _topics(ideas, pairs, topic_ids, assignments, prev_topics, names)
     params.update(language=language, random_state=random_state, n_ideas=len(ideas), n_topics=int(len(topics)))
@@ -169,10 +169,6 @@ def _cluster(
 
 def assignment_table(idea_ids: pd.Series, topic_ids: np.ndarray, scores: np.ndarray) -> pd.DataFrame:
     """One row per idea: its topic, its similarity to the topic's centre, and its rank in the topic."""
-    return _assignments(idea_ids, topic_ids, scores)
-
-
-def _assignments(idea_ids: pd.Series, topic_ids: np.ndarray, scores: np.ndarray) -> pd.DataFrame:
     df = pd.DataFrame({"idea_id": idea_ids.to_numpy(), "topic_id": topic_ids, "score": scores.astype(float)})
     df["rank"] = df.groupby("topic_id")["score"].rank(method="first", ascending=False).astype(np.int64)
     return df[ASSIGNMENT_COLUMNS]
