@@ -47,9 +47,9 @@ def ingest_posts(client: GraphClient, warehouse: str, page_id: str, consultation
 
     A full rescan when the post's last one is older than ``full_rescan_hours`` (0: always), else only the comments
     created since the newest stored one (``load.new_comments_since``). Posts are fetched one after the other and
-    loaded together once ``flush_rows`` comments are waiting (one warehouse session for many posts; each post's scan
-    is still its own transaction). Nothing is written for a post before all of it is fetched; when a fetch fails, the
-    posts fetched before it are stored first. Returns counts per post.
+    loaded together once ``flush_rows`` comments are waiting (one warehouse session and one transaction per batch, so
+    a crash leaves the warehouse as it was before the batch). Nothing is written for a post before all of it is
+    fetched; when a fetch fails, the posts fetched before it are stored first. Returns counts per post.
     """
     now = dt.datetime.now(dt.UTC)
     since: dict[str, dt.datetime | None] = dict.fromkeys(post_ids)

@@ -104,10 +104,11 @@ def cluster_topics(warehouse: str, consultation: Consultation, run_id: str) -> i
         rules = queries.corrections(con, consultation.slug)
         stored = queries.topic_model(con, consultation.slug) if refit_hours > 0 else None
     key = fingerprint(consultation.language, consultation.backend, consultation.embeddings_model_path, themes)
+    hashes = text_hashes(ideas) if refit_hours > 0 else None
     result = None
     if stored is not None and previous is not None and stored["fingerprint"] == key \
             and (_now() - stored["fitted_at"]).total_seconds() < refit_hours * 3600 \
-            and placeable(text_hashes(ideas), stored["ideas"]):
+            and placeable(hashes, stored["ideas"]):
         try:
             result = place(ideas, previous, TopicModel.from_bytes(stored["model"]), stored["ideas"])
         except Exception as exc:  # noqa: BLE001 - an unreadable or stale model only costs a refit
@@ -120,7 +121,7 @@ def cluster_topics(warehouse: str, consultation: Consultation, run_id: str) -> i
     model = None
     if refit_hours > 0 and result.params.get("mode") != "placement":
         # a refit replaces the stored model (or removes it when there were too few ideas to fit one)
-        model = (key, result.model.to_bytes(), text_hashes(ideas)) if result.model is not None else ()
+        model = (key, result.model.to_bytes(), hashes) if result.model is not None else ()
     with db.session(warehouse) as con:
         load.save_topic_run(
             con,

@@ -310,8 +310,7 @@ def replace_ideas(con: duckdb.DuckDBPyConnection, consultation: str, ideas: pd.D
     ``changed_ids`` are replaced by ``ideas``, and ideas whose comment is gone (deleted, erased) or ``excluded`` by
     a planner are dropped. ``detected_through``/``rules_version`` record how far detection has read.
     """
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         con.register("batch_ideas", ideas)
         if changed_ids is None:
             con.execute(
@@ -346,10 +345,6 @@ def replace_ideas(con: duckdb.DuckDBPyConnection, consultation: str, ideas: pd.D
             "select count(*) from core_ideas where consultation = $c and channel = $ch",
             {"c": consultation, "ch": channel},
         ).fetchone()[0]
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     return int(total)
 
 
@@ -377,8 +372,7 @@ def save_topic_run(
         labels = topics.set_index("topic_id")["label"]
         assignments = assignments.assign(model_topic_id=assignments["topic_id"],
                                          model_label=assignments["topic_id"].map(labels))
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         con.execute(
             "insert into core_topic_runs values ($id, $run, $c, $now, $n, $params::json)",
             {"id": topic_run_id, "run": run_id, "c": consultation, "now": now, "n": len(assignments),
@@ -404,10 +398,6 @@ def save_topic_run(
         con.unregister("batch_assignments")
         if model is not None:
             _replace_topic_model(con, consultation, model, now)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
 
 
 def _replace_topic_model(con: duckdb.DuckDBPyConnection, consultation: str, model: tuple, now: datetime) -> None:
