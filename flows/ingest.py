@@ -1,12 +1,20 @@
-"""Ingest one post: fetch it and its comments, pseudonymise, and load them; no Prefect, so tests pass a client."""
+"""Ingest posts: fetch them and their comments, pseudonymise, and load them; no Prefect, so tests pass a client."""
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
+import itertools
 import logging
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+
+import pyarrow as pa
 
 from flows.settings import Settings, access_token
 from sources.graph import CommentScan, GraphClient
@@ -17,6 +25,7 @@ from warehouse import db, erase, load
 log = logging.getLogger(__name__)
 
 FLUSH_ROWS = 50_000  # comments fetched before they are loaded together: bounds memory, saves a session per post
+FETCH_THREADS = 2  # posts read at once (CIVIC_IDEAS_FETCH_THREADS; see `_prefetched`)
 
 
 def graph_client(settings: Settings, *, sleep: Callable[[float], None] = time.sleep) -> GraphClient:
@@ -41,67 +50,145 @@ def ingest_one_post(client: GraphClient, warehouse: str, page_id: str, consultat
 
 
 def ingest_posts(client: GraphClient, warehouse: str, page_id: str, consultation: str, post_ids: list[str],
-                 run_id: str, salt: bytes, *, full_rescan_hours: float = 0,
-                 flush_rows: int = FLUSH_ROWS) -> dict[str, dict[str, int]]:
+                 run_id: str, salt: bytes, *, full_rescan_hours: float = 0, flush_rows: int = FLUSH_ROWS,
+                 fetch_threads: int = FETCH_THREADS) -> dict[str, dict[str, int]]:
     """Scan posts' comments and upsert them; deletions are marked only after a complete full scan of a post.
 
     A full rescan when the post's last one is older than ``full_rescan_hours`` (0: always), else only the comments
-    created since the newest stored one (``load.new_comments_since``). Posts are fetched one after the other and
-    loaded together once ``flush_rows`` comments are waiting (one warehouse session and one transaction per batch, so
-    a crash leaves the warehouse as it was before the batch). Nothing is written for a post before all of it is
-    fetched; when a fetch fails, the posts fetched before it are stored first. Returns counts per post.
+    created since the newest stored one (``load.new_comments_since``). Background threads fetch the posts,
+    ``fetch_threads`` at a time (:func:`_prefetched`; 0: in this thread), so the Graph API's answer time overlaps
+    this thread's work: each fetched post is pseudonymised and turned into staging rows at once, and the posts are
+    loaded together once ``flush_rows`` comments are waiting (one warehouse session and one transaction per batch,
+    so a crash leaves the warehouse as it was before the batch). Nothing is written for a post before all of it is fetched; when a fetch
+    fails, the posts fetched before it are stored first. Returns counts per post.
     """
     now = dt.datetime.now(dt.UTC)
     since: dict[str, dt.datetime | None] = dict.fromkeys(post_ids)
-    if full_rescan_hours > 0 and Path(warehouse).exists():  # nothing is created before a fetch succeeds
+    suppressed: tuple[set[str], set[str]] = (set(), set())
+    if Path(warehouse).exists():  # nothing is created before a fetch succeeds
         with db.session(warehouse) as con:
-            since = load.new_comments_since(con, post_ids, now, full_rescan_hours)
+            suppressed = erase.suppressed(con)  # read again in each batch's transaction (see `_store`)
+            if full_rescan_hours > 0:
+                since = load.new_comments_since(con, post_ids, now, full_rescan_hours)
     counts: dict[str, dict[str, int]] = {}
-    pending: list[tuple[str, dict | None, CommentScan | None]] = []
+    pending: list[_Fetched] = []
     waiting = 0
-    try:
-        for post_id in post_ids:
-            post = client.fetch_post(post_id)
-            start = since[post_id]
-            scan = client.fetch_comments(post_id, since=int(start.timestamp()) if start else None) if post else None
-            pending.append((post_id, post, scan))
-            waiting += len(scan.comments) if scan else 0
-            if waiting >= flush_rows:
-                batch, pending, waiting = pending, [], 0
-                counts.update(_store(warehouse, batch, consultation, page_id, run_id, salt, now, since))
-    except Exception:
-        if pending:  # keep what was fetched before the failure; the failure is what the caller hears about
-            try:
-                _store(warehouse, pending, consultation, page_id, run_id, salt, now, since)
-            except Exception:  # noqa: BLE001
-                log.exception("could not store the %d posts fetched before the failure", len(pending))
-        raise
+
+    def store(batch: list[_Fetched]) -> None:
+        nonlocal suppressed
+        got, suppressed = _store(warehouse, batch, consultation, page_id, run_id, salt, now, since, suppressed)
+        counts.update(got)
+
+    with _prefetched(client, post_ids, since, workers=fetch_threads, ahead=2 * fetch_threads) as fetched:
+        try:
+            for post_id, post, scan in fetched:
+                pending.append(_prepare(post_id, post, scan, salt, page_id, consultation, suppressed))
+                waiting += len(pending[-1].comments)
+                if waiting >= flush_rows:
+                    batch, pending, waiting = pending, [], 0
+                    store(batch)
+        except Exception:
+            if pending:  # keep what was fetched before the failure; the failure is what the caller hears about
+                try:
+                    store(pending)
+                except Exception:  # noqa: BLE001
+                    log.exception("could not store the %d posts fetched before the failure", len(pending))
+            raise
     if pending:
-        counts.update(_store(warehouse, pending, consultation, page_id, run_id, salt, now, since))
+        store(pending)
     return counts
 
 
-def _store(warehouse: str, fetched: list[tuple[str, dict | None, CommentScan | None]], consultation: str,
-           page_id: str, run_id: str, salt: bytes, now: dt.datetime,
-           since: dict[str, dt.datetime | None]) -> dict[str, dict[str, int]]:
-    """Load fetched posts in one warehouse session."""
+@dataclass
+class _Fetched:
+    """One fetched post, pseudonymised and ready to load (`table` is None when the post is gone or unreadable)."""
+
+    post_id: str
+    post: dict | None
+    scan: CommentScan | None
+    comments: list[dict]
+    table: pa.Table | None
+
+
+def _prepare(post_id: str, post: dict | None, scan: CommentScan | None, salt: bytes, page_id: str,
+             consultation: str, suppressed: tuple[set[str], set[str]]) -> _Fetched:
+    if scan is None or scan.post_deleted:
+        return _Fetched(post_id, post, scan, [], None)
+    comments = pseudonymise_comments(scan.comments, salt, page_id)
+    table = comments_table(drop_suppressed(comments, *suppressed), post_id, consultation)
+    scan.comments = []  # the clear-text payloads are not needed any more: free them before the batch is loaded
+    return _Fetched(post_id, post, scan, comments, table)
+
+
+@contextmanager
+def _prefetched(client: GraphClient, post_ids: list[str], since: dict[str, dt.datetime | None], *,
+                workers: int = FETCH_THREADS, ahead: int = 2 * FETCH_THREADS,
+                ) -> Iterator[Iterator[tuple[str, dict | None, CommentScan | None]]]:
+    """Each post with its comment scan, in order, fetched by ``workers`` threads at most ``ahead`` posts ahead.
+
+    A post's pages come one after the other (each `next` is in the page before it), so one thread leaves the Graph
+    API idle while it parses a page; two threads on two posts keep it busy. The threads spend their time waiting for
+    the Graph API and parsing JSON; the caller's pseudonymising and the warehouse load (DuckDB releases the
+    interpreter lock) run meanwhile. A fetch error is raised where that post would have come. On leaving (also early,
+    on an error), the reads under way are cancelled and the threads joined.
+    """
+    def fetch(post_id: str) -> tuple[str, dict | None, CommentScan | None]:
+        post = client.fetch_post(post_id)
+        start = since[post_id]
+        scan = client.fetch_comments(post_id, since=int(start.timestamp()) if start else None) if post else None
+        return post_id, post, scan
+
+    if workers < 1:  # in this thread, one post after the other
+        yield (fetch(post_id) for post_id in post_ids)
+        return
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="graph-fetch")
+    waiting: deque[Future] = deque()
+    todo = iter(post_ids)
+
+    def submit(count: int) -> None:
+        for post_id in itertools.islice(todo, count):  # each in a copy of this context (Prefect's run context)
+            waiting.append(pool.submit(contextvars.copy_context().run, fetch, post_id))
+
+    def items() -> Iterator[tuple[str, dict | None, CommentScan | None]]:
+        submit(ahead)
+        while waiting:
+            done = waiting.popleft().result()  # raises the fetch's error, in post order
+            submit(1)
+            yield done
+
+    try:
+        yield items()
+    finally:
+        client.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
+        client.resume()
+
+
+def _store(warehouse: str, fetched: list[_Fetched], consultation: str, page_id: str, run_id: str, salt: bytes,
+           now: dt.datetime, since: dict[str, dt.datetime | None], suppressed: tuple[set[str], set[str]],
+           ) -> tuple[dict[str, dict[str, int]], tuple[set[str], set[str]]]:
+    """Load prepared posts in one warehouse session; returns their counts and the erasures in force.
+
+    A person or comment erased (`civic-ideas forget`) after the posts were prepared is honoured: the posts' rows are
+    built again without them."""
     out: dict[str, dict[str, int]] = {}
     with db.session(warehouse) as con, load.transaction(con):  # one commit for the batch: all posts or none
-        erased_authors, erased_comments = erase.suppressed(con)
-        for post_id, post, scan in fetched:
-            if scan is None or scan.post_deleted:
-                out[post_id] = _post_missing(con, post_id, run_id, now)
+        current = erase.suppressed(con)
+        for item in fetched:
+            if item.table is None:
+                out[item.post_id] = _post_missing(con, item.post_id, run_id, now)
                 continue
-            load.save_post(con, post, consultation, now)
-            comments = pseudonymise_comments(scan.comments, salt, page_id)
-            table = comments_table(drop_suppressed(comments, erased_authors, erased_comments), post_id, consultation)
-            got = load.save_scan(con, table, post_id=post_id, run_id=run_id, complete=scan.complete,
-                                 n_requests=scan.requests, now=now, since=since[post_id])
+            table = item.table if current == suppressed else comments_table(
+                drop_suppressed(item.comments, *current), item.post_id, consultation)
+            load.save_post(con, item.post, consultation, now)
+            scan = item.scan
+            got = load.save_scan(con, table, post_id=item.post_id, run_id=run_id, complete=scan.complete,
+                                 n_requests=scan.requests, now=now, since=since[item.post_id])
             if not got["complete"]:
-                log.warning("post %s: scan did not complete (%s); nothing was marked deleted", post_id,
+                log.warning("post %s: scan did not complete (%s); nothing was marked deleted", item.post_id,
                             scan.stop_reason or "it would have deleted more comments than it saw")
-            out[post_id] = {"fetched": table.num_rows, **got}
-    return out
+            out[item.post_id] = {"fetched": table.num_rows, **got}
+    return out, current
 
 
 def _post_missing(con, post_id: str, run_id: str, now: dt.datetime) -> dict[str, int]:

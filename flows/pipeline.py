@@ -51,7 +51,7 @@ def ingest_consultation(warehouse: str, page_id: str, consultation: str, post_id
     key = salt(settings)  # before any request: a missing salt fails fast
     with graph_client(settings) as client:
         return ingest_posts(client, warehouse, page_id, consultation, list(post_ids), run_id, key,
-                            full_rescan_hours=settings.full_rescan_hours)
+                            full_rescan_hours=settings.full_rescan_hours, fetch_threads=settings.fetch_threads)
 
 
 @task

@@ -48,6 +48,11 @@ class Settings(BaseSettings):
         default=100, ge=1, le=100, validation_alias="CIVIC_IDEAS_PAGE_LIMIT",
         description="Comments asked for per page (the Graph API allows at most 100).",
     )
+    fetch_threads: int = Field(
+        default=2, ge=1, le=8, validation_alias="CIVIC_IDEAS_FETCH_THREADS",
+        description="Posts read from the Graph API at once (same requests in total; pages of one post come one "
+        "after the other).",
+    )
     raw_retention_days: int = Field(
         default=90, ge=1, validation_alias="CIVIC_IDEAS_RAW_RETENTION_DAYS",
         description="Raw payloads older than this are purged.",

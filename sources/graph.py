@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+import orjson
 import requests
 
 from sources.errors import (
@@ -37,7 +39,7 @@ from sources.usage import parse_usage
 __all__ = [
     "COMMENT_FIELDS", "CommentScan", "CursorLimit", "DeletedObject", "GraphAPIError", "GraphClient",
     "GraphPermissionError", "PageTokenRequired", "PermissionError_", "RateLimitError", "ReduceDataError",
-    "ScanProgress", "TokenError", "TransientError", "mask_url",
+    "ScanCancelled", "ScanProgress", "TokenError", "TransientError", "mask_url",
 ]
 
 log = logging.getLogger(__name__)
@@ -69,6 +71,22 @@ def _install_log_redaction() -> None:
     logger = logging.getLogger("urllib3.connectionpool")
     if not any(isinstance(f, _RedactTokens) for f in logger.filters):
         logger.addFilter(_RedactTokens())
+
+
+class ScanCancelled(Exception):
+    """`GraphClient.cancel()` was called while a read was under way."""
+
+
+def _parse_body(response: requests.Response) -> Any:
+    """The JSON body, parsed by orjson (about three times faster than `json`, the same values); anything orjson
+    refuses (a lone surrogate escape, NaN, an integer beyond 64 bits) is parsed by `json` as before."""
+    try:
+        return orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        try:
+            return response.json()
+        except ValueError:
+            return None
 
 
 @dataclass
@@ -118,7 +136,9 @@ def _with_limit(url: str, limit: int) -> str:
 
 
 class GraphClient:
-    """A Graph API reader for one token. Use as a context manager (or call `close()`)."""
+    """A Graph API reader for one token. Use as a context manager (or call `close()`).
+
+    Reads may run in several threads at once (each thread gets its own HTTP session)."""
 
     def __init__(self, base_url: str, version: str, token: str, *, timeout: float = 10.0, max_retries: int = 6,
                  max_wait_seconds: float = 300.0, sleep: Callable[[float], None] = time.sleep,
@@ -144,12 +164,36 @@ class GraphClient:
         self._token = token
         self._sleep = sleep
         self._rng = rng or random.Random()
-        self._session = requests.Session()
+        self._local = threading.local()  # one `requests.Session` per thread: reads may run in several threads
+        self._sessions: list[requests.Session] = []
+        self._sessions_lock = threading.Lock()
+        self._cancelled = threading.Event()
         _install_log_redaction()
 
+    @property
+    def _session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = requests.Session()
+            with self._sessions_lock:
+                self._sessions.append(session)
+        return session
+
     def close(self) -> None:
-        """Close the HTTP session."""
-        self._session.close()
+        """Close the HTTP sessions."""
+        with self._sessions_lock:
+            sessions, self._sessions = self._sessions, []
+        for session in sessions:
+            session.close()
+
+    def cancel(self) -> None:
+        """Make a read under way (in another thread) stop at its next request with `ScanCancelled`; every read
+        does so until `resume()`."""
+        self._cancelled.set()
+
+    def resume(self) -> None:
+        """Undo `cancel()`."""
+        self._cancelled.clear()
 
     def __enter__(self) -> GraphClient:
         return self
@@ -251,6 +295,8 @@ class GraphClient:
         """GET `url` until it succeeds or fails for good; return the body and the URL that worked."""
         attempt = 0
         while True:
+            if self._cancelled.is_set():
+                raise ScanCancelled("the read was cancelled")
             progress.requests += 1
             try:
                 body, headers = self._get_once(url)
@@ -283,10 +329,7 @@ class GraphClient:
                 "check FACEBOOK_GRAPH_URL and the network connection"
             ) from None
         if response.status_code == 200:
-            try:
-                body = response.json()
-            except ValueError:
-                body = None
+            body = _parse_body(response)
             if isinstance(body, dict) and "error" not in body:
                 return body, response.headers
         raise GraphAPIError.from_response(response, secrets=(self._token,))

@@ -190,6 +190,8 @@ class GraphStandIn:
         version, segments = _split_path(path)
         served = self.scenario.served_version or version or self.scenario.default_version
         meta = _meta_headers(served)
+        if self.scenario.latency_seconds > 0:
+            time.sleep(self.scenario.latency_seconds)
         if fault == "reset":
             return Reply(0, reset=True)
         if fault == "html502":

@@ -136,6 +136,7 @@ class Scenario:
     faults: dict[int, str] = field(default_factory=dict)
     minimal_errors: bool = False
     slow_seconds: float = 2.0
+    latency_seconds: float = 0.0  # every answer waits this long first: a network round trip (loopback has none)
     code4_status: int = 403
     regain_minutes: int = 1
     served_version: str | None = None

@@ -7,6 +7,7 @@ even to someone who knows every commenter's id; with it, `civic-ideas forget --f
 from __future__ import annotations
 
 import copy
+import functools
 import hmac
 import secrets
 from collections.abc import Iterable
@@ -19,6 +20,7 @@ _TAG_FIELDS = ("type", "offset", "length")
 # Keys that hold a person wherever they occur below the top level of a comment: dropped whole, id included.
 _PERSON_KEYS = frozenset({"from", "admin_creator"})
 _ATOMIC = frozenset({str, int, float, bool, type(None)})
+_TOP_LEVEL = frozenset({"from", "message_tags", "parent", "name", *_PERSON_KEYS})  # keys a comment treats apart
 
 
 def new_salt() -> bytes:
@@ -33,7 +35,12 @@ def author_key(user_id: str, salt: bytes) -> str:
     """
     if not salt:
         raise ValueError("the pseudonym salt must not be empty")
-    return hmac.digest(salt, str(user_id).encode("utf-8"), "sha256").hex()[:KEY_LENGTH]  # one-shot C path, same value
+    return _keyed(str(user_id), salt)
+
+
+@functools.lru_cache(maxsize=1 << 16)  # a commenter's comments come together; a cache hit is ten times cheaper
+def _keyed(user_id: str, salt: bytes) -> str:
+    return hmac.digest(salt, user_id.encode("utf-8"), "sha256").hex()[:KEY_LENGTH]  # one-shot C path, same value
 
 
 def _author(author: Any, salt: bytes, page_id: str) -> dict[str, Any]:
@@ -107,14 +114,14 @@ def pseudonymise_comment(comment: dict[str, Any], salt: bytes, page_id: str) -> 
         raise ValueError("the pseudonym salt must not be empty")
     out: dict[str, Any] = {}
     for key, value in comment.items():
-        if key == "from":
+        if key not in _TOP_LEVEL:  # the common case first: id, message, created_time, counts
+            out[key] = value if type(value) in _ATOMIC else _scrub(value, salt)
+        elif key == "from":
             out[key] = _author(value, salt, page_id)
         elif key == "message_tags":
             out[key] = _tags(value, salt)
         elif key == "parent":
             out[key] = _parent(value)
-        elif key != "name" and key not in _PERSON_KEYS:
-            out[key] = _scrub(value, salt)
     return out
 
 

@@ -254,6 +254,6 @@ def test_posts_are_loaded_together_and_a_failed_fetch_keeps_the_posts_before_it(
             client.fetch_comments(POST_ID)
             per_post = len(standin.requests) - first + 1
             standin.inject(len(standin.requests) + per_post + 1, "code190_460")
-            with pytest.raises(TokenError):
-                ingest_posts(client, str(fresh), PAGE_ID, CONSULTATION, [POST_ID, other], "r2", SALT)
+            with pytest.raises(TokenError):  # one thread: the request numbers are the posts' in order
+                ingest_posts(client, str(fresh), PAGE_ID, CONSULTATION, [POST_ID, other], "r2", SALT, fetch_threads=1)
     assert _query(fresh, "select distinct post_id from stg_comments") == [(POST_ID,)]

@@ -1,0 +1,97 @@
+"""`ingest_posts` reads posts in background threads: results in post order, errors where the post would have come,
+and nothing left running when it returns (real stand-in over loopback, real DuckDB file)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+from ingestkit import PAGE_ID, SALT, make_dataset
+
+from flows import ingest
+from flows.ingest import ingest_posts
+from sources.graph import GraphClient, ScanCancelled, TokenError
+from sources.standin import DEFAULT_TOKEN, GraphStandIn
+
+OBJS = [f"2000000000001{i:02d}" for i in range(6)]
+POSTS = [f"{PAGE_ID}_{o}" for o in OBJS]
+
+
+def _dataset(sizes: list[int]) -> dict:
+    data = {"page": None, "posts": [], "comments": []}
+    for obj, size in zip(OBJS, sizes, strict=False):
+        part = make_dataset(size, post_obj=obj)
+        data["page"] = part["page"]
+        data["posts"] += part["posts"]
+        data["comments"] += part["comments"]
+    return data
+
+
+def _stored(warehouse: Path) -> dict[str, int]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return dict(con.execute("select post_id, count(*) from stg_comments group by post_id").fetchall())
+
+
+def _fetch_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("graph-fetch")]
+
+
+class _FailingPost(GraphClient):
+    """A real client that fails for good on one post, after a pause so the posts after it are under way."""
+
+    def __init__(self, *args: object, failing: str, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.failing = failing
+
+    def fetch_comments(self, post_id: str, since: int | None = None):  # noqa: ANN201
+        if post_id == self.failing:
+            time.sleep(0.2)
+            raise TokenError("Facebook rejected the access token: it has expired")
+        return super().fetch_comments(post_id, since)
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_posts_come_back_in_order_and_all_are_stored(tmp_path: Path, threads: int) -> None:
+    sizes = [7, 1, 12, 3, 9, 2]
+    warehouse = tmp_path / "wh.duckdb"
+    with GraphStandIn(_dataset(sizes)) as standin, \
+            GraphClient(standin.url, "v25.0", DEFAULT_TOKEN, page_limit=2) as client:
+        counts = ingest_posts(client, str(warehouse), PAGE_ID, "test", POSTS, "r1", SALT, fetch_threads=threads,
+                              flush_rows=10)
+    assert list(counts) == POSTS
+    assert [counts[p]["fetched"] for p in POSTS] == sizes
+    assert _stored(warehouse) == dict(zip(POSTS, sizes, strict=True))
+    assert _fetch_threads() == []
+
+
+def test_a_failed_post_keeps_the_posts_before_it_and_stores_none_after_it(tmp_path: Path) -> None:
+    warehouse = tmp_path / "wh.duckdb"
+    with GraphStandIn(_dataset([4, 5, 6, 7])) as standin, \
+            _FailingPost(standin.url, "v25.0", DEFAULT_TOKEN, page_limit=2, failing=POSTS[1]) as client:
+        with pytest.raises(TokenError):
+            ingest_posts(client, str(warehouse), PAGE_ID, "test", POSTS[:4], "r1", SALT, fetch_threads=2)
+        assert _fetch_threads() == []
+        client.fetch_post(POSTS[0])  # the client is usable again after the cancelled reads
+    assert _stored(warehouse) == {POSTS[0]: 4}
+
+
+def test_leaving_early_cancels_the_reads_under_way(tmp_path: Path) -> None:
+    """A caller that stops (an error while storing) does not wait for a long post's remaining pages."""
+    with GraphStandIn(_dataset([1, 400])) as standin, \
+            GraphClient(standin.url, "v25.0", DEFAULT_TOKEN, page_limit=1) as client:
+        since = dict.fromkeys(POSTS[:2])
+        with ingest._prefetched(client, POSTS[:2], since, workers=2) as items:
+            first = next(items)
+        requests_at_exit = len(standin.requests)
+        assert first[0] == POSTS[0] and _fetch_threads() == []
+        assert requests_at_exit < 300  # the 400-page post was cut short
+        time.sleep(0.2)
+        assert len(standin.requests) == requests_at_exit
+        with pytest.raises(ScanCancelled):
+            client.cancel()
+            client.fetch_comments(POSTS[1])
+        client.resume()
+        assert len(client.fetch_comments(POSTS[0]).comments) == 1
