@@ -91,7 +91,7 @@ def stage_ingest(args: argparse.Namespace) -> dict[str, Any]:
     split: dict[str, float] = defaultdict(float)
     ingest.pseudonymise_comments = _timed(ingest.pseudonymise_comments, split, "pseudonymise")
     ingest.comments_table = _timed(ingest.comments_table, split, "records")
-    load.save_scan = _timed(load.save_scan, split, "load")
+    load.save_scans = _timed(load.save_scans, split, "load")
     GraphClient.fetch_comments = _timed(GraphClient.fetch_comments, split, "fetch")
     n = changed = 0
     start = time.perf_counter()

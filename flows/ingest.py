@@ -59,10 +59,12 @@ def ingest_posts(client: GraphClient, warehouse: str, page_id: str, consultation
     ``fetch_threads`` at a time (:func:`_prefetched`; 0: in this thread), so the Graph API's answer time overlaps
     this thread's work: each fetched post is pseudonymised and turned into staging rows at once, and the posts are
     loaded together once ``flush_rows`` comments are waiting (one warehouse session and one transaction per batch,
-    so a crash leaves the warehouse as it was before the batch). Nothing is written for a post before all of it is fetched; when a fetch
-    fails, the posts fetched before it are stored first. Returns counts per post.
+    so a crash leaves the warehouse as it was before the batch; each load step is one statement for the batch's
+    posts). Nothing is written for a post before all of it is fetched; when a fetch fails, the posts fetched before
+    it are stored first. Returns counts per post.
     """
     now = dt.datetime.now(dt.UTC)
+    post_ids = list(dict.fromkeys(post_ids))  # a post named twice is read once
     since: dict[str, dt.datetime | None] = dict.fromkeys(post_ids)
     suppressed: tuple[set[str], set[str]] = (set(), set())
     if Path(warehouse).exists():  # nothing is created before a fetch succeeds
@@ -174,20 +176,24 @@ def _store(warehouse: str, fetched: list[_Fetched], consultation: str, page_id: 
     out: dict[str, dict[str, int]] = {}
     with db.session(warehouse) as con, load.transaction(con):  # one commit for the batch: all posts or none
         current = erase.suppressed(con)
+        scanned = [item for item in fetched if item.table is not None]
         for item in fetched:
             if item.table is None:
                 out[item.post_id] = _post_missing(con, item.post_id, run_id, now)
-                continue
-            table = item.table if current == suppressed else comments_table(
-                drop_suppressed(item.comments, *current), item.post_id, consultation)
-            load.save_post(con, item.post, consultation, now)
-            scan = item.scan
-            got = load.save_scan(con, table, post_id=item.post_id, run_id=run_id, complete=scan.complete,
-                                 n_requests=scan.requests, now=now, since=since[item.post_id])
-            if not got["complete"]:
+        if not scanned:
+            return out, current
+        tables = [item.table if current == suppressed else comments_table(
+            drop_suppressed(item.comments, *current), item.post_id, consultation) for item in scanned]
+        load.save_posts(con, [item.post for item in scanned], consultation, now)
+        got = load.save_scans(
+            con, pa.concat_tables(tables),
+            [load.PostScan(i.post_id, i.scan.complete, i.scan.requests, since[i.post_id]) for i in scanned],
+            run_id=run_id, now=now)
+        for item, table in zip(scanned, tables, strict=True):
+            if not got[item.post_id]["complete"]:
                 log.warning("post %s: scan did not complete (%s); nothing was marked deleted", item.post_id,
-                            scan.stop_reason or "it would have deleted more comments than it saw")
-            out[item.post_id] = {"fetched": table.num_rows, **got}
+                            item.scan.stop_reason or "it would have deleted more comments than it saw")
+            out[item.post_id] = {"fetched": table.num_rows, **got[item.post_id]}
     return out, current
 
 

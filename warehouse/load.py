@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -36,7 +38,8 @@ update stg_comments set
     changed_at = $now,
     deleted_at = null
 from batch_comments as b
-where stg_comments.post_id = $post_id and stg_comments.comment_id = b.comment_id and (
+where stg_comments.post_id = b.post_id and stg_comments.comment_id = b.comment_id
+  and stg_comments.post_id in (select post_id from batch_posts) and (
        stg_comments.message is distinct from b.message
     or stg_comments.like_count is distinct from b.like_count
     or stg_comments.reply_count is distinct from b.reply_count
@@ -46,6 +49,7 @@ where stg_comments.post_id = $post_id and stg_comments.comment_id = b.comment_id
     or stg_comments.has_attachment is distinct from b.has_attachment
     or stg_comments.deleted_at is not null
 )
+returning stg_comments.post_id
 """
 
 _INSERT_NEW = """
@@ -57,15 +61,18 @@ select
     comment_id, post_id, consultation, parent_id, author_key, is_page_reply, message, tag_spans::json,
     has_attachment, created_at, like_count, reply_count, is_hidden, $now, $now, null
 from batch_comments as b
-where not exists (select 1 from stg_comments as s where s.post_id = $post_id and s.comment_id = b.comment_id)
+where not exists (select 1 from stg_comments as s
+                  where s.post_id in (select post_id from batch_posts)
+                    and s.post_id = b.post_id and s.comment_id = b.comment_id)
+returning post_id
 """
 
 _KEEP_EDITS = """
 insert into stg_comment_history (comment_id, message, valid_until)
 select c.comment_id, c.message, $now
 from stg_comments as c
-inner join batch_comments as b using (comment_id)
-where c.post_id = $post_id  -- the batch is one post's: lets DuckDB skip other posts' row groups
+inner join batch_comments as b on b.post_id = c.post_id and b.comment_id = c.comment_id
+where c.post_id in (select post_id from batch_posts)  -- lets DuckDB skip other posts' row groups
   and c.deleted_at is null and c.message is distinct from b.message
 on conflict do nothing
 """
@@ -74,13 +81,15 @@ _INSERT_RAW = """
 insert into raw_comments (comment_id, post_id, consultation, payload, payload_hash, fetched_at)
 select comment_id, post_id, consultation, payload::json, payload_hash, $now from batch_comments as b
 where not exists (select 1 from raw_comments as r
-                  where r.post_id = $post_id and r.comment_id = b.comment_id and r.payload_hash = b.payload_hash)
+                  where r.post_id in (select post_id from batch_posts)
+                    and r.post_id = b.post_id and r.comment_id = b.comment_id and r.payload_hash = b.payload_hash)
 """
 
-_MARK_DELETED = """
-select comment_id from stg_comments
-where post_id = $post_id and deleted_at is null
-  and comment_id not in (select comment_id from batch_comments)
+# Stored comments a complete full scan did not see, for the posts that had one.
+_MISSING = """
+select s.post_id, s.comment_id from stg_comments as s
+where s.post_id in (select post_id from batch_posts where full_and_complete) and s.deleted_at is null
+  and not exists (select 1 from batch_comments as b where b.post_id = s.post_id and b.comment_id = s.comment_id)
 """
 
 
@@ -140,28 +149,55 @@ def tombstone(con: duckdb.DuckDBPyConnection, comment_ids: list[str], deleted_at
 
 
 def save_post(con: duckdb.DuckDBPyConnection, post: dict[str, Any], consultation: str, now: datetime) -> None:
-    """Upsert a post (raw version when changed, typed row in staging)."""
-    con.execute(
-        "insert into raw_posts values ($id, $c, $payload::json, $hash, $now) on conflict do nothing",
-        {"id": post["id"], "c": consultation, "payload": canonical_json(post), "hash": payload_hash(post), "now": now},
-    )
-    con.execute(
-        """
-        insert into stg_posts values ($id, $c, $message, $created, $url, $now, null)
-        on conflict (post_id) do update set
-            message = excluded.message, created_at = excluded.created_at, permalink_url = excluded.permalink_url,
-            deleted_at = null
-        where stg_posts.message is distinct from excluded.message or stg_posts.deleted_at is not null
-        """,
-        {
-            "id": post["id"],
-            "c": consultation,
-            "message": post.get("message"),
-            "created": parse_graph_time(post.get("created_time")),
-            "url": post.get("permalink_url"),
-            "now": now,
-        },
-    )
+    """Upsert a post (see `save_posts`)."""
+    save_posts(con, [post], consultation, now)
+
+
+def save_posts(con: duckdb.DuckDBPyConnection, posts: list[dict[str, Any]], consultation: str,
+               now: datetime) -> None:
+    """Upsert posts: a raw version when a post's payload changed, and its typed row in staging."""
+    if not posts:
+        return
+    rows = {str(p["id"]): p for p in posts}.values()  # one row per post: the last payload wins
+    batch = pa.table({  # noqa: F841 (read by name in SQL below)
+        "post_id": [str(p["id"]) for p in rows],
+        "payload": [canonical_json(p) for p in rows],
+        "payload_hash": [payload_hash(p) for p in rows],
+        "message": pa.array([p.get("message") for p in rows], pa.string()),
+        "created_at": pa.array([parse_graph_time(p.get("created_time")) for p in rows], pa.timestamp("us", "UTC")),
+        "permalink_url": pa.array([p.get("permalink_url") for p in rows], pa.string()),
+    })
+    con.register("batch_posts_rows", batch)
+    try:
+        con.execute(
+            "insert into raw_posts select post_id, $c, payload::json, payload_hash, $now from batch_posts_rows "
+            "on conflict do nothing",
+            {"c": consultation, "now": now},
+        )
+        con.execute(
+            """
+            insert into stg_posts
+            select post_id, $c, message, created_at, permalink_url, $now, null from batch_posts_rows
+            on conflict (post_id) do update set
+                message = excluded.message, created_at = excluded.created_at,
+                permalink_url = excluded.permalink_url, deleted_at = null
+            where stg_posts.message is distinct from excluded.message or stg_posts.deleted_at is not null
+            """,
+            {"c": consultation, "now": now},
+        )
+    finally:
+        con.unregister("batch_posts_rows")
+
+
+@dataclass(frozen=True)
+class PostScan:
+    """How one post's scan went, for `save_scans`: complete or not, its requests, and `since` for a scan of new
+    comments only (None: a full scan)."""
+
+    post_id: str
+    complete: bool
+    n_requests: int
+    since: datetime | None = None
 
 
 def save_scan(
@@ -175,36 +211,56 @@ def save_scan(
     now: datetime,
     since: datetime | None = None,
 ) -> dict[str, int]:
-    """Load one post's comment scan in one transaction: raw versions, edits, upserts, and deletions if complete.
+    """Load one post's comment scan (see `save_scans`)."""
+    return save_scans(con, table, [PostScan(post_id, complete, n_requests, since)], run_id=run_id, now=now)[post_id]
+
+
+def save_scans(con: duckdb.DuckDBPyConnection, table: pa.Table, scans: list[PostScan], *, run_id: str,
+               now: datetime) -> dict[str, dict[str, int]]:
+    """Load posts' comment scans (`table`: their staging rows) in one transaction: raw versions, edits, upserts, and
+    deletions where a full scan completed; each step is one statement for all the posts.
 
     A scan that did not complete never marks anything deleted, nor does a scan of new comments only (``since``
-    given: it did not look at older ones). Returns counts of changed and deleted rows.
+    given: it did not look at older ones). Returns per post the changed and deleted rows and whether it completed.
     """
+    seen = Counter(table["post_id"].to_pylist())
+    complete = {s.post_id: s.complete for s in scans}
+    posts = pa.table({"post_id": [s.post_id for s in scans],
+                      "full_and_complete": [s.complete and s.since is None for s in scans]})
     with transaction(con):
         con.register("batch_comments", table)
-        con.execute(_KEEP_EDITS, {"now": now, "post_id": post_id})
-        con.execute(_INSERT_RAW, {"now": now, "post_id": post_id})
-        # changed: the rows updated (unchanged ones are filtered by the update's `where`) and the new ones
-        changed = con.execute(_UPDATE_CHANGED, {"now": now, "post_id": post_id}).fetchone()[0]
-        changed += con.execute(_INSERT_NEW, {"now": now, "post_id": post_id}).fetchone()[0]
-        deleted: list[str] = []
-        if complete and since is None:
-            missing = [r[0] for r in con.execute(_MARK_DELETED, {"post_id": post_id}).fetchall()]
-            if plausible_deletions(table.num_rows, len(missing)):
-                deleted = missing
-                tombstone(con, deleted, now)
-            else:
-                complete = False
-                log.warning("post %s: a scan that sees %d comments would delete %d; not believed, nothing deleted "
-                            "(is the token a Page token with access?)", post_id, table.num_rows, len(missing))
-        con.execute(
-            "insert into stg_post_scans (post_id, run_id, scanned_at, is_complete, n_comments, n_requests, scan_kind, "
-            "since_at) values ($post, $run, $now, $complete, $n, $req, $kind, $since) on conflict do nothing",
-            {"post": post_id, "run": run_id, "now": now, "complete": complete, "n": table.num_rows, "req": n_requests,
-             "kind": "full" if since is None else "new", "since": since},
-        )
-        con.unregister("batch_comments")
-    return {"changed": changed, "deleted": len(deleted), "complete": complete}
+        con.register("batch_posts", posts)
+        try:
+            con.execute(_KEEP_EDITS, {"now": now})
+            con.execute(_INSERT_RAW, {"now": now})
+            # changed: the rows updated (unchanged ones are filtered by the update's `where`) and the new ones
+            changed = Counter(r[0] for r in con.execute(_UPDATE_CHANGED, {"now": now}).fetchall())
+            changed.update(r[0] for r in con.execute(_INSERT_NEW, {"now": now}).fetchall())
+            missing: dict[str, list[str]] = {}
+            for post_id, comment_id in con.execute(_MISSING).fetchall():
+                missing.setdefault(post_id, []).append(comment_id)
+            deleted: dict[str, list[str]] = {}
+            for post_id, ids in missing.items():
+                if plausible_deletions(seen[post_id], len(ids)):
+                    deleted[post_id] = ids
+                else:
+                    complete[post_id] = False
+                    log.warning("post %s: a scan that sees %d comments would delete %d; not believed, nothing "
+                                "deleted (is the token a Page token with access?)", post_id, seen[post_id], len(ids))
+            tombstone(con, [i for ids in deleted.values() for i in ids], now)
+            con.executemany(
+                "insert into stg_post_scans (post_id, run_id, scanned_at, is_complete, n_comments, n_requests, "
+                "scan_kind, since_at) values ($post, $run, $now, $complete, $n, $req, $kind, $since) "
+                "on conflict do nothing",
+                [{"post": s.post_id, "run": run_id, "now": now, "complete": complete[s.post_id], "n": seen[s.post_id],
+                  "req": s.n_requests, "kind": "full" if s.since is None else "new", "since": s.since}
+                 for s in scans],
+            )
+        finally:
+            con.unregister("batch_comments")
+            con.unregister("batch_posts")
+    return {s.post_id: {"changed": changed[s.post_id], "deleted": len(deleted.get(s.post_id, [])),
+                        "complete": complete[s.post_id]} for s in scans}
 
 
 def new_comments_since(

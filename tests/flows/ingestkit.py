@@ -183,7 +183,7 @@ def crash_child(url: str, warehouse: str, run_id: str, kill_at: str, marker: str
     `<marker>.load` when the scan's load starts. `kill_at` makes the process SIGKILL itself: `before_commit`
     (every write of the scan done, inside its transaction), `after_commit` (committed, but before the connection
     is closed and checkpointed); anything else leaves the killing to the test."""
-    session, save_scan, tombstone, transaction = db.session, load.save_scan, load.tombstone, load.transaction
+    session, save_scans, tombstone, transaction = db.session, load.save_scans, load.tombstone, load.transaction
 
     @contextmanager
     def marked_session(*args: Any, **kwargs: Any) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -191,9 +191,9 @@ def crash_child(url: str, warehouse: str, run_id: str, kill_at: str, marker: str
             Path(f"{marker}.open").touch()
             yield con
 
-    def marked_save_scan(*args: Any, **kwargs: Any) -> dict[str, int]:
+    def marked_save_scans(*args: Any, **kwargs: Any) -> dict[str, dict[str, int]]:
         Path(f"{marker}.load").touch()
-        return save_scan(*args, **kwargs)
+        return save_scans(*args, **kwargs)
 
     @contextmanager
     def transaction_then_die(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
@@ -208,7 +208,7 @@ def crash_child(url: str, warehouse: str, run_id: str, kill_at: str, marker: str
         _die()
         return 0
 
-    db.session, load.save_scan, load.transaction = marked_session, marked_save_scan, transaction_then_die
+    db.session, load.save_scans, load.transaction = marked_session, marked_save_scans, transaction_then_die
     if kill_at == "before_commit":
         load.tombstone = tombstone_then_die
     with GraphClient(url, "v25.0", DEFAULT_TOKEN, timeout=30.0, page_limit=100) as client:

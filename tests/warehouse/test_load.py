@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pytest
 
 from transforms.records import comments_table
@@ -166,3 +167,65 @@ def test_an_author_who_becomes_invisible_keeps_the_stored_key(con: duckdb.DuckDB
     del anonymous["from"]
     _scan(con, [anonymous], "r2")
     assert con.execute("select author_key from comments").fetchone()[0] == "k1"
+
+
+def _post_comments(post: str, numbers: range, message: str = "forslag") -> list[dict]:
+    return [{**_comment(n, message), "id": f"{post.split('_')[1]}_{n}"} for n in numbers]
+
+
+def test_one_batch_of_posts_loads_as_each_post_alone(tmp_path: Path) -> None:
+    """`save_scans` does each step once for all posts; per post it must give what `save_scan` gives post by post:
+    a complete full scan deletes (when believable), an incomplete or `since` scan never does, and counts stay
+    apart."""
+    posts = ["111_301", "111_302", "111_303", "111_304"]
+    first = {p: _post_comments(p, range(1, 13)) for p in posts}
+    second = {
+        "111_301": _post_comments("111_301", range(1, 11)),  # 2 gone: a complete full scan deletes them
+        "111_302": _post_comments("111_302", range(1, 2)),  # 11 gone while seeing 1: not believed
+        "111_303": _post_comments("111_303", range(12, 15), "ny"),  # a scan of new comments only
+        "111_304": _post_comments("111_304", range(1, 5)) + _post_comments("111_304", range(5, 13), "ændret"),
+    }
+    since = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    kinds = {"111_301": (True, None), "111_302": (True, None), "111_303": (True, since), "111_304": (False, None)}
+    now = dt.datetime(2024, 6, 1, tzinfo=dt.UTC)
+
+    def run(path: Path, batched: bool) -> tuple[list, dict]:
+        con = db.connect(path)
+        got: dict = {}
+        for run_id, data in (("r1", first), ("r2", second)):
+            scans = [load.PostScan(p, kinds[p][0] if run_id == "r2" else True, 1, kinds[p][1] if run_id == "r2"
+                                   else None) for p in posts]
+            tables = {p: comments_table(data[p], p, "demo") for p in posts}
+            if batched:
+                with load.transaction(con):
+                    got = load.save_scans(con, pa.concat_tables(tables.values()), scans, run_id=run_id, now=now)
+            else:
+                got = {s.post_id: load.save_scan(con, tables[s.post_id], post_id=s.post_id, run_id=run_id,
+                                                 complete=s.complete, n_requests=1, now=now, since=s.since)
+                       for s in scans}
+        rows = {t: con.execute(f"select * from {t} order by all").fetchall()
+                for t in ("stg_comments", "raw_comments", "stg_comment_history", "stg_post_scans")}
+        con.close()
+        return rows, got
+
+    batched_rows, batched = run(tmp_path / "batched.duckdb", True)
+    alone_rows, alone = run(tmp_path / "alone.duckdb", False)
+    assert batched == alone
+    assert batched_rows == alone_rows
+    assert batched == {
+        "111_301": {"changed": 0, "deleted": 2, "complete": True},
+        "111_302": {"changed": 0, "deleted": 0, "complete": False},
+        "111_303": {"changed": 3, "deleted": 0, "complete": True},
+        "111_304": {"changed": 8, "deleted": 0, "complete": False},
+    }
+
+
+def test_posts_are_upserted_together(con: duckdb.DuckDBPyConnection) -> None:
+    now = dt.datetime(2024, 6, 1, tzinfo=dt.UTC)
+    posts = [{"id": "111_1", "message": "Idéer?", "created_time": "2014-05-01T08:00:00+0000"},
+             {"id": "111_2", "message": None}]
+    load.save_posts(con, posts, "demo", now)
+    load.save_posts(con, [{**posts[0], "message": "Idéer til stien?"}, posts[1]], "demo", now)
+    assert con.execute("select post_id, message, created_at is not null from stg_posts order by 1").fetchall() == [
+        ("111_1", "Idéer til stien?", True), ("111_2", None, False)]
+    assert con.execute("select count(*) from raw_posts").fetchone()[0] == 3
