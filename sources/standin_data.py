@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import hashlib
 import threading
 from collections import defaultdict
@@ -56,6 +57,7 @@ def check_fields(node: str, specs: tuple[FieldSpec, ...] | None) -> None:
             check_fields(SUB_NODE[spec.name], spec.children)
 
 
+@functools.lru_cache(maxsize=1 << 20)  # a `since` listing compares every comment of a post: parse each time once
 def epoch(timestamp: str) -> float:
     """Seconds since 1970 of a Graph API `YYYY-MM-DDTHH:MM:SS+0000` timestamp."""
     return dt.datetime.strptime(timestamp, "%Y-%m-%dT%H:%M:%S%z").timestamp()

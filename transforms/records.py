@@ -101,25 +101,24 @@ def comment_record(comment: dict, post_id: str, consultation: str) -> dict[str, 
 def comments_table(comments: Iterable[dict], post_id: str, consultation: str) -> pa.Table:
     """An Arrow table of staging rows, deduplicated by comment id (the last payload wins, at the first's place).
 
-    Python serialises each payload once (`canonical_json`); DuckDB derives the other columns from that JSON
-    (`_RECORDS_SQL`), in C++ and without the interpreter lock, so a thread fetching the next pages runs meanwhile.
+    Python serialises each payload once (`canonical_json`); from ``SQL_FROM_ROWS`` rows on, DuckDB derives the other
+    columns from that JSON (`_RECORDS_SQL`), in C++ and without the interpreter lock, so a thread fetching the next
+    pages runs meanwhile (below that, the query's fixed cost of a few milliseconds is more than Python's).
     A payload that SQL cannot read the way `comment_record` does (a time not in the Graph API's spelling, a count
     that is not a number) sends the whole table down `comment_record`, the reference, which fails or succeeds as
     before.
     """
-    payloads: dict[str, str] = {}
+    latest: dict[str, dict] = {}
     for comment in comments:
-        payloads[str(comment["id"])] = canonical_json(comment)
-    if not payloads:
-        return COMMENT_SCHEMA.empty_table()
-    source = pa.table({"comment_id": list(payloads), "payload": list(payloads.values())})
+        latest[str(comment["id"])] = comment
+    if len(latest) < SQL_FROM_ROWS:
+        return _comments_table_py(latest.values(), post_id, consultation)
+    source = pa.table({"comment_id": list(latest), "payload": [canonical_json(c) for c in latest.values()]})
     try:
         table = _records_in_sql(source, post_id, consultation)
     except (duckdb.Error, ValueError):
         table = None
-    if table is None:
-        return _comments_table_py([json.loads(p) for p in payloads.values()], post_id, consultation)
-    return table
+    return table if table is not None else _comments_table_py(latest.values(), post_id, consultation)
 
 
 def _comments_table_py(comments: Iterable[dict], post_id: str, consultation: str) -> pa.Table:
@@ -132,6 +131,8 @@ def _comments_table_py(comments: Iterable[dict], post_id: str, consultation: str
     return pa.table({f.name: pa.array([r[f.name] for r in records], f.type) for f in COMMENT_SCHEMA},
                     schema=COMMENT_SCHEMA)
 
+
+SQL_FROM_ROWS = 1_000
 
 # `comment_record` in SQL. `tag_spans` is written as `json.dumps` writes it; a `created_time` that is not in the
 # Graph API's spelling comes out NULL, which `_records_in_sql` turns into the Python path.

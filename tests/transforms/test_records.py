@@ -22,6 +22,12 @@ import synth  # noqa: E402
 POST = "111_222"
 
 
+@pytest.fixture(autouse=True)
+def _sql_for_every_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tests compare the SQL path with the reference, so tables of any size take it here."""
+    monkeypatch.setattr(records, "SQL_FROM_ROWS", 1)
+
+
 def _reference(comments: list[dict]) -> pa.Table:
     return records._comments_table_py(comments, POST, "demo")
 
@@ -65,6 +71,13 @@ def test_the_sql_path_is_taken_for_graph_api_payloads(monkeypatch: pytest.Monkey
 
     monkeypatch.setattr(records, "_comments_table_py", fail)
     assert comments_table(EDGE_CASES, POST, "demo").num_rows == 7
+
+
+def test_small_tables_skip_sql(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Below SQL_FROM_ROWS rows the query's fixed cost is more than Python's: the reference builds the table."""
+    monkeypatch.setattr(records, "SQL_FROM_ROWS", 100)
+    monkeypatch.setattr(records, "_records_in_sql", lambda *a: pytest.fail("took the SQL path"))
+    assert comments_table(EDGE_CASES, POST, "demo").equals(_reference(EDGE_CASES))
 
 
 def test_a_time_sql_cannot_read_goes_to_the_reference() -> None:
