@@ -55,7 +55,8 @@ def ingest_posts(client: GraphClient, warehouse: str, page_id: str, consultation
     """Scan posts' comments and upsert them; deletions are marked only after a complete full scan of a post.
 
     A full rescan when the post's last one is older than ``full_rescan_hours`` (0: always), else only the comments
-    created since the newest stored one (``load.new_comments_since``). Background threads fetch the posts,
+    created since the newest stored one (``load.new_comments_since``; the post itself is not read then, and a
+    deleted post shows as the comments edge's 100/33). Background threads fetch the posts,
     ``fetch_threads`` at a time (:func:`_prefetched`; 0: in this thread), so the Graph API's answer time overlaps
     this thread's work: each fetched post is pseudonymised and turned into staging rows at once, and the posts are
     loaded together once ``flush_rows`` comments are waiting (one warehouse session and one transaction per batch,
@@ -135,10 +136,11 @@ def _prefetched(client: GraphClient, post_ids: list[str], since: dict[str, dt.da
     on an error), the reads under way are cancelled and the threads joined.
     """
     def fetch(post_id: str) -> tuple[str, dict | None, CommentScan | None]:
-        post = client.fetch_post(post_id)
         start = since[post_id]
-        scan = client.fetch_comments(post_id, since=int(start.timestamp()) if start else None) if post else None
-        return post_id, post, scan
+        if start is not None:  # between full rescans the post is not read again: its edits wait, like comments'
+            return post_id, None, client.fetch_comments(post_id, since=int(start.timestamp()))
+        post = client.fetch_post(post_id)
+        return post_id, post, client.fetch_comments(post_id) if post else None
 
     if workers < 1:  # in this thread, one post after the other
         yield (fetch(post_id) for post_id in post_ids)
@@ -184,7 +186,7 @@ def _store(warehouse: str, fetched: list[_Fetched], consultation: str, page_id: 
             return out, current
         tables = [item.table if current == suppressed else comments_table(
             drop_suppressed(item.comments, *current), item.post_id, consultation) for item in scanned]
-        load.save_posts(con, [item.post for item in scanned], consultation, now)
+        load.save_posts(con, [item.post for item in scanned if item.post], consultation, now)
         got = load.save_scans(
             con, pa.concat_tables(tables),
             [load.PostScan(i.post_id, i.scan.complete, i.scan.requests, since[i.post_id]) for i in scanned],

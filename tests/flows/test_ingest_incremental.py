@@ -207,6 +207,7 @@ def test_between_full_rescans_only_new_comments_are_fetched(tmp_path: Path) -> N
         counts = _ingest_between_full_rescans(standin, warehouse, "r2")
         asked = [dict(r.query) for r in standin.requests[before:] if r.path.endswith("/comments")]
         assert asked and all("since" in q for q in asked[:1])
+        assert not [r for r in standin.requests[before:] if r.path.endswith(POST_ID)]  # the post is not read again
         since = int(asked[0]["since"])
         newest_epoch = dt.datetime.strptime(newest, "%Y-%m-%dT%H:%M:%S%z").timestamp()
         assert since == newest_epoch - 3600
@@ -257,3 +258,19 @@ def test_posts_are_loaded_together_and_a_failed_fetch_keeps_the_posts_before_it(
             with pytest.raises(TokenError):  # one thread: the request numbers are the posts' in order
                 ingest_posts(client, str(fresh), PAGE_ID, CONSULTATION, [POST_ID, other], "r2", SALT, fetch_threads=1)
     assert _query(fresh, "select distinct post_id from stg_comments") == [(POST_ID,)]
+
+
+def test_a_post_deleted_between_full_rescans_is_found_by_its_comments_edge(tmp_path: Path) -> None:
+    """A scan of new comments does not read the post, but the comments edge answers 100/33 for a deleted post: the
+    second such answer in a row tombstones it, as after full scans."""
+    warehouse = from_template(tmp_path / "wh.duckdb")
+    with serving() as standin:
+        _ingest_between_full_rescans(standin, warehouse, "r1")  # the template's scan is recent: a `since` scan
+        standin.delete_post(POST_ID)
+        before = len(standin.requests)
+        first = _ingest_between_full_rescans(standin, warehouse, "r2")
+        assert [r.path.rsplit("/", 1)[-1] for r in standin.requests[before:]] == ["comments"]
+        assert first["deleted"] == 0 and _query(warehouse, "select count(*) from comments where deleted_at is null")
+        second = _ingest_between_full_rescans(standin, warehouse, "r3")
+    assert second["deleted"] > 0
+    assert _query(warehouse, "select count(*) from comments where deleted_at is null") == [(0,)]
