@@ -110,7 +110,7 @@ def cluster_topics(warehouse: str, consultation: Consultation, run_id: str) -> i
             and (_now() - stored["fitted_at"]).total_seconds() < refit_hours * 3600 \
             and placeable(hashes, stored["ideas"]):
         try:
-            result = place(ideas, previous, TopicModel.from_bytes(stored["model"]), stored["ideas"])
+            result = place(ideas, previous, TopicModel.from_bytes(stored["model"]), stored["ideas"], hashes)
         except Exception as exc:  # noqa: BLE001 - an unreadable or stale model only costs a refit
             log.warning("could not place new ideas with the stored topic model (%s); clustering again", exc)
     if result is None:

@@ -98,10 +98,18 @@ class TopicModel:
 
 def _changed(current: pd.Series, fit: pd.Series) -> np.ndarray:
     """Per current idea: new or edited since the fit (its id and text hash are not a pair the fit saw)."""
-    known = current.index.isin(fit.index)
+    at = _positions(fit.index, current.index)
+    known = at >= 0
     same = np.zeros(len(current), dtype=bool)
-    same[known] = fit.loc[current.index[known]].to_numpy(np.uint64) == current.to_numpy(np.uint64)[known]
+    same[known] = fit.to_numpy(np.uint64)[at[known]] == current.to_numpy(np.uint64)[known]
     return ~same
+
+
+def _positions(index: pd.Index, ids: pd.Index | pd.Series) -> np.ndarray:
+    """Where each of ``ids`` is in ``index`` (-1: not there); one hash lookup each, ten times `.loc`'s speed."""
+    if not index.is_unique:
+        index = index[~index.duplicated()]
+    return index.get_indexer(pd.Index(ids))
 
 
 def placeable(current: pd.Series, fit: pd.Series | None, max_share: float = MAX_NEW_SHARE) -> bool:
@@ -109,26 +117,28 @@ def placeable(current: pd.Series, fit: pd.Series | None, max_share: float = MAX_
     fit's number of ideas are new or edited since it (``current``/``fit``: text hashes by idea_id)."""
     if fit is None or len(fit) == 0 or len(current) == 0:
         return False
-    if not fit.index.isin(current.index).all():
+    at = _positions(fit.index, current.index)
+    if np.unique(at[at >= 0]).size < fit.index.nunique():  # an idea of the fit is gone
         return False
     return int(_changed(current, fit).sum()) <= max_share * len(fit)
 
 
-def place(ideas: pd.DataFrame, previous: pd.DataFrame, model: TopicModel, fit: pd.Series) -> TopicRun:
+def place(ideas: pd.DataFrame, previous: pd.DataFrame, model: TopicModel, fit: pd.Series,
+          current: pd.Series | None = None) -> TopicRun:
     """Keep the previous topic of ideas unchanged since the fit; place new and edited ones with ``model``.
 
     ``previous``: the last run's idea_id, topic_id, score; ``fit``: text hashes by idea_id of the ideas the model
-    was fitted on.
+    was fitted on; ``current``: `text_hashes(ideas)` when the caller has them.
     """
     ideas = ideas.reset_index(drop=True)
     prev = previous.drop_duplicates("idea_id").set_index("idea_id")
-    current = text_hashes(ideas)
-    keep = ~_changed(current, fit) & ideas["idea_id"].isin(prev.index).to_numpy()
+    current = text_hashes(ideas) if current is None else current
+    at = _positions(prev.index, ideas["idea_id"].astype(str))
+    keep = ~_changed(current, fit) & (at >= 0)
     topic_ids = np.full(len(ideas), ANDET, dtype=np.int64)
     scores = np.zeros(len(ideas))
-    ids = ideas.loc[keep, "idea_id"]
-    topic_ids[keep] = prev.loc[ids, "topic_id"].to_numpy(dtype=np.int64)
-    scores[keep] = prev.loc[ids, "score"].fillna(0.0).to_numpy(dtype=float)
+    topic_ids[keep] = prev["topic_id"].to_numpy(dtype=np.int64)[at[keep]]
+    scores[keep] = prev["score"].fillna(0.0).to_numpy(dtype=float)[at[keep]]
     todo = np.flatnonzero(~keep)
     texts = ideas.loc[todo, "text"].fillna("").astype(str).tolist()
     with_words = np.array([bool(words(t, model.language)) for t in texts], dtype=bool)
