@@ -79,7 +79,7 @@ def ingest_posts(client: GraphClient, warehouse: str, page_id: str, consultation
 
     def store(batch: list[_Fetched]) -> None:
         nonlocal suppressed
-        got, suppressed = _store(warehouse, batch, consultation, page_id, run_id, salt, now, since, suppressed)
+        got, suppressed = _store(warehouse, batch, consultation, run_id, now, since, suppressed)
         counts.update(got)
 
     with _prefetched(client, post_ids, since, workers=fetch_threads, ahead=2 * fetch_threads) as fetched:
@@ -168,8 +168,8 @@ def _prefetched(client: GraphClient, post_ids: list[str], since: dict[str, dt.da
         client.resume()
 
 
-def _store(warehouse: str, fetched: list[_Fetched], consultation: str, page_id: str, run_id: str, salt: bytes,
-           now: dt.datetime, since: dict[str, dt.datetime | None], suppressed: tuple[set[str], set[str]],
+def _store(warehouse: str, fetched: list[_Fetched], consultation: str, run_id: str, now: dt.datetime,
+           since: dict[str, dt.datetime | None], suppressed: tuple[set[str], set[str]],
            ) -> tuple[dict[str, dict[str, int]], tuple[set[str], set[str]]]:
     """Load prepared posts in one warehouse session; returns their counts and the erasures in force.
 
@@ -183,7 +183,7 @@ def _store(warehouse: str, fetched: list[_Fetched], consultation: str, page_id: 
             if item.table is None:
                 out[item.post_id] = _post_missing(con, item.post_id, run_id, now)
         if not scanned:
-            return out, current
+            return {item.post_id: out[item.post_id] for item in fetched}, current
         tables = [item.table if current == suppressed else comments_table(
             drop_suppressed(item.comments, *current), item.post_id, consultation) for item in scanned]
         load.save_posts(con, [item.post for item in scanned if item.post], consultation, now)
@@ -196,7 +196,7 @@ def _store(warehouse: str, fetched: list[_Fetched], consultation: str, page_id: 
                 log.warning("post %s: scan did not complete (%s); nothing was marked deleted", item.post_id,
                             item.scan.stop_reason or "it would have deleted more comments than it saw")
             out[item.post_id] = {"fetched": table.num_rows, **got[item.post_id]}
-    return out, current
+    return {item.post_id: out[item.post_id] for item in fetched}, current  # in post order
 
 
 def _post_missing(con, post_id: str, run_id: str, now: dt.datetime) -> dict[str, int]:
