@@ -208,3 +208,16 @@ def test_page_limit_is_checked() -> None:
 
 def test_token_is_not_in_repr() -> None:
     assert "secret-token" not in repr(GraphClient("http://127.0.0.1:1", "v25.0", "secret-token"))
+
+
+def test_proxies_and_ca_bundle_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The session does not read the environment per request, so it must take it over once: a municipality's
+    proxy and CA bundle still apply, and NO_PROXY still exempts the Graph API's host."""
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.kommune.example:3128")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/kommune/ca.pem")
+    with GraphClient("https://graph.facebook.com", "v25.0", "token") as client:
+        assert client._session.proxies.get("https") == "http://proxy.kommune.example:3128"
+        assert client._session.verify == "/etc/kommune/ca.pem"
+    with GraphClient("http://127.0.0.1:9", "v25.0", "token") as client:
+        assert "https" not in client._session.proxies and "http" not in client._session.proxies
