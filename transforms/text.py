@@ -22,6 +22,8 @@ import snowballstemmer
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from stop_words import get_stop_words
 
+from transforms.redact import CPR, EMAIL, NAME, PHONE
+
 __all__ = ["CompoundSplitter", "clean_text", "detect_language", "tokenize", "words"]
 
 # The maintained Danish list (94 words, as Snowball's) lacks common closed-class words: prepositions, modal verbs and
@@ -37,6 +39,8 @@ STOP_WORDS: frozenset[str] = DANISH_STOP_WORDS | ENGLISH_STOP_WORDS_
 _DA_MARKERS = DANISH_STOP_WORDS - ENGLISH_STOP_WORDS_ - {"i", "man", "under", "over", "mod", "sin"}
 _EN_MARKERS = ENGLISH_STOP_WORDS_ - DANISH_STOP_WORDS
 
+# What transforms.redact puts in place of personal data: not words of the comment, so never a feature or a label.
+_PLACEHOLDER = re.compile("|".join(re.escape(p) for p in (NAME, EMAIL, PHONE, CPR)), re.IGNORECASE)
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _MENTION = re.compile(r"(?<!\w)[@#]\w+")
 # Emoji, pictographs, dingbats, flags, variation selectors, zero-width joiners, skin tones.
@@ -53,7 +57,8 @@ _LINKS = ("", "s", "e")  # Danish linking elements between compound parts (fuge-
 
 
 def clean_text(s: str | None) -> str:
-    """Normalise a comment: Unicode NFKC, no URLs, @/#-tags or emojis, letters repeated 3+ times once, lower case.
+    """Normalise a comment: Unicode NFKC, no redaction placeholders ("[navn]", ...), URLs, @/#-tags or emojis,
+    letters repeated 3+ times once, lower case.
 
     Idempotent: ``clean_text(clean_text(s)) == clean_text(s)``.
     """
@@ -64,6 +69,7 @@ def clean_text(s: str | None) -> str:
     s = _MENTION.sub(" ", s)
     s = _EMOJI.sub(" ", s)
     s = _REPEAT.sub(r"\1", s.lower())
+    s = _PLACEHOLDER.sub(" ", s)  # last: "[navvvn]" only becomes a placeholder above
     return _SPACE.sub(" ", s).strip()
 
 

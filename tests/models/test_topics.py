@@ -232,3 +232,21 @@ def test_seeded_runs_are_deterministic(ideas):
     first, second = analyse(ideas, themes=SEED_THEMES), analyse(ideas.copy(), themes=SEED_THEMES)
     assert_frame_equal(first.assignments, second.assignments)
     assert_frame_equal(first.topics, second.topics)
+
+
+PLACEHOLDERS = ("[navn]", "[email]", "[telefon]", "[cpr]")
+
+
+def test_labels_and_keywords_never_show_redaction_placeholders(ideas):
+    # Redacted ideas: the placeholders cluster in one theme, so they would be its most distinctive "words".
+    redacted = ideas.copy()
+    dogs = redacted["theme"] == "hund"
+    redacted.loc[dogs, "text"] = [
+        f"{text} {PLACEHOLDERS[i % 4]} {PLACEHOLDERS[(i + 1) % 4]}s"
+        for i, text in enumerate(redacted.loc[dogs, "text"])
+    ]
+    run = analyse(redacted)
+    shown = " ".join([*run.topics["label"].str.lower(), *run.topics["keywords"]])
+    for piece in ("navn", "email", "telefon", "cpr"):
+        assert piece not in shown, piece
+    assert normalized_mutual_info_score(ideas["theme"], run.assignments["topic_id"]) > 0.8

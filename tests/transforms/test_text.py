@@ -92,3 +92,18 @@ def test_known_words_let_the_splitter_find_seed_words_inside_compounds():
 
 def test_danish_function_words_are_stop_words():
     assert tokenize("kan vi få lidt lys ved søen") == ["lys", "søen"]
+
+
+def test_redaction_placeholders_are_not_words():
+    text = "[navn] [email] [telefon] [cpr]: [NAVN]s forslag er en hundeskov ved søen"
+    assert words(text) == [("forslag", "forslag"), ("hundeskov", "hundeskov"), ("søen", "søen")]
+    assert "navn" not in clean_text(text) and "cpr" not in clean_text(text)
+
+
+def test_real_words_that_look_like_placeholders_are_kept():
+    assert tokenize("giv pladsen et navn, skriv en email") == ["giv", "plads", "navn", "skriv", "email"]
+
+
+def test_placeholders_give_the_splitter_no_parts():
+    splitter = CompoundSplitter(min_count=1).fit(["[navn] [navn] [cpr] [email] [telefon]", "skilt"])
+    assert tokenize("navneskilt", splitter=splitter) == ["navneskilt"]
