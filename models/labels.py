@@ -9,7 +9,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer
 
-__all__ = ["class_tfidf", "readable_label", "spread_stems", "surface_forms", "topic_keywords"]
+__all__ = ["class_tfidf", "label_weights", "readable_label", "spread_stems", "surface_forms", "topic_keywords"]
 
 
 def _identity(tokens: list[str]) -> list[str]:
@@ -79,6 +79,22 @@ def topic_keywords(
             continue
         words.append(word)
     return words
+
+
+def label_weights(terms: np.ndarray, weights: np.ndarray, likeness: dict[str, float]) -> np.ndarray:
+    """c-TF-IDF weights for choosing label words: each term's weight times its noun-likeness (0..1, default 1).
+
+    The keywords keep the plain c-TF-IDF order; the label prefers words that name the topic over the verbs and
+    adjectives that often co-occur with it ("Komme · holde"), see ``transforms.text.noun_likeness``.
+    """
+    factor = np.array([likeness.get(str(t), 1.0) for t in terms], dtype=float)
+    return weights * factor
+
+
+def label_first(label_words: list[str], keywords: list[str], n: int = 8) -> list[str]:
+    """The keywords with the label's words in front (a label word is always among the keywords), at most ``n``."""
+    rest = [w for w in keywords if not any(w in lw or lw in w for lw in label_words)]
+    return [*label_words, *rest][:n]
 
 
 def readable_label(keywords: list[str], n_words: int = 2) -> str:

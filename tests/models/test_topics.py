@@ -250,3 +250,16 @@ def test_labels_and_keywords_never_show_redaction_placeholders(ideas):
     for piece in ("navn", "email", "telefon", "cpr"):
         assert piece not in shown, piece
     assert normalized_mutual_info_score(ideas["theme"], run.assignments["topic_id"]) > 0.8
+
+
+def test_labels_name_the_topic_rather_than_what_people_want_to_do(ideas):
+    # Every idea of the fifth theme says "komme" and "holde" (after modal verbs): the most frequent words of the
+    # topic, yet verbs; the label should name what is held.
+    events = ["koncerter", "sommerfest", "loppemarked", "julemarked", "fællesspisning", "markedsdage"]
+    party = {"fest": [f"alle skal komme, vi kan holde {event}" for event in events]}
+    more = pd.concat([ideas, make_ideas(party, start=len(ideas))], ignore_index=True)
+    run = analyse(more)
+    members = more.merge(run.assignments, on="idea_id").groupby("topic_id")["theme"].agg(lambda s: s.mode()[0])
+    label = run.topics.set_index("topic_id").loc[members[members == "fest"].index[0], "label"].lower()
+    assert "komme" not in label and "holde" not in label
+    assert set(label.split(" · ")) <= set(events)

@@ -4,7 +4,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from transforms.text import DANISH_STOP_WORDS, CompoundSplitter, clean_text, detect_language, tokenize, words
+from transforms.text import (
+    DANISH_STOP_WORDS,
+    CompoundSplitter,
+    clean_text,
+    detect_language,
+    noun_likeness,
+    tokenize,
+    words,
+)
 
 
 @pytest.mark.parametrize(
@@ -107,3 +115,13 @@ def test_real_words_that_look_like_placeholders_are_kept():
 def test_placeholders_give_the_splitter_no_parts():
     splitter = CompoundSplitter(min_count=1).fit(["[navn] [navn] [cpr] [email] [telefon]", "skilt"])
     assert tokenize("navneskilt", splitter=splitter) == ["navneskilt"]
+
+
+def test_noun_likeness_reads_verbs_and_attributive_adjectives_off_their_context():
+    likeness = noun_likeness(
+        ["vi kan komme i parken", "man skal komme tit", "de store træer", "at komme til parken", "at kommunen lytter"]
+    )
+    assert likeness["park"] == 1.0 and likeness["kommun"] == 1.0  # "at kommunen" is "that", not an infinitive
+    assert likeness["kom"] == 0.25  # three of three occurrences are verbs, smoothed by one pseudo-noun
+    assert likeness["stor"] == 0.5 and likeness["træer"] == 1.0
+    assert noun_likeness(["the bike lane", "you should make a bike lane"])["bike"] == 1.0  # English compounds
