@@ -17,8 +17,10 @@ from models.labels import (
     label_first,
     label_weights,
     readable_label,
+    shared_terms,
     spread_stems,
     surface_forms,
+    topic_document_frequencies,
     topic_keywords,
 )
 from transforms.text import noun_likeness, words
@@ -191,7 +193,9 @@ def _topics(ideas, pairs, topic_ids, assignments, prev_topics, names) -> pd.Data
     classes, terms, weights = class_tfidf(tokens, topic_ids.tolist())
     surface = surface_forms(pairs, topic_ids.tolist())
     everywhere = {stem: word for by_stem in surface.values() for stem, word in by_stem.items()}
-    weights[:, np.isin(terms, list(spread_stems(tokens, topic_ids.tolist())))] = 0.0
+    df = topic_document_frequencies(tokens, topic_ids.tolist())
+    weights[:, np.isin(terms, list(spread_stems(tokens, topic_ids.tolist(), df=df)))] = 0.0
+    weights[~shared_terms(classes, terms, df)] = 0.0
     keywords = {c: topic_keywords(terms, weights[i], surface.get(c, {}), everywhere) for i, c in enumerate(classes)}
     likeness = noun_likeness(_sample(ideas["text"].fillna("").astype(str).tolist(), LIKENESS_SAMPLE))
     for_label = label_weights(terms, weights, likeness)
