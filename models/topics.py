@@ -197,7 +197,7 @@ def _topics(ideas, pairs, topic_ids, assignments, prev_topics, names) -> pd.Data
     weights[:, np.isin(terms, list(spread_stems(tokens, topic_ids.tolist(), df=df)))] = 0.0
     weights[~shared_terms(classes, terms, df)] = 0.0
     keywords = {c: topic_keywords(terms, weights[i], surface.get(c, {}), everywhere) for i, c in enumerate(classes)}
-    likeness = noun_likeness(_sample(ideas["text"].fillna("").astype(str).tolist(), LIKENESS_SAMPLE))
+    likeness = noun_likeness(_sample(ideas["text"], LIKENESS_SAMPLE))
     for_label = label_weights(terms, weights, likeness)
     candidates = {
         c: topic_keywords(terms, for_label[i], surface.get(c, {}), everywhere) for i, c in enumerate(classes)
@@ -208,9 +208,11 @@ def _topics(ideas, pairs, topic_ids, assignments, prev_topics, names) -> pd.Data
                        {t: "; ".join(keywords.get(t, [])) for t in ids})
 
 
-def _sample(texts: list[str], n: int) -> list[str]:
-    """At most ``n`` of ``texts``, evenly spaced (deterministic)."""
-    return texts if len(texts) <= n else [texts[i] for i in np.linspace(0, len(texts) - 1, n).astype(int)]
+def _sample(texts: pd.Series, n: int) -> list[str]:
+    """At most ``n`` of ``texts``, evenly spaced (deterministic), as strings; only the sample is converted."""
+    if len(texts) > n:
+        texts = texts.iloc[np.linspace(0, len(texts) - 1, n).astype(int)]
+    return texts.fillna("").astype(str).tolist()
 
 
 def topic_table(ideas, topic_ids, assignments, prev_topics, labels: dict[int, str],
