@@ -106,7 +106,7 @@ def neighbour_smoothing(X, n_neighbors: int = 5, chunk: int = 1000, weighted: bo
         S = X[start : start + chunk] @ X.T
         S = S.toarray() if sparse.issparse(S) else np.array(S)
         S[np.arange(S.shape[0]), np.arange(start, start + S.shape[0])] = -np.inf
-        nearest = np.argpartition(-S, m - 1, axis=1)[:, :m]
+        nearest = np.argpartition(-S, m - 1, axis=1)[:, :m].copy()  # not a view that keeps the whole chunk alive
         idx[start : start + chunk] = nearest
         sim[start : start + chunk] = np.take_along_axis(S, nearest, axis=1)
     weights = np.maximum(sim, 0.0) if weighted else np.ones_like(sim)
