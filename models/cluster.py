@@ -3,13 +3,14 @@
 Features: TF-IDF of Danish/English stems (compounds also give their parts, see ``transforms.text``) next to TF-IDF of
 character 3-5-grams inside word boundaries (robust to typos, inflection and compounds). Short comments share few
 words, so before LSA every text is smoothed with its ``n_neighbors`` nearest neighbours by cosine (each row becomes
-``x + mean(neighbours)``, re-normalised): a text about "lys på stien" borrows the vocabulary of the texts most like it.
-Then LSA (``TruncatedSVD`` + ``Normalizer``) and ``KMeans`` with a fixed ``random_state``. To scale, everything is
-fitted on at most ``max_fit_samples`` texts; the rest is transformed (without smoothing) and given the nearest topic.
+``x`` plus the similarity-weighted mean of its neighbours, re-normalised): a text about "lys på stien" borrows the
+vocabulary of the texts most like it. Then LSA (``TruncatedSVD`` + ``Normalizer``) and ``KMeans`` with a fixed
+``random_state``. To scale, everything is fitted on at most ``max_fit_samples`` texts; the rest is transformed
+(without smoothing) and given the nearest topic.
 
 Backends: ``backend="tfidf"`` (the default, scikit-learn only) is the above; ``backend="embeddings"`` replaces the
-TF-IDF/LSA space by unit-length sentence embeddings from a local model (``models.embeddings``), smoothed with their
-neighbours the same way, and chooses k in a 10-d PCA of them. Everything after the feature space is shared.
+TF-IDF/LSA space by unit-length sentence embeddings from a local model (``models.embeddings``), smoothed with the
+plain mean of their neighbours, and chooses k in a 10-d PCA of them. Everything after the feature space is shared.
 
 Seed themes (``fit(X, seeds=[[word, ...], ...])``): ideas containing a seed word after the same normalisation,
 stemming and compound splitting are the theme's anchors. A theme's centroid starts at the mean of its anchors; the
@@ -82,10 +83,15 @@ def choose_k(Z: np.ndarray, k_range: range, random_state: int = 0, sample_size: 
     return max(scores, key=lambda k: (round(scores[k], 4), -k)), scores
 
 
-def neighbour_smoothing(X, n_neighbors: int = 5, chunk: int = 1000):
-    """Each L2-normalised row plus the mean of its ``n_neighbors`` most cosine-similar other rows, re-normalised.
+def neighbour_smoothing(X, n_neighbors: int = 5, chunk: int = 1000, weighted: bool = True):
+    """Each L2-normalised row plus the mean of its ``n_neighbors`` most cosine-similar other rows, weighted by their
+    similarity (or plain with ``weighted=False``), re-normalised.
 
-    ``X`` is a sparse matrix or a dense array; the result is of the same kind.
+    Weighting by similarity lets a sparse TF-IDF row borrow little from a neighbour it barely resembles and nothing
+    from one it shares no feature with, so a text unlike all others is not pulled into some group. Sentence
+    embeddings are all somewhat alike, so there the plain mean is used (weighting measured no better on them and
+    cost warm stability, 0.98 -> 0.92 on the motorway sample). ``X`` is a sparse matrix or a dense array; the result
+    is of the same kind.
 
     Cost: one sparse product per ``chunk`` rows against all rows (about 2 s for 5,000 comments on one core).
     """
@@ -95,13 +101,18 @@ def neighbour_smoothing(X, n_neighbors: int = 5, chunk: int = 1000):
         return X
     X = normalize(X)
     idx = np.empty((n, m), dtype=np.int64)
+    sim = np.empty((n, m))
     for start in range(0, n, chunk):
         S = X[start : start + chunk] @ X.T
         S = S.toarray() if sparse.issparse(S) else np.array(S)
         S[np.arange(S.shape[0]), np.arange(start, start + S.shape[0])] = -np.inf
-        idx[start : start + chunk] = np.argpartition(-S, m - 1, axis=1)[:, :m]
+        nearest = np.argpartition(-S, m - 1, axis=1)[:, :m].copy()  # not a view that keeps the whole chunk alive
+        idx[start : start + chunk] = nearest
+        sim[start : start + chunk] = np.take_along_axis(S, nearest, axis=1)
+    weights = np.maximum(sim, 0.0) if weighted else np.ones_like(sim)
+    weights /= np.maximum(weights.sum(axis=1, keepdims=True), 1e-12)
     rows = np.repeat(np.arange(n), m)
-    W = sparse.csr_matrix((np.full(n * m, 1.0 / m), (rows, idx.ravel())), shape=(n, n))
+    W = sparse.csr_matrix((weights.ravel(), (rows, idx.ravel())), shape=(n, n))
     return normalize(X + W @ X)
 
 
@@ -276,7 +287,7 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
         E = self._embed(texts)
         n_sel = max(1, min(self.selection_components, E.shape[1] - 1, len(texts) - 1))
         self._selection_space = normalize(PCA(n_sel, random_state=self.random_state).fit_transform(E))
-        return neighbour_smoothing(E, self.n_neighbors) if self.n_neighbors else E
+        return neighbour_smoothing(E, self.n_neighbors, weighted=False) if self.n_neighbors else E
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         return normalize(_encoder(self.embeddings_model_path).encode(texts).astype(np.float64))

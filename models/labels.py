@@ -9,7 +9,16 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer
 
-__all__ = ["class_tfidf", "readable_label", "spread_stems", "surface_forms", "topic_keywords"]
+__all__ = [
+    "class_tfidf",
+    "label_weights",
+    "readable_label",
+    "shared_terms",
+    "spread_stems",
+    "surface_forms",
+    "topic_document_frequencies",
+    "topic_keywords",
+]
 
 
 def _identity(tokens: list[str]) -> list[str]:
@@ -37,20 +46,43 @@ def class_tfidf(token_lists: Sequence[list[str]], labels: Sequence[int]) -> tupl
     return classes, vectorizer.get_feature_names_out(), (tf @ sparse.diags(idf)).toarray()
 
 
-def spread_stems(token_lists: Sequence[list[str]], labels: Sequence[int], share: float = 0.05) -> set[str]:
+def topic_document_frequencies(token_lists: Sequence[list[str]], labels: Sequence[int]) -> dict[int, Counter]:
+    """Per topic, stem -> number of the topic's ideas that contain it."""
+    df: dict[int, Counter] = defaultdict(Counter)
+    for tokens, label in zip(token_lists, labels, strict=True):
+        df[label].update(set(tokens))
+    return df
+
+
+def spread_stems(
+    token_lists: Sequence[list[str]], labels: Sequence[int], share: float = 0.05, df: dict[int, Counter] | None = None
+) -> set[str]:
     """Stems too common to name a topic: in at least ``share`` of the ideas of more than half of the topics.
 
     Data-derived filler words ("kan", "ved", "godt" in one consultation, "people" in another); needs 3+ topics.
+    ``df``: :func:`topic_document_frequencies` of the same input, when already at hand.
     """
     topics = sorted(set(labels))
     if len(topics) < 3:
         return set()
     sizes = Counter(labels)
-    df: dict[int, Counter] = defaultdict(Counter)
-    for tokens, label in zip(token_lists, labels, strict=True):
-        df[label].update(set(tokens))
+    df = topic_document_frequencies(token_lists, labels) if df is None else df
     common = Counter(stem for t in topics for stem, c in df[t].items() if c >= share * sizes[t])
     return {stem for stem, n in common.items() if n > len(topics) / 2}
+
+
+def shared_terms(classes: list[int], terms: np.ndarray, df: dict[int, Counter], min_ideas: int = 2) -> np.ndarray:
+    """Boolean (classes x terms): the term is in at least ``min_ideas`` of the class's ideas.
+
+    A keyword stands for what several ideas say; a word only one idea uses (often a name nobody tagged) is neither a
+    topic's keyword nor something to store with the model.
+    """
+    position = {str(t): j for j, t in enumerate(terms)}
+    mask = np.zeros((len(classes), len(terms)), dtype=bool)
+    for i, c in enumerate(classes):
+        cols = [position[stem] for stem, n in df.get(c, {}).items() if n >= min_ideas and stem in position]
+        mask[i, cols] = True
+    return mask
 
 
 def surface_forms(pairs: Sequence[list[tuple[str, str]]], labels: Sequence[int]) -> dict[int, dict[str, str]]:
@@ -79,6 +111,22 @@ def topic_keywords(
             continue
         words.append(word)
     return words
+
+
+def label_weights(terms: np.ndarray, weights: np.ndarray, likeness: dict[str, float]) -> np.ndarray:
+    """c-TF-IDF weights for choosing label words: each term's weight times its noun-likeness (0..1, default 1).
+
+    The keywords keep the plain c-TF-IDF order; the label prefers words that name the topic over the verbs and
+    adjectives that often co-occur with it ("Komme · holde"), see ``transforms.text.noun_likeness``.
+    """
+    factor = np.array([likeness.get(str(t), 1.0) for t in terms], dtype=float)
+    return weights * factor
+
+
+def label_first(label_words: list[str], keywords: list[str], n: int = 8) -> list[str]:
+    """The keywords with the label's words in front (a label word is always among the keywords), at most ``n``."""
+    rest = [w for w in keywords if not any(w in lw or lw in w for lw in label_words)]
+    return [*label_words, *rest][:n]
 
 
 def readable_label(keywords: list[str], n_words: int = 2) -> str:

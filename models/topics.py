@@ -12,14 +12,25 @@ import pandas as pd
 
 from models.cluster import TopicClusterer
 from models.identity import ANDET, match_topics, theme_ids, topic_status
-from models.labels import class_tfidf, readable_label, spread_stems, surface_forms, topic_keywords
-from transforms.text import words
+from models.labels import (
+    class_tfidf,
+    label_first,
+    label_weights,
+    readable_label,
+    shared_terms,
+    spread_stems,
+    surface_forms,
+    topic_document_frequencies,
+    topic_keywords,
+)
+from transforms.text import noun_likeness, words
 
 __all__ = ["TopicRun", "analyse", "ANDET_LABEL"]
 
 ANDET_LABEL = "Andet"
 MIN_TOPIC_SIZE = 3  # a topic must be able to show three representative ideas; smaller clusters go to "Andet"
 N_REPRESENTATIVE = 5
+LIKENESS_SAMPLE = 10_000  # ideas read for the words' roles (noun or not): enough for label statistics, 0.15 s at any n
 ASSIGNMENT_COLUMNS = ["idea_id", "topic_id", "score", "rank"]
 TOPIC_COLUMNS = [
     "topic_id",
@@ -182,11 +193,26 @@ def _topics(ideas, pairs, topic_ids, assignments, prev_topics, names) -> pd.Data
     classes, terms, weights = class_tfidf(tokens, topic_ids.tolist())
     surface = surface_forms(pairs, topic_ids.tolist())
     everywhere = {stem: word for by_stem in surface.values() for stem, word in by_stem.items()}
-    weights[:, np.isin(terms, list(spread_stems(tokens, topic_ids.tolist())))] = 0.0
+    df = topic_document_frequencies(tokens, topic_ids.tolist())
+    weights[:, np.isin(terms, list(spread_stems(tokens, topic_ids.tolist(), df=df)))] = 0.0
+    weights[~shared_terms(classes, terms, df)] = 0.0
     keywords = {c: topic_keywords(terms, weights[i], surface.get(c, {}), everywhere) for i, c in enumerate(classes)}
-    labels = _unique_labels(ids, keywords, names)
+    likeness = noun_likeness(_sample(ideas["text"], LIKENESS_SAMPLE))
+    for_label = label_weights(terms, weights, likeness)
+    candidates = {
+        c: topic_keywords(terms, for_label[i], surface.get(c, {}), everywhere) for i, c in enumerate(classes)
+    }
+    labels, label_words = _unique_labels(ids, candidates, names)
+    keywords = {t: label_first(label_words.get(t, []), keywords.get(t, [])) for t in ids}
     return topic_table(ideas, topic_ids, assignments, prev_topics, labels,
                        {t: "; ".join(keywords.get(t, [])) for t in ids})
+
+
+def _sample(texts: pd.Series, n: int) -> list[str]:
+    """At most ``n`` of ``texts``, evenly spaced (deterministic), as strings; only the sample is converted."""
+    if len(texts) > n:
+        texts = texts.iloc[np.linspace(0, len(texts) - 1, n).astype(int)]
+    return texts.fillna("").astype(str).tolist()
 
 
 def topic_table(ideas, topic_ids, assignments, prev_topics, labels: dict[int, str],
@@ -218,20 +244,26 @@ def topic_table(ideas, topic_ids, assignments, prev_topics, labels: dict[int, st
     )
 
 
-def _unique_labels(ids: list[int], keywords: dict[int, list[str]], names: dict[int, str]) -> dict[int, str]:
-    """Seed themes keep their label; others get two keywords, or more when another topic has the same label."""
+def _unique_labels(
+    ids: list[int], candidates: dict[int, list[str]], names: dict[int, str]
+) -> tuple[dict[int, str], dict[int, list[str]]]:
+    """Seed themes keep their label; others get two candidate words, or more when another topic has the same label.
+
+    Returns the labels and, per free topic, the words its label uses."""
     labels: dict[int, str] = {ANDET: ANDET_LABEL, **names}
+    used: dict[int, list[str]] = {}
     seen: set[str] = {ANDET_LABEL, *names.values()}
     for t in ids:
         if t in labels:
             continue
-        kw = keywords.get(t, [])
+        kw = candidates.get(t, [])
         n = 2
         label = readable_label(kw, n)
         while label in seen and n < len(kw):
             n += 1
             label = readable_label(kw, n)
+        used[t] = kw[:n]
         if label in seen:
             label = f"{label} ({t})"
         labels[t], _ = label, seen.add(label)
-    return labels
+    return labels, used

@@ -22,7 +22,9 @@ import snowballstemmer
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from stop_words import get_stop_words
 
-__all__ = ["CompoundSplitter", "clean_text", "detect_language", "tokenize", "words"]
+from transforms.redact import CPR, EMAIL, NAME, PHONE
+
+__all__ = ["CompoundSplitter", "clean_text", "detect_language", "noun_likeness", "tokenize", "words"]
 
 # The maintained Danish list (94 words, as Snowball's) lacks common closed-class words: prepositions, modal verbs and
 # filler adverbs. They carry no topic and otherwise become labels ("Ved · cykelparkering"), so they are added here.
@@ -37,6 +39,8 @@ STOP_WORDS: frozenset[str] = DANISH_STOP_WORDS | ENGLISH_STOP_WORDS_
 _DA_MARKERS = DANISH_STOP_WORDS - ENGLISH_STOP_WORDS_ - {"i", "man", "under", "over", "mod", "sin"}
 _EN_MARKERS = ENGLISH_STOP_WORDS_ - DANISH_STOP_WORDS
 
+# What transforms.redact puts in place of personal data: not words of the comment, so never a feature or a label.
+_PLACEHOLDER = re.compile("|".join(re.escape(p) for p in (NAME, EMAIL, PHONE, CPR)), re.IGNORECASE)
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _MENTION = re.compile(r"(?<!\w)[@#]\w+")
 # Emoji, pictographs, dingbats, flags, variation selectors, zero-width joiners, skin tones.
@@ -48,12 +52,23 @@ _REPEAT = re.compile(r"([^\W\d_])\1{2,}")
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
+# Closed-class words that show a content word's role: after a modal verb it is a verb ("kan holde", "should make");
+# after Danish "at" too when it has the infinitive's ending (a vowel, not the plural definite -ne: "at komme", "at gå",
+# but "at kommunen", "at bilerne" is "that"); in Danish, between an article and another content word it is an
+# attributive adjective ("de store træer"). English "to" is left out: "to Scottsville" is as common as "to make".
+# Adverbs in between ("kan også holde") are looked through.
+_MODALS = frozenset("kan skal vil må bør kunne skulle ville burde can should will would could must".split())
+_INFINITIVE = re.compile(r"(?:[aeiouyæøå]|[^n]e)$")
+_ARTICLES = frozenset("en et den det de the a an".split())
+_LOOK_THROUGH = frozenset("ikke også gerne godt lige bare jo nok altid aldrig not also just really".split())
+
 _STEMMERS = {"da": snowballstemmer.stemmer("danish"), "en": snowballstemmer.stemmer("english")}
 _LINKS = ("", "s", "e")  # Danish linking elements between compound parts (fuge-s, fuge-e)
 
 
 def clean_text(s: str | None) -> str:
-    """Normalise a comment: Unicode NFKC, no URLs, @/#-tags or emojis, letters repeated 3+ times once, lower case.
+    """Normalise a comment: Unicode NFKC, no redaction placeholders ("[navn]", ...), URLs, @/#-tags or emojis,
+    letters repeated 3+ times once, lower case.
 
     Idempotent: ``clean_text(clean_text(s)) == clean_text(s)``.
     """
@@ -64,6 +79,7 @@ def clean_text(s: str | None) -> str:
     s = _MENTION.sub(" ", s)
     s = _EMOJI.sub(" ", s)
     s = _REPEAT.sub(r"\1", s.lower())
+    s = _PLACEHOLDER.sub(" ", s)  # last: "[navvvn]" only becomes a placeholder above
     return _SPACE.sub(" ", s).strip()
 
 
@@ -100,6 +116,35 @@ def _analyse(s: str | None, language: str) -> tuple[str, list[tuple[str, str]]]:
             continue
         out.append((w, _stem(w, lang)))
     return lang, out
+
+
+def noun_likeness(texts: Iterable[str | None], language: str = "da") -> dict[str, float]:
+    """Per stem, the share of its occurrences in ``texts`` that are not verbs or attributive adjectives by context.
+
+    A topic is named by what it is about ("hundeskov", "parking"), not by what people want to do with it ("komme",
+    "holde", "make") or how big it should be ("store"). Without a tagger, the role is read off the closed-class word
+    before it (modal verb, infinitive marker, article; see ``_MODALS``), so this holds for any Danish or
+    English corpus. Smoothed towards 1 by one pseudo-occurrence; stems never seen in such a context get 1.0.
+    """
+    seen: Counter[str] = Counter()
+    other: Counter[str] = Counter()
+    for text in texts:
+        tokens = [w.replace("’", "'") for w in _WORD.findall(clean_text(text))]
+        lang = detect_language(tokens, language)
+        before = None
+        for i, w in enumerate(tokens):
+            if len(w) >= 2 and w not in STOP_WORDS:
+                stem = _stem(w, lang)
+                seen[stem] += 1
+                after = tokens[i + 1] if i + 1 < len(tokens) else None
+                # Danish writes noun compounds solid, so "de store træer" is an adjective; English "the bike lane" not
+                attributive = lang == "da" and before in _ARTICLES and after is not None and after not in STOP_WORDS
+                verb = before in _MODALS or (before == "at" and lang == "da" and _INFINITIVE.search(w) is not None)
+                if verb or attributive:
+                    other[stem] += 1
+            if w not in _LOOK_THROUGH:
+                before = w
+    return {stem: (n - other[stem] + 1) / (n + 1) for stem, n in seen.items()}  # one odd context is not proof
 
 
 def tokenize(s: str | None, language: str = "da", splitter: CompoundSplitter | None = None) -> list[str]:

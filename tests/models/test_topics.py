@@ -232,3 +232,34 @@ def test_seeded_runs_are_deterministic(ideas):
     first, second = analyse(ideas, themes=SEED_THEMES), analyse(ideas.copy(), themes=SEED_THEMES)
     assert_frame_equal(first.assignments, second.assignments)
     assert_frame_equal(first.topics, second.topics)
+
+
+PLACEHOLDERS = ("[navn]", "[email]", "[telefon]", "[cpr]")
+
+
+def test_labels_and_keywords_never_show_redaction_placeholders(ideas):
+    # Redacted ideas: the placeholders cluster in one theme, so they would be its most distinctive "words".
+    redacted = ideas.copy()
+    dogs = redacted["theme"] == "hund"
+    redacted.loc[dogs, "text"] = [
+        f"{text} {PLACEHOLDERS[i % 4]} {PLACEHOLDERS[(i + 1) % 4]}s"
+        for i, text in enumerate(redacted.loc[dogs, "text"])
+    ]
+    run = analyse(redacted)
+    shown = " ".join([*run.topics["label"].str.lower(), *run.topics["keywords"]])
+    for piece in ("navn", "email", "telefon", "cpr"):
+        assert piece not in shown, piece
+    assert normalized_mutual_info_score(ideas["theme"], run.assignments["topic_id"]) > 0.8
+
+
+def test_labels_name_the_topic_rather_than_what_people_want_to_do(ideas):
+    # Every idea of the fifth theme says "komme" and "holde" (after modal verbs): the most frequent words of the
+    # topic, yet verbs; the label should name what is held.
+    events = ["koncerter", "sommerfest", "loppemarked", "julemarked", "fællesspisning", "markedsdage"]
+    party = {"fest": [f"alle skal komme, vi kan holde {event}" for event in events]}
+    more = pd.concat([ideas, make_ideas(party, start=len(ideas))], ignore_index=True)
+    run = analyse(more)
+    members = more.merge(run.assignments, on="idea_id").groupby("topic_id")["theme"].agg(lambda s: s.mode()[0])
+    label = run.topics.set_index("topic_id").loc[members[members == "fest"].index[0], "label"].lower()
+    assert "komme" not in label and "holde" not in label
+    assert set(label.split(" · ")) <= set(events)

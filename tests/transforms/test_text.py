@@ -4,7 +4,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from transforms.text import DANISH_STOP_WORDS, CompoundSplitter, clean_text, detect_language, tokenize, words
+from transforms.text import (
+    DANISH_STOP_WORDS,
+    CompoundSplitter,
+    clean_text,
+    detect_language,
+    noun_likeness,
+    tokenize,
+    words,
+)
 
 
 @pytest.mark.parametrize(
@@ -92,3 +100,28 @@ def test_known_words_let_the_splitter_find_seed_words_inside_compounds():
 
 def test_danish_function_words_are_stop_words():
     assert tokenize("kan vi få lidt lys ved søen") == ["lys", "søen"]
+
+
+def test_redaction_placeholders_are_not_words():
+    text = "[navn] [email] [telefon] [cpr]: [NAVN]s forslag er en hundeskov ved søen"
+    assert words(text) == [("forslag", "forslag"), ("hundeskov", "hundeskov"), ("søen", "søen")]
+    assert "navn" not in clean_text(text) and "cpr" not in clean_text(text)
+
+
+def test_real_words_that_look_like_placeholders_are_kept():
+    assert tokenize("giv pladsen et navn, skriv en email") == ["giv", "plads", "navn", "skriv", "email"]
+
+
+def test_placeholders_give_the_splitter_no_parts():
+    splitter = CompoundSplitter(min_count=1).fit(["[navn] [navn] [cpr] [email] [telefon]", "skilt"])
+    assert tokenize("navneskilt", splitter=splitter) == ["navneskilt"]
+
+
+def test_noun_likeness_reads_verbs_and_attributive_adjectives_off_their_context():
+    likeness = noun_likeness(
+        ["vi kan komme i parken", "man skal komme tit", "de store træer", "at komme til parken", "at kommunen lytter"]
+    )
+    assert likeness["park"] == 1.0 and likeness["kommun"] == 1.0  # "at kommunen" is "that", not an infinitive
+    assert likeness["kom"] == 0.25  # three of three occurrences are verbs, smoothed by one pseudo-noun
+    assert likeness["stor"] == 0.5 and likeness["træer"] == 1.0
+    assert noun_likeness(["the bike lane", "you should make a bike lane"])["bike"] == 1.0  # English compounds

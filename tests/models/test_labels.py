@@ -1,0 +1,30 @@
+"""models.labels: c-TF-IDF keywords, the label's word choice and what may become a keyword."""
+
+import numpy as np
+
+from models.labels import class_tfidf, label_first, label_weights, shared_terms, topic_document_frequencies
+
+
+def test_a_word_only_one_idea_of_a_topic_uses_is_no_keyword_candidate():
+    tokens = [["hundeskov", "jensinemari"], ["hundeskov", "hegn"], ["legeplads", "hegn"], ["legeplads", "gynger"]]
+    labels = [1, 1, 2, 2]
+    classes, terms, _ = class_tfidf(tokens, labels)
+    mask = shared_terms(classes, terms, topic_document_frequencies(tokens, labels))
+    allowed = {c: {str(t) for t, ok in zip(terms, mask[i], strict=True) if ok} for i, c in enumerate(classes)}
+    assert allowed == {1: {"hundeskov"}, 2: {"legeplads"}}
+
+
+def test_label_weights_scale_c_tfidf_by_noun_likeness():
+    terms = np.array(["kom", "hundeskov", "hegn"])
+    weights = np.array([0.9, 0.6, 0.3])
+    scaled = label_weights(terms, weights, {"kom": 0.25, "hegn": 1.0})
+    assert np.allclose(scaled, [0.225, 0.6, 0.3])  # a stem without an entry keeps its weight
+
+
+def test_the_label_words_lead_the_keywords_without_repeats():
+    assert label_first(["hundeskov", "hegn"], ["komme", "hundeskoven", "hegn", "vand"], n=4) == [
+        "hundeskov",
+        "hegn",
+        "komme",
+        "vand",
+    ]
