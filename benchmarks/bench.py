@@ -414,7 +414,7 @@ def table(results: list[dict[str, Any]], opts: argparse.Namespace) -> str:
         )
     lines += [
         "",
-        "Fetching runs in a background thread (`flows.ingest._prefetched`), so its time overlaps the other three. "
+        "Fetching runs in two background threads (`flows.ingest._prefetched`), so its time overlaps the other three. "
         "The stand-in answers over loopback at once, from a process of its own, so this ratio measures CPU: the "
         "stand-in, the client and DuckDB share the 2 cores.",
         "",

@@ -91,6 +91,7 @@ def ingest_posts(client: GraphClient, warehouse: str, page_id: str, consultation
                     batch, pending, waiting = pending, [], 0
                     store(batch)
         except Exception:
+            client.cancel()  # the other reads stop now (also in a rate-limit wait), not after the store below
             if pending:  # keep what was fetched before the failure; the failure is what the caller hears about
                 try:
                     store(pending)
@@ -166,6 +167,7 @@ def _prefetched(client: GraphClient, post_ids: list[str], since: dict[str, dt.da
         client.cancel()
         pool.shutdown(wait=True, cancel_futures=True)
         client.resume()
+        client.close_idle_sessions()
 
 
 def _store(warehouse: str, fetched: list[_Fetched], consultation: str, run_id: str, now: dt.datetime,

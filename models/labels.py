@@ -12,6 +12,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 __all__ = [
     "class_tfidf",
     "label_weights",
+    "only_shared",
     "readable_label",
     "shared_terms",
     "spread_stems",
@@ -83,6 +84,14 @@ def shared_terms(classes: list[int], terms: np.ndarray, df: dict[int, Counter], 
         cols = [position[stem] for stem, n in df.get(c, {}).items() if n >= min_ideas and stem in position]
         mask[i, cols] = True
     return mask
+
+
+def only_shared(weights: np.ndarray, shared: np.ndarray) -> np.ndarray:
+    """``weights`` with the terms not in ``shared`` (:func:`shared_terms`) set to 0, except for a topic that would
+    be left with no word at all: one idea's words name it better than "Andet", the catch-all's name."""
+    keep = shared.copy()
+    keep[~(keep & (weights > 0)).any(axis=1)] = True
+    return np.where(keep, weights, 0.0)
 
 
 def surface_forms(pairs: Sequence[list[tuple[str, str]]], labels: Sequence[int]) -> dict[int, dict[str, str]]:

@@ -16,6 +16,7 @@ from models.labels import (
     class_tfidf,
     label_first,
     label_weights,
+    only_shared,
     readable_label,
     shared_terms,
     spread_stems,
@@ -195,7 +196,7 @@ def _topics(ideas, pairs, topic_ids, assignments, prev_topics, names) -> pd.Data
     everywhere = {stem: word for by_stem in surface.values() for stem, word in by_stem.items()}
     df = topic_document_frequencies(tokens, topic_ids.tolist())
     weights[:, np.isin(terms, list(spread_stems(tokens, topic_ids.tolist(), df=df)))] = 0.0
-    weights[~shared_terms(classes, terms, df)] = 0.0
+    weights = only_shared(weights, shared_terms(classes, terms, df))
     keywords = {c: topic_keywords(terms, weights[i], surface.get(c, {}), everywhere) for i, c in enumerate(classes)}
     likeness = noun_likeness(_sample(ideas["text"], LIKENESS_SAMPLE))
     for_label = label_weights(terms, weights, likeness)

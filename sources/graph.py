@@ -166,7 +166,7 @@ class GraphClient:
         self._sleep = sleep
         self._rng = rng or random.Random()
         self._local = threading.local()  # one `requests.Session` per thread: reads may run in several threads
-        self._sessions: list[requests.Session] = []
+        self._sessions: dict[int, requests.Session] = {}  # by thread ident
         self._sessions_lock = threading.Lock()
         self._cancelled = threading.Event()
         _install_log_redaction()
@@ -182,13 +182,22 @@ class GraphClient:
             session.proxies.update(requests.utils.get_environ_proxies(self.base_url))
             session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
             with self._sessions_lock:
-                self._sessions.append(session)
+                self._sessions[threading.get_ident()] = session
         return session
 
     def close(self) -> None:
         """Close the HTTP sessions."""
         with self._sessions_lock:
-            sessions, self._sessions = self._sessions, []
+            sessions, self._sessions = list(self._sessions.values()), {}
+        for session in sessions:
+            session.close()
+
+    def close_idle_sessions(self) -> None:
+        """Close the sessions of threads that have ended (a reused client's earlier fetch threads)."""
+        alive = {t.ident for t in threading.enumerate()}
+        with self._sessions_lock:
+            gone = [i for i in self._sessions if i not in alive]
+            sessions = [self._sessions.pop(i) for i in gone]
         for session in sessions:
             session.close()
 
@@ -314,7 +323,7 @@ class GraphClient:
                 wait = self._wait_for(error, attempt)
                 log.warning("Graph API %s on %s; retry %d of %d in %.1f s", error.describe(), mask_url(url),
                             attempt, self.max_retries, wait)
-                self._sleep(wait)
+                self._wait(wait)
                 continue
             self._pace(headers)
             return body, url
@@ -369,5 +378,13 @@ class GraphClient:
             return
         wait = min(max(usage.regain_seconds, self.slowdown_seconds), self.max_wait_seconds)
         log.info("Graph API usage at %d%%; pausing %.0f s", usage.percent, wait)
-        self._sleep(wait)
+        self._wait(wait)
+
+    def _wait(self, seconds: float) -> None:
+        """Sleep, but stop at once with `ScanCancelled` when `cancel()` is called (with the real clock)."""
+        if self._sleep is time.sleep:
+            if self._cancelled.wait(seconds):
+                raise ScanCancelled("the read was cancelled")
+            return
+        self._sleep(seconds)  # a test's virtual clock
 

@@ -50,9 +50,10 @@ def parse_graph_time(value: str | None) -> datetime | None:
 def canonical_json(payload: Any) -> str:
     """JSON with sorted keys and no whitespace, so equal payloads give equal strings.
 
-    orjson writes the same bytes as `json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False)`, about
-    five times faster, so stored hashes do not change (except NaN, which it writes as null and the Graph API never
-    sends); what it refuses (a lone surrogate, an integer beyond 64 bits, a key that is not a string) goes to `json`.
+    For the Graph API's payloads (strings, integers, booleans, null, lists, objects) orjson writes the same bytes as
+    `json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False)`, about five times faster, so stored hashes
+    do not change; a float may be spelt differently ("1e16" against "1e+16"), NaN becomes null. What orjson refuses
+    (a lone surrogate, an integer beyond 64 bits, a key that is not a string) goes to `json`.
     """
     try:
         return orjson.dumps(payload, option=orjson.OPT_SORT_KEYS).decode("utf-8")
@@ -134,8 +135,9 @@ def _comments_table_py(comments: Iterable[dict], post_id: str, consultation: str
 
 SQL_FROM_ROWS = 1_000
 
-# `comment_record` in SQL. `tag_spans` is written as `json.dumps` writes it; a `created_time` that is not in the
-# Graph API's spelling comes out NULL, which `_records_in_sql` turns into the Python path.
+# `comment_record` in SQL. `tag_spans` is written as `json.dumps` writes it (a tag SQL cannot read raises, so the
+# Python path decides: a name's span is never dropped in silence); a `created_time` that is not in the Graph API's
+# spelling comes out NULL, which `_records_in_sql` turns into the Python path.
 _RECORDS_SQL = """
 with src as (
     select row_number() over () as n, comment_id, payload, from_json(payload, '{
@@ -156,7 +158,8 @@ select
         '[' || array_to_string(list_transform(
             list_filter(json_extract(j.message_tags, '$[*]'),
                         lambda t: json_type(t) = 'OBJECT' and json_exists(t, '$.offset')),
-            lambda t: '[' || cast(t->>'$.offset' as bigint) || ', ' || cast(t->>'$.length' as bigint) || ']'),
+            lambda t: '[' || coalesce(cast(t->>'$.offset' as bigint), error('tag without offset')) || ', '
+                      || coalesce(cast(t->>'$.length' as bigint), error('tag without length')) || ']'),
             ', ') || ']'
     else '[]' end as tag_spans,
     json_exists(payload, '$.attachment') as has_attachment,

@@ -269,11 +269,12 @@ def new_comments_since(
 ) -> dict[str, datetime | None]:
     """Per post, where a scan of only new comments can start, or None when this run must rescan the whole post.
 
-    A full rescan is due when the post has no complete full scan in the last ``full_rescan_hours`` (0: always) or
-    no stored comment. Otherwise: the newest stored comment's time, less ``overlap_minutes`` (the Graph API does not
-    say whether `since` is inclusive, and a comment may be published a little after its `created_time`); the
-    overlap's comments are fetched again and are no-ops for the upsert. Edits, likes and deletions of older
-    comments wait for the next full rescan.
+    A full rescan is due when the post has no complete full scan in the last ``full_rescan_hours`` (0: always), no
+    stored comment, or was tombstoned or missing at its last scan (a scan of new comments does not read the post, so
+    only a full one can see it come back). Otherwise: the newest stored comment's time, less ``overlap_minutes``
+    (the Graph API does not say whether `since` is inclusive, and a comment may be published a little after its
+    `created_time`); the overlap's comments are fetched again and are no-ops for the upsert. Edits, likes and
+    deletions of older comments wait for the next full rescan.
     """
     out: dict[str, datetime | None] = dict.fromkeys(post_ids)
     if full_rescan_hours <= 0 or not post_ids:
@@ -290,8 +291,17 @@ def new_comments_since(
         newest as (
             select post_id, max(created_at) as newest from stg_comments
             where post_id in (select post_id from posts) group by post_id
+        ),
+        -- a post tombstoned, or missing at its last scan, is read whole again: only a post read can come back
+        gone as (
+            select post_id from stg_posts where post_id in (select post_id from posts) and deleted_at is not null
+            union
+            select post_id from stg_post_scans where post_id in (select post_id from posts)
+            qualify row_number() over (partition by post_id order by scanned_at desc) = 1
+                and coalesce(post_missing, false)
         )
         select post_id, last_full, newest from full_scans inner join newest using (post_id)
+        where post_id not in (select post_id from gone)
         """,
         {"ids": list(post_ids)},
     ).fetchall()

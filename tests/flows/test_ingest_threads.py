@@ -96,3 +96,29 @@ def test_leaving_early_cancels_the_reads_under_way(tmp_path: Path) -> None:
             client.fetch_comments(POSTS[1])
         client.resume()
         assert len(client.fetch_comments(POSTS[0]).comments) == 1
+
+
+def test_cancel_stops_a_rate_limit_wait_at_once() -> None:
+    """With the real clock, a read waiting out a rate limit stops when the ingest cancels it, not minutes later."""
+    with GraphStandIn(_dataset([3])) as standin, \
+            GraphClient(standin.url, "v25.0", DEFAULT_TOKEN, rate_limit_wait=120.0, max_wait_seconds=300.0) as client:
+        standin.inject_next("code4")
+        failure: list[BaseException] = []
+
+        def read() -> None:
+            try:
+                client.fetch_post(POSTS[0])
+            except BaseException as error:  # noqa: BLE001
+                failure.append(error)
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        time.sleep(0.5)  # the answer (code 4) has come; the reader now waits 60-120 s
+        assert reader.is_alive()
+        started = time.monotonic()
+        client.cancel()
+        reader.join(timeout=10)
+        assert not reader.is_alive() and time.monotonic() - started < 5
+        assert len(failure) == 1 and isinstance(failure[0], ScanCancelled)
+        client.resume()
+        assert client.fetch_post(POSTS[0])["id"] == POSTS[0]

@@ -2,7 +2,14 @@
 
 import numpy as np
 
-from models.labels import class_tfidf, label_first, label_weights, shared_terms, topic_document_frequencies
+from models.labels import (
+    class_tfidf,
+    label_first,
+    label_weights,
+    only_shared,
+    shared_terms,
+    topic_document_frequencies,
+)
 
 
 def test_a_word_only_one_idea_of_a_topic_uses_is_no_keyword_candidate():
@@ -28,3 +35,10 @@ def test_the_label_words_lead_the_keywords_without_repeats():
         "komme",
         "vand",
     ]
+
+
+def test_a_topic_whose_ideas_share_no_word_keeps_its_own_words():
+    """Masking words used by one idea only must not leave a topic wordless (its label would read "Andet")."""
+    weights = np.array([[0.5, 0.4, 0.0], [0.3, 0.0, 0.2]])
+    shared = np.array([[True, False, False], [False, False, False]])
+    assert np.allclose(only_shared(weights, shared), [[0.5, 0.0, 0.0], [0.3, 0.0, 0.2]])

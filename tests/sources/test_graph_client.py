@@ -213,6 +213,8 @@ def test_token_is_not_in_repr() -> None:
 def test_proxies_and_ca_bundle_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """The session does not read the environment per request, so it must take it over once: a municipality's
     proxy and CA bundle still apply, and NO_PROXY still exempts the Graph API's host."""
+    for name in ("https_proxy", "http_proxy", "no_proxy", "all_proxy", "ALL_PROXY", "HTTP_PROXY", "CURL_CA_BUNDLE"):
+        monkeypatch.delenv(name, raising=False)  # lower case wins in urllib: a runner's own settings must not leak in
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.kommune.example:3128")
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/kommune/ca.pem")

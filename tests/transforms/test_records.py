@@ -134,3 +134,13 @@ def test_canonical_json_is_sorted_compact_json(payload: dict) -> None:
 def test_canonical_json_takes_a_lone_surrogate() -> None:
     payload = {"message": "\ud83d halv emoji"}
     assert canonical_json(payload) == json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+@pytest.mark.parametrize("tag", [{"offset": 0}, {"offset": 0, "length": None}, {"offset": None, "length": 4}])
+def test_a_tag_span_sql_cannot_read_is_not_dropped_in_silence(tag: dict) -> None:
+    """The reference refuses such a tag (its name could not be redacted); the SQL path must not turn it into []."""
+    comments = [{"id": "1", "message": "Anne ja", "created_time": "2024-05-02T09:01:00+0000", "message_tags": [tag]}]
+    with pytest.raises((KeyError, TypeError)):
+        _reference(comments)
+    with pytest.raises((KeyError, TypeError)):
+        comments_table(comments, POST, "demo")

@@ -229,3 +229,16 @@ def test_posts_are_upserted_together(con: duckdb.DuckDBPyConnection) -> None:
     assert con.execute("select post_id, message, created_at is not null from stg_posts order by 1").fetchall() == [
         ("111_1", "Idéer til stien?", True), ("111_2", None, False)]
     assert con.execute("select count(*) from raw_posts").fetchone()[0] == 3
+
+
+def test_a_tombstoned_or_missing_post_gets_a_full_rescan(con: duckdb.DuckDBPyConnection) -> None:
+    """A scan of new comments does not read the post, so only a full rescan can see a post come back."""
+    now = dt.datetime.now(dt.UTC)
+    for post in ("111_1", "111_2", "111_3"):
+        load.save_post(con, {"id": post, "message": "Idéer?", "created_time": "2014-05-01T08:00:00+0000"}, "demo", now)
+        load.save_scan(con, comments_table(_post_comments(post, range(1, 4)), post, "demo"), post_id=post,
+                       run_id="r1", complete=True, n_requests=1, now=now)
+    load.mark_post_deleted(con, "111_2", now)
+    load.log_missing_post(con, "111_3", "r2", now + dt.timedelta(minutes=1))
+    since = load.new_comments_since(con, ["111_1", "111_2", "111_3"], now + dt.timedelta(hours=1), 24)
+    assert since["111_1"] is not None and since["111_2"] is None and since["111_3"] is None
