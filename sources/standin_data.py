@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import functools
 import hashlib
+import re
 import threading
 from collections import defaultdict
 from collections.abc import Callable
@@ -57,10 +57,26 @@ def check_fields(node: str, specs: tuple[FieldSpec, ...] | None) -> None:
             check_fields(SUB_NODE[spec.name], spec.children)
 
 
-@functools.lru_cache(maxsize=1 << 20)  # a `since` listing compares every comment of a post: parse each time once
 def epoch(timestamp: str) -> float:
     """Seconds since 1970 of a Graph API `YYYY-MM-DDTHH:MM:SS+0000` timestamp."""
     return dt.datetime.strptime(timestamp, "%Y-%m-%dT%H:%M:%S%z").timestamp()
+
+
+_UTC_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\+0000\Z")
+
+
+def _since(items: list[Item], bound: float, inclusive: bool) -> list[Item]:
+    """The items created after `bound` (Unix seconds; at it too when `inclusive`). Times in the Graph API's UTC
+    spelling compare as text (parsing every comment's time made a `since` listing of a large post slow)."""
+    text = dt.datetime.fromtimestamp(bound, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S+0000") if bound.is_integer() else None
+
+    def keep(t: str) -> bool:
+        if text is not None and _UTC_TIME.match(t):
+            return t > text or (inclusive and t == text)
+        seconds = epoch(t)
+        return seconds > bound or (inclusive and seconds == bound)
+
+    return [c for c in items if keep(c["created_time"])]
 
 
 def _ranked(item: Item) -> tuple[str, ...]:
@@ -202,9 +218,7 @@ class Store:
             items = self._descendants(item["id"]) if stream else self.replies(item["id"])
         total = len(items)
         if "since" in params:
-            bound = float(params["since"])
-            items = [c for c in items if epoch(c["created_time"]) > bound
-                     or (since_inclusive and epoch(c["created_time"]) == bound)]
+            items = _since(items, float(params["since"]), since_inclusive)
         order = params.get("order", "ranked")
         key = _ranked if order not in ("chronological", "reverse_chronological") else _chronological
         descending = order == "reverse_chronological"
