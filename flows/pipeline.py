@@ -17,7 +17,7 @@ from flows import artifacts
 from flows.ingest import graph_client, ingest_posts
 from flows.settings import ConfigError, Consultation, Settings, load_consultations, salt
 from models.corrections import apply_corrections, excluded_ids
-from models.placement import TopicModel, fingerprint, place, placeable, text_hashes
+from models.placement import TopicModel, fingerprint, place, placement_plan, text_hashes
 from models.topics import analyse
 from sources.graph import GraphPermissionError, TokenError
 from transforms.select import rules_version, select_ideas
@@ -106,11 +106,13 @@ def cluster_topics(warehouse: str, consultation: Consultation, run_id: str) -> i
     key = fingerprint(consultation.language, consultation.backend, consultation.embeddings_model_path, themes)
     hashes = text_hashes(ideas) if refit_hours > 0 else None
     result = None
+    plan = None
     if stored is not None and previous is not None and stored["fingerprint"] == key \
-            and (_now() - stored["fitted_at"]).total_seconds() < refit_hours * 3600 \
-            and placeable(hashes, stored["ideas"]):
+            and (_now() - stored["fitted_at"]).total_seconds() < refit_hours * 3600:
+        plan = placement_plan(hashes, stored["ideas"])
+    if plan is not None:
         try:
-            result = place(ideas, previous, TopicModel.from_bytes(stored["model"]), stored["ideas"], hashes)
+            result = place(ideas, previous, TopicModel.from_bytes(stored["model"]), stored["ideas"], plan)
         except Exception as exc:  # noqa: BLE001 - an unreadable or stale model only costs a refit
             log.warning("could not place new ideas with the stored topic model (%s); clustering again", exc)
     if result is None:

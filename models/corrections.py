@@ -51,7 +51,8 @@ def apply_corrections(
     placed["model_topic_id"] = placed["topic_id"]
     placed["model_label"] = placed["topic_id"].map(topics.set_index("topic_id")["label"])
     merged = merge_map(corrections)
-    placed["topic_id"] = placed["topic_id"].map(lambda t: merged.get(int(t), int(t)))
+    if merged:
+        placed["topic_id"] = placed["topic_id"].map(lambda t: merged.get(int(t), int(t)))
     known = set(topics["topic_id"].astype(int)) - set(merged)
     touched = set(merged.values())
     for c in corrections:
@@ -73,7 +74,8 @@ def apply_corrections(
         row["label"] = labels.get(int(topic_id), row["label"])
         top = members.sort_values("rank")["idea_id"].tolist()
         wanted = min(5, max(3, len(row["representative_ids"])))
-        reps = [i for i in row["representative_ids"] if i in set(top)]
+        members_ids = set(top)
+        reps = [i for i in row["representative_ids"] if i in members_ids]
         row["representative_ids"] = (reps + [i for i in top if i not in reps])[:wanted]
         row["is_corrected"] = int(topic_id) in touched
         rows.append(row)

@@ -115,26 +115,35 @@ def _positions(index: pd.Index, ids: pd.Index | pd.Series) -> np.ndarray:
 def placeable(current: pd.Series, fit: pd.Series | None, max_share: float = MAX_NEW_SHARE) -> bool:
     """Whether placement can stand in for a refit: no idea of the fit is gone, and at most ``max_share`` of the
     fit's number of ideas are new or edited since it (``current``/``fit``: text hashes by idea_id)."""
+    return placement_plan(current, fit, max_share) is not None
+
+
+def placement_plan(current: pd.Series, fit: pd.Series | None, max_share: float = MAX_NEW_SHARE) -> np.ndarray | None:
+    """`placeable`'s answer as the ideas to place (True: new or edited since the fit), or None for a refit; pass it
+    to `place` so the comparison of a million ids is made once."""
     if fit is None or len(fit) == 0 or len(current) == 0:
-        return False
+        return None
     at = _positions(fit.index, current.index)
     if np.unique(at[at >= 0]).size < fit.index.nunique():  # an idea of the fit is gone
-        return False
-    return int(_changed(current, fit).sum()) <= max_share * len(fit)
+        return None
+    known = at >= 0
+    changed = np.ones(len(current), dtype=bool)
+    changed[known] = fit.to_numpy(np.uint64)[at[known]] != current.to_numpy(np.uint64)[known]
+    return changed if int(changed.sum()) <= max_share * len(fit) else None
 
 
 def place(ideas: pd.DataFrame, previous: pd.DataFrame, model: TopicModel, fit: pd.Series,
-          current: pd.Series | None = None) -> TopicRun:
+          changed: np.ndarray | None = None) -> TopicRun:
     """Keep the previous topic of ideas unchanged since the fit; place new and edited ones with ``model``.
 
     ``previous``: the last run's idea_id, topic_id, score; ``fit``: text hashes by idea_id of the ideas the model
-    was fitted on; ``current``: `text_hashes(ideas)` when the caller has them.
+    was fitted on; ``changed``: `placement_plan` of the ideas' text hashes, when the caller has it.
     """
     ideas = ideas.reset_index(drop=True)
     prev = previous.drop_duplicates("idea_id").set_index("idea_id")
-    current = text_hashes(ideas) if current is None else current
+    changed = _changed(text_hashes(ideas), fit) if changed is None else changed
     at = _positions(prev.index, ideas["idea_id"].astype(str))
-    keep = ~_changed(current, fit) & (at >= 0)
+    keep = ~changed & (at >= 0)
     topic_ids = np.full(len(ideas), ANDET, dtype=np.int64)
     scores = np.zeros(len(ideas))
     topic_ids[keep] = prev["topic_id"].to_numpy(dtype=np.int64)[at[keep]]
