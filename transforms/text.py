@@ -48,6 +48,7 @@ _EMOJI = re.compile(
     "[\U0001f000-\U0001faff\U00002600-\U000027bf\U00002300-\U000023ff\U00002b00-\U00002bff"
     "\U0000fe00-\U0000fe0f\U0000200d\U000020e3\U0001f1e6-\U0001f1ff\U000e0000-\U000e007f]+"
 )
+_EMOJI_FROM = "\u200d"  # the lowest character _EMOJI matches
 _REPEAT = re.compile(r"([^\W\d_])\1{2,}")
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
@@ -75,12 +76,17 @@ def clean_text(s: str | None) -> str:
     if not s:
         return ""
     s = unicodedata.normalize("NFKC", str(s))
-    s = _URL.sub(" ", s)
-    s = _MENTION.sub(" ", s)
-    s = _EMOJI.sub(" ", s)
+    # Each pattern runs only when a character it needs is there: clean_text runs several times per idea.
+    if "://" in s or "www." in s.lower():
+        s = _URL.sub(" ", s)
+    if "@" in s or "#" in s:
+        s = _MENTION.sub(" ", s)
+    if max(s, default="\0") >= _EMOJI_FROM:
+        s = _EMOJI.sub(" ", s)
     s = _REPEAT.sub(r"\1", s.lower())
-    s = _PLACEHOLDER.sub(" ", s)  # last: "[navvvn]" only becomes a placeholder above
-    return _SPACE.sub(" ", s).strip()
+    if "[" in s:
+        s = _PLACEHOLDER.sub(" ", s)  # last: "[navvvn]" only becomes a placeholder above
+    return " ".join(s.split())  # str.split's whitespace is the regex \s's
 
 
 def detect_language(tokens: list[str], default: str = "da") -> str:
