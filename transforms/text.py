@@ -67,6 +67,7 @@ _STEMMERS = {"da": snowballstemmer.stemmer("danish"), "en": snowballstemmer.stem
 _LINKS = ("", "s", "e")  # Danish linking elements between compound parts (fuge-s, fuge-e)
 
 
+@lru_cache(maxsize=1 << 15)  # the word and the character features clean the same chunk of texts one after the other
 def clean_text(s: str | None) -> str:
     """Normalise a comment: Unicode NFKC, no redaction placeholders ("[navn]", ...), URLs, @/#-tags or emojis,
     letters repeated 3+ times once, lower case.
