@@ -184,21 +184,29 @@ def _store(warehouse: str, fetched: list[_Fetched], consultation: str, run_id: s
         for item in fetched:
             if item.table is None:
                 out[item.post_id] = _post_missing(con, item.post_id, run_id, now)
-        if not scanned:
-            return {item.post_id: out[item.post_id] for item in fetched}, current
-        tables = [item.table if current == suppressed else comments_table(
-            drop_suppressed(item.comments, *current), item.post_id, consultation) for item in scanned]
-        load.save_posts(con, [item.post for item in scanned if item.post], consultation, now)
-        got = load.save_scans(
-            con, pa.concat_tables(tables),
-            [load.PostScan(i.post_id, i.scan.complete, i.scan.requests, since[i.post_id]) for i in scanned],
-            run_id=run_id, now=now)
-        for item, table in zip(scanned, tables, strict=True):
-            if not got[item.post_id]["complete"]:
-                log.warning("post %s: scan did not complete (%s); nothing was marked deleted", item.post_id,
-                            item.scan.stop_reason or "it would have deleted more comments than it saw")
-            out[item.post_id] = {"fetched": table.num_rows, **got[item.post_id]}
+        if scanned:
+            out.update(_load_scanned(con, scanned, current, suppressed, consultation, run_id, now, since))
     return {item.post_id: out[item.post_id] for item in fetched}, current  # in post order
+
+
+def _load_scanned(con, scanned: list[_Fetched], current: tuple[set[str], set[str]],
+                  suppressed: tuple[set[str], set[str]], consultation: str, run_id: str, now: dt.datetime,
+                  since: dict[str, dt.datetime | None]) -> dict[str, dict[str, int]]:
+    """Load the posts that were read: their rows built again if erasures changed since they were prepared."""
+    tables = [item.table if current == suppressed else comments_table(
+        drop_suppressed(item.comments, *current), item.post_id, consultation) for item in scanned]
+    load.save_posts(con, [item.post for item in scanned if item.post], consultation, now)
+    got = load.save_scans(
+        con, pa.concat_tables(tables),
+        [load.PostScan(i.post_id, i.scan.complete, i.scan.requests, since[i.post_id]) for i in scanned],
+        run_id=run_id, now=now)
+    out = {}
+    for item, table in zip(scanned, tables, strict=True):
+        if not got[item.post_id]["complete"]:
+            log.warning("post %s: scan did not complete (%s); nothing was marked deleted", item.post_id,
+                        item.scan.stop_reason or "it would have deleted more comments than it saw")
+        out[item.post_id] = {"fetched": table.num_rows, **got[item.post_id]}
+    return out
 
 
 def _post_missing(con, post_id: str, run_id: str, now: dt.datetime) -> dict[str, int]:

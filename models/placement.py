@@ -96,9 +96,10 @@ class TopicModel:
         return pickle.loads(blob)  # noqa: S301 - the warehouse's own blob, written by to_bytes
 
 
-def _changed(current: pd.Series, fit: pd.Series) -> np.ndarray:
-    """Per current idea: new or edited since the fit (its id and text hash are not a pair the fit saw)."""
-    at = _positions(fit.index, current.index)
+def _changed(current: pd.Series, fit: pd.Series, at: np.ndarray | None = None) -> np.ndarray:
+    """Per current idea: new or edited since the fit (its id and text hash are not a pair the fit saw); ``at``:
+    `_positions(fit.index, current.index)` when the caller has it."""
+    at = _positions(fit.index, current.index) if at is None else at
     known = at >= 0
     same = np.zeros(len(current), dtype=bool)
     same[known] = fit.to_numpy(np.uint64)[at[known]] == current.to_numpy(np.uint64)[known]
@@ -126,9 +127,7 @@ def placement_plan(current: pd.Series, fit: pd.Series | None, max_share: float =
     at = _positions(fit.index, current.index)
     if np.unique(at[at >= 0]).size < fit.index.nunique():  # an idea of the fit is gone
         return None
-    known = at >= 0
-    changed = np.ones(len(current), dtype=bool)
-    changed[known] = fit.to_numpy(np.uint64)[at[known]] != current.to_numpy(np.uint64)[known]
+    changed = _changed(current, fit, at)
     return changed if int(changed.sum()) <= max_share * len(fit) else None
 
 
