@@ -3,6 +3,7 @@ and nothing left running when it returns (real stand-in over loopback, real Duck
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from pathlib import Path
@@ -15,6 +16,8 @@ from flows import ingest
 from flows.ingest import ingest_posts
 from sources.graph import GraphClient, ScanCancelled, TokenError
 from sources.standin import DEFAULT_TOKEN, GraphStandIn
+from transforms.pseudonym import author_key
+from warehouse import db, erase
 
 OBJS = [f"2000000000001{i:02d}" for i in range(6)]
 POSTS = [f"{PAGE_ID}_{o}" for o in OBJS]
@@ -122,3 +125,44 @@ def test_cancel_stops_a_rate_limit_wait_at_once() -> None:
         assert len(failure) == 1 and isinstance(failure[0], ScanCancelled)
         client.resume()
         assert client.fetch_post(POSTS[0])["id"] == POSTS[0]
+
+
+class _ForgetDuringFetch(GraphClient):
+    """A real client that records erasures in the warehouse while a later post of the batch is being read."""
+
+    def __init__(self, *args: object, warehouse: Path, at: str, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.warehouse, self.at, self.armed = warehouse, at, False
+
+    def fetch_comments(self, post_id: str, since: int | None = None):  # noqa: ANN201
+        if post_id == self.at and self.armed:
+            now = dt.datetime.now(dt.UTC)
+            with db.session(str(self.warehouse)) as con:
+                erase.forget_author(con, author_key("700001", SALT), now)  # the person others tag
+                erase.forget_comment(con, f"{OBJS[0]}_{10**15}", now)  # a comment with two replies
+        return super().fetch_comments(post_id, since)
+
+
+@pytest.mark.parametrize("threads", [0, 2])
+def test_an_erasure_made_while_a_batch_is_read_is_honoured_when_it_is_stored(tmp_path: Path, threads: int) -> None:
+    """Posts prepared before `civic-ideas forget` ran are built again from their payloads before they are loaded."""
+    warehouse = tmp_path / "wh.duckdb"
+    data = _dataset([[2, 3, 1], 4])
+    tagger = author_key("700001", SALT)
+    with GraphStandIn(data) as standin, \
+            _ForgetDuringFetch(standin.url, "v25.0", DEFAULT_TOKEN, page_limit=2, warehouse=warehouse,
+                               at=POSTS[1]) as client:
+        ingest_posts(client, str(warehouse), PAGE_ID, "test", POSTS[1:2], "r0", SALT, fetch_threads=0)
+        client.armed = True
+        counts = ingest_posts(client, str(warehouse), PAGE_ID, "test", POSTS[:2], "r1", SALT,
+                              fetch_threads=threads, flush_rows=1000)
+    gone = {f"{OBJS[0]}_{10**15 + n}" for n in (0, 1, 2)}  # the comment and its replies
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        stored = {r[0] for r in con.execute("select comment_id from stg_comments where post_id = $p",
+                                            {"p": POSTS[0]}).fetchall()}
+        payloads = [r[0] for r in con.execute("select payload from raw_comments").fetchall()]
+        spans = [r[0] for r in con.execute("select tag_spans from stg_comments").fetchall()]
+    assert stored == {c["id"] for c in data["comments"] if c["post_id"] == POSTS[0]} - gone
+    assert counts[POSTS[0]]["fetched"] == len(stored) == 9 - len(gone)  # 3 top-level comments, 6 replies
+    assert payloads and not any(tagger in p for p in payloads)
+    assert set(spans) == {"[]"}
