@@ -24,7 +24,7 @@ from models.labels import (
     topic_document_frequencies,
     topic_keywords,
 )
-from transforms.text import noun_likeness, words
+from transforms.text import noun_likeness, remembered_analyses, words
 
 __all__ = ["TopicRun", "analyse", "ANDET_LABEL"]
 
@@ -57,6 +57,7 @@ class TopicRun:
     model: object | None = None
 
 
+@remembered_analyses()  # each text is tokenised once, though the clustering reads it several times
 def analyse(
     ideas: pd.DataFrame,
     previous: pd.DataFrame | None = None,

@@ -15,7 +15,9 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 
 import snowballstemmer
@@ -24,7 +26,8 @@ from stop_words import get_stop_words
 
 from transforms.redact import CPR, EMAIL, NAME, PHONE
 
-__all__ = ["CompoundSplitter", "clean_text", "detect_language", "noun_likeness", "tokenize", "words"]
+__all__ = ["CompoundSplitter", "clean_text", "detect_language", "noun_likeness", "remembered_analyses", "tokenize",
+           "words"]
 
 # The maintained Danish list (94 words, as Snowball's) lacks common closed-class words: prepositions, modal verbs and
 # filler adverbs. They carry no topic and otherwise become labels ("Ved · cykelparkering"), so they are added here.
@@ -114,7 +117,36 @@ def words(s: str | None, language: str = "da") -> list[tuple[str, str]]:
     return _analyse(s, language)[1]
 
 
+_MEMO: ContextVar[dict | None] = ContextVar("text_analyses", default=None)
+
+
+@contextmanager
+def remembered_analyses() -> Iterator[None]:
+    """Inside the block, each text is cleaned, split and stemmed once: :func:`words` and :func:`tokenize` (the
+    vectorizer's analyzer, run on every text again when the clustering transforms them) share the result.
+
+    A topic run analyses 1M texts several times (about 12 s each time); outside such a run nothing is kept.
+    The remembered lists are shared: callers must not change them.
+    """
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
 def _analyse(s: str | None, language: str) -> tuple[str, list[tuple[str, str]]]:
+    memo = _MEMO.get()
+    if memo is None:
+        return _analysed(s, language)
+    key = (s, language)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _analysed(s, language)
+    return found
+
+
+def _analysed(s: str | None, language: str) -> tuple[str, list[tuple[str, str]]]:
     tokens = [w.replace("’", "'") for w in _WORD.findall(clean_text(s))]
     lang = detect_language(tokens, language)
     out = []

@@ -125,3 +125,22 @@ def test_noun_likeness_reads_verbs_and_attributive_adjectives_off_their_context(
     assert likeness["kom"] == 0.25  # three of three occurrences are verbs, smoothed by one pseudo-noun
     assert likeness["stor"] == 0.5 and likeness["træer"] == 1.0
     assert noun_likeness(["the bike lane", "you should make a bike lane"])["bike"] == 1.0  # English compounds
+
+
+def test_remembered_analyses_analyse_each_text_once_and_only_inside_the_block(monkeypatch):
+    from transforms import text
+
+    calls = []
+    original = text._analysed
+    monkeypatch.setattr(text, "_analysed", lambda s, language: calls.append(s) or original(s, language))
+    doc = "Flere cykelstier ved motorvejen, tak!"
+    splitter = CompoundSplitter(min_count=1).fit(["cykel sti cykelsti", doc])
+    calls.clear()
+    with text.remembered_analyses():
+        pairs = text.words(doc)
+        stems = text.tokenize(doc, splitter=splitter)
+        assert text.words(doc, "en") == text.words(doc, "en")  # another default language is another analysis
+    assert calls == [doc, doc]
+    assert pairs == text.words(doc) and stems == text.tokenize(doc, splitter=splitter)  # the same as without
+    assert calls == [doc, doc, doc, doc]  # nothing kept after the block
+    assert text._MEMO.get() is None
