@@ -26,7 +26,10 @@ from warehouse import db, erase, load
 
 log = logging.getLogger(__name__)
 
-FLUSH_ROWS = 50_000  # comments fetched before they are loaded together: bounds memory, saves a session per post
+# Comments fetched before they are loaded together: bounds memory (about 1 KB of staging row per comment held) and
+# saves a session and a commit per post. More than one DuckDB row group (122,880 rows) per batch: at 1M comments,
+# 150k-row batches spend 14 s storing against 22 s for 50k-row ones (half the commit time), for 130 MB more memory.
+FLUSH_ROWS = 150_000
 FETCH_THREADS = 2  # posts read at once (CIVIC_IDEAS_FETCH_THREADS; see `_prefetched`)
 
 
