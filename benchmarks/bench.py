@@ -90,7 +90,8 @@ def stage_ingest(args: argparse.Namespace) -> dict[str, Any]:
 
     split: dict[str, float] = defaultdict(float)
     ingest.pseudonymise_comments = _timed(ingest.pseudonymise_comments, split, "pseudonymise")
-    ingest.comments_table = _timed(ingest.comments_table, split, "records")
+    ingest.payload_table = _timed(ingest.payload_table, split, "records")
+    ingest.records_table = _timed(ingest.records_table, split, "records")
     load.save_scans = _timed(load.save_scans, split, "load")
     GraphClient.fetch_comments = _timed(GraphClient.fetch_comments, split, "fetch")
     n = changed = 0
@@ -128,24 +129,39 @@ def stage_arrow(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def stage_transforms(args: argparse.Namespace) -> dict[str, Any]:
-    """Pseudonymise and build staging records for the synthetic comments, post by post, without HTTP."""
+    """Pseudonymise and build staging records for the synthetic comments without HTTP, as the ingest does: payloads
+    post by post, staging rows per batch of `flows.ingest.FLUSH_ROWS` comments."""
+    import pyarrow as pa
     import synth
 
+    from flows.ingest import FLUSH_ROWS
     from transforms.pseudonym import pseudonymise_comments
-    from transforms.records import comments_table
+    from transforms.records import payload_table, records_table
 
     comments = synth.graph_comments(synth.consultation(args.size, args.seed))
     by_post: dict[str, list[dict]] = defaultdict(list)
     for c in comments:
         by_post[c["id"].split("_")[0]].append(c)
     out: dict[str, float] = {"rows": len(comments), "pseudonymise": 0.0, "records": 0.0}
+    batch: list[Any] = []
+
+    def flush() -> None:
+        t = time.perf_counter()
+        records_table(pa.concat_tables(batch), SLUG)
+        out["records"] += time.perf_counter() - t
+        batch.clear()
+
     for post_obj, items in by_post.items():
         t = time.perf_counter()
         pseudo = pseudonymise_comments(items, SALT, synth.PAGE_ID)
         out["pseudonymise"] += time.perf_counter() - t
         t = time.perf_counter()
-        comments_table(pseudo, f"{synth.PAGE_ID}_{post_obj}", SLUG)
+        batch.append(payload_table(pseudo, f"{synth.PAGE_ID}_{post_obj}"))
         out["records"] += time.perf_counter() - t
+        if sum(b.num_rows for b in batch) >= FLUSH_ROWS:
+            flush()
+    if batch:
+        flush()
     return out
 
 

@@ -21,7 +21,7 @@ import pyarrow as pa
 from flows.settings import Settings, access_token
 from sources.graph import CommentScan, GraphClient
 from transforms.pseudonym import pseudonymise_comments
-from transforms.records import comments_table, drop_suppressed
+from transforms.records import drop_suppressed, payload_table, records_table
 from warehouse import db, erase, load
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ def ingest_posts(client: GraphClient, warehouse: str, page_id: str, consultation
             _fewer_collections():
         try:
             for post_id, post, scan in fetched:
-                pending.append(_prepare(post_id, post, scan, salt, page_id, consultation, suppressed))
+                pending.append(_prepare(post_id, post, scan, salt, page_id, suppressed))
                 waiting += pending[-1].rows
                 if waiting >= flush_rows:
                     batch, pending, waiting = pending, [], 0
@@ -127,33 +127,34 @@ def _fewer_collections(young: int = 50_000) -> Iterator[None]:
 
 @dataclass
 class _Fetched:
-    """One fetched post, pseudonymised and ready to load (`table` is None when the post is gone or unreadable).
+    """One fetched post, pseudonymised and serialised (`payloads`: a `payload_table`; None when the post is gone or
+    unreadable); the batch's staging rows are derived from all its posts' payloads at once when it is stored.
 
-    Only the staging rows are kept, not the comments' dicts: those die young instead of waiting for the batch in the
+    Only the payloads are kept, not the comments' dicts: those die young instead of waiting for the batch in the
     garbage collector's oldest generation (at 1M comments that cost 8 s of collections)."""
 
     post_id: str
     post: dict | None
     scan: CommentScan | None
-    table: pa.Table | None
+    payloads: pa.Table | None
 
     @property
     def rows(self) -> int:
-        return 0 if self.table is None else self.table.num_rows
+        return 0 if self.payloads is None else self.payloads.num_rows
 
     def comments(self) -> list[dict]:
         """The pseudonymised comments again, read back from their payloads (`json`, not orjson, which reads an
         integer beyond 64 bits as a float; this runs only when an erasure came in while the batch was fetched)."""
-        return [json.loads(p) for p in self.table.column("payload").to_pylist()]
+        return [json.loads(p) for p in self.payloads.column("payload").to_pylist()]
 
 
 def _prepare(post_id: str, post: dict | None, scan: CommentScan | None, salt: bytes, page_id: str,
-             consultation: str, suppressed: tuple[set[str], set[str]]) -> _Fetched:
+             suppressed: tuple[set[str], set[str]]) -> _Fetched:
     if scan is None or scan.post_deleted:
         return _Fetched(post_id, post, scan, None)
     comments = pseudonymise_comments(scan.comments, salt, page_id)
     scan.comments = []  # the clear-text payloads are not needed any more: free them before the batch is loaded
-    return _Fetched(post_id, post, scan, comments_table(drop_suppressed(comments, *suppressed), post_id, consultation))
+    return _Fetched(post_id, post, scan, payload_table(drop_suppressed(comments, *suppressed), post_id))
 
 
 @contextmanager
@@ -212,9 +213,9 @@ def _store(warehouse: str, fetched: list[_Fetched], consultation: str, run_id: s
     out: dict[str, dict[str, int]] = {}
     with db.session(warehouse) as con, load.transaction(con):  # one commit for the batch: all posts or none
         current = erase.suppressed(con)
-        scanned = [item for item in fetched if item.table is not None]
+        scanned = [item for item in fetched if item.payloads is not None]
         for item in fetched:
-            if item.table is None:
+            if item.payloads is None:
                 out[item.post_id] = _post_missing(con, item.post_id, run_id, now)
         if scanned:
             out.update(_load_scanned(con, scanned, current, suppressed, consultation, run_id, now, since))
@@ -224,16 +225,17 @@ def _store(warehouse: str, fetched: list[_Fetched], consultation: str, run_id: s
 def _load_scanned(con, scanned: list[_Fetched], current: tuple[set[str], set[str]],
                   suppressed: tuple[set[str], set[str]], consultation: str, run_id: str, now: dt.datetime,
                   since: dict[str, dt.datetime | None]) -> dict[str, dict[str, int]]:
-    """Load the posts that were read: their rows built again if erasures changed since they were prepared."""
-    tables = [item.table if current == suppressed else comments_table(
-        drop_suppressed(item.comments(), *current), item.post_id, consultation) for item in scanned]
+    """Load the posts that were read (their payloads built again if erasures changed since they were prepared),
+    with one staging query for all of them."""
+    payloads = [item.payloads if current == suppressed else payload_table(
+        drop_suppressed(item.comments(), *current), item.post_id) for item in scanned]
     load.save_posts(con, [item.post for item in scanned if item.post], consultation, now)
     got = load.save_scans(
-        con, pa.concat_tables(tables),
+        con, records_table(pa.concat_tables(payloads), consultation),
         [load.PostScan(i.post_id, i.scan.complete, i.scan.requests, since[i.post_id]) for i in scanned],
         run_id=run_id, now=now)
     out = {}
-    for item, table in zip(scanned, tables, strict=True):
+    for item, table in zip(scanned, payloads, strict=True):
         if not got[item.post_id]["complete"]:
             log.warning("post %s: scan did not complete (%s); nothing was marked deleted", item.post_id,
                         item.scan.stop_reason or "it would have deleted more comments than it saw")

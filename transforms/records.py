@@ -33,6 +33,7 @@ COMMENT_SCHEMA = pa.schema(
         ("payload_hash", pa.string()),
     ]
 )
+PAYLOAD_SCHEMA = pa.schema([("comment_id", pa.string()), ("post_id", pa.string()), ("payload", pa.string())])
 
 
 _GRAPH_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\+0000\Z")
@@ -100,35 +101,58 @@ def comment_record(comment: dict, post_id: str, consultation: str) -> dict[str, 
 
 
 def comments_table(comments: Iterable[dict], post_id: str, consultation: str) -> pa.Table:
-    """An Arrow table of staging rows, deduplicated by comment id (the last payload wins, at the first's place).
+    """An Arrow table of staging rows, deduplicated by comment id (the last payload wins, at the first's place):
+    :func:`records_table` of :func:`payload_table`."""
+    return records_table(payload_table(comments, post_id), consultation)
 
-    Python serialises each payload once (`canonical_json`); from ``SQL_FROM_ROWS`` rows on, DuckDB derives the other
-    columns from that JSON (`_RECORDS_SQL`), in C++ and without the interpreter lock, so a thread fetching the next
-    pages runs meanwhile (below that, the query's fixed cost of a few milliseconds is more than Python's).
-    A payload that SQL cannot read the way `comment_record` does (a time not in the Graph API's spelling, a count
-    that is not a number) sends the whole table down `comment_record`, the reference, which fails or succeeds as
-    before.
-    """
+
+def payload_table(comments: Iterable[dict], post_id: str) -> pa.Table:
+    """A post's comments as (comment_id, post_id, payload), each payload serialised once (`canonical_json`) and
+    deduplicated by comment id (the last payload wins, at the first's place)."""
     latest: dict[str, dict] = {}
     for comment in comments:
         latest[str(comment["id"])] = comment
-    if len(latest) < SQL_FROM_ROWS:
-        return _comments_table_py(latest.values(), post_id, consultation)
-    source = pa.table({"comment_id": list(latest), "payload": [canonical_json(c) for c in latest.values()]})
+    return pa.table({"comment_id": list(latest), "post_id": [post_id] * len(latest),
+                     "payload": [canonical_json(c) for c in latest.values()]}, schema=PAYLOAD_SCHEMA)
+
+
+def records_table(payloads: pa.Table, consultation: str) -> pa.Table:
+    """The staging rows of a :func:`payload_table`, or of several posts' concatenated (one query for all of them).
+
+    From ``SQL_FROM_ROWS`` rows on, DuckDB derives the columns from the payload JSON (`_RECORDS_SQL`), in C++ and
+    without the interpreter lock, so a thread fetching the next pages runs meanwhile; a query has a fixed cost of
+    about 6 ms, so an ingest runs one per batch of posts, not one per post. A payload that SQL cannot read the way
+    `comment_record` does (a time not in the Graph API's spelling, a count that is not a number) sends the whole
+    table down `comment_record`, the reference, which fails or succeeds as before.
+    """
+    if payloads.num_rows < SQL_FROM_ROWS:
+        return _records_py(payloads, consultation)
     try:
-        table = _records_in_sql(source, post_id, consultation)
+        table = _records_in_sql(payloads, consultation)
     except (duckdb.Error, ValueError):
         table = None
-    return table if table is not None else _comments_table_py(latest.values(), post_id, consultation)
+    return table if table is not None else _records_py(payloads, consultation)
+
+
+def _records_py(payloads: pa.Table, consultation: str) -> pa.Table:
+    """`records_table` by `comment_record`, from the payloads read back (`json` reads back exactly what
+    `canonical_json` wrote; orjson would turn an integer beyond 64 bits into a float)."""
+    columns = payloads.select(["post_id", "payload"]).to_pydict()
+    return _table([comment_record(json.loads(payload), post_id, consultation)
+                   for post_id, payload in zip(columns["post_id"], columns["payload"], strict=True)])
 
 
 def _comments_table_py(comments: Iterable[dict], post_id: str, consultation: str) -> pa.Table:
-    """`comments_table` one `comment_record` at a time: the reference (and the fallback)."""
+    """`comments_table` one `comment_record` at a time: the reference."""
     rows: dict[str, dict[str, Any]] = {}
     for comment in comments:
         record = comment_record(comment, post_id, consultation)
         rows[record["comment_id"]] = record
-    records = list(rows.values())  # column by column: about twice as fast as `Table.from_pylist`
+    return _table(list(rows.values()))
+
+
+def _table(records: list[dict[str, Any]]) -> pa.Table:
+    # column by column: about twice as fast as `Table.from_pylist`
     return pa.table({f.name: pa.array([r[f.name] for r in records], f.type) for f in COMMENT_SCHEMA},
                     schema=COMMENT_SCHEMA)
 
@@ -140,7 +164,7 @@ SQL_FROM_ROWS = 1_000
 # spelling comes out NULL, which `_records_in_sql` turns into the Python path.
 _RECORDS_SQL = """
 with src as (
-    select row_number() over () as n, comment_id, payload, from_json(payload, '{
+    select row_number() over () as n, comment_id, post_id, payload, from_json(payload, '{
         "parent": {"id": "VARCHAR"}, "parent_id": "VARCHAR", "from": {"author_key": "VARCHAR", "is_page": "BOOLEAN"},
         "message": "VARCHAR", "message_tags": "JSON", "created_time": "VARCHAR", "like_count": "VARCHAR",
         "comment_count": "VARCHAR", "is_hidden": "BOOLEAN"}') as j  -- parsed once per row
@@ -148,7 +172,7 @@ with src as (
 )
 select
     comment_id,
-    $post_id as post_id,
+    post_id,
     $consultation as consultation,
     coalesce(nullif(j.parent.id, ''), j.parent_id) as parent_id,
     j.from.author_key as author_key,
@@ -177,8 +201,8 @@ order by n
 _SQL = threading.local()
 
 
-def _records_in_sql(source: pa.Table, post_id: str, consultation: str) -> pa.Table | None:
-    """The staging rows of `source` (comment_id, payload) by `_RECORDS_SQL`, or None if a time needs Python."""
+def _records_in_sql(source: pa.Table, consultation: str) -> pa.Table | None:
+    """The staging rows of `source` (a `payload_table`) by `_RECORDS_SQL`, or None if a time needs Python."""
     con = getattr(_SQL, "con", None)
     if con is None:  # one in-memory DuckDB per thread: nothing is stored in it
         con = _SQL.con = duckdb.connect()
@@ -186,7 +210,7 @@ def _records_in_sql(source: pa.Table, post_id: str, consultation: str) -> pa.Tab
         con.execute("set threads = 1")  # small tables; leaves the other core to the fetching threads
     con.register("comment_payloads", source)
     try:
-        out = con.sql(_RECORDS_SQL, params={"post_id": post_id, "consultation": consultation}).to_arrow_table()
+        out = con.sql(_RECORDS_SQL, params={"consultation": consultation}).to_arrow_table()
     finally:
         con.unregister("comment_payloads")
     if out["created_at"].null_count != out["created_time"].null_count:

@@ -69,7 +69,7 @@ def test_the_sql_path_is_taken_for_graph_api_payloads(monkeypatch: pytest.Monkey
     def fail(*args: object) -> pa.Table:
         raise AssertionError("fell back to the Python path")
 
-    monkeypatch.setattr(records, "_comments_table_py", fail)
+    monkeypatch.setattr(records, "_records_py", fail)
     assert comments_table(EDGE_CASES, POST, "demo").num_rows == 7
 
 
