@@ -8,9 +8,12 @@ vocabulary of the texts most like it. Then LSA (``TruncatedSVD`` + ``Normalizer`
 ``random_state``. To scale, everything is fitted on at most ``max_fit_samples`` texts; the rest is transformed
 (without smoothing) and given the nearest topic.
 
-Backends: ``backend="tfidf"`` (the default, scikit-learn only) is the above; ``backend="embeddings"`` replaces the
-TF-IDF/LSA space by unit-length sentence embeddings from a local model (``models.embeddings``), smoothed with the
-plain mean of their neighbours, and chooses k in a 10-d PCA of them. Everything after the feature space is shared.
+Backends: ``backend="tfidf"`` (the default, scikit-learn only) is the above; ``backend="embeddings"`` puts unit-length
+sentence embeddings from a local model (``models.embeddings``), smoothed with the plain mean of their neighbours, beside
+the same unit-length LSA vectors and re-normalises the pair, so words and meaning have an equal say: the embeddings
+group paraphrases that share no word, the LSA half keeps the corpus's own words, which the packaged English model
+misreads in Danish. k is chosen in the TF-IDF selection space in both backends. Everything after the feature space is
+shared.
 
 Seed themes (``fit(X, seeds=[[word, ...], ...])``): ideas containing a seed word after the same normalisation,
 stemming and compound splitting are the theme's anchors. A theme's centroid starts at the mean of its anchors; the
@@ -27,7 +30,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import KMeans
-from sklearn.decomposition import PCA, TruncatedSVD
+from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import silhouette_score
 from sklearn.pipeline import FeatureUnion, make_pipeline
@@ -46,6 +49,11 @@ def _encoder(model_path: str | None):
     from models.embeddings import SentenceEncoder
 
     return SentenceEncoder(model_path)
+
+
+def _beside(Z: np.ndarray, E: np.ndarray) -> np.ndarray:
+    """Unit-length rows of ``[Z, E]``; with both halves unit-length, each half gets an equal share of every cosine."""
+    return normalize(np.hstack([Z, E]))
 
 
 class TextAnalyzer:
@@ -268,8 +276,6 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
     def _fit_lsa(self, texts: list[str]) -> np.ndarray:
         if self.backend not in BACKENDS:
             raise ValueError(f"unknown backend {self.backend!r}: use one of {', '.join(BACKENDS)}")
-        if self.backend == "embeddings":
-            return self._fit_embeddings(texts)
         features = self._features(self.splitter_)
         counts = features.fit_transform(texts)
         n_sel = max(1, min(self.selection_components, counts.shape[1] - 1, len(texts) - 1))
@@ -280,14 +286,11 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
         n_comp = max(1, min(self.n_components, counts.shape[1] - 1, len(texts) - 1))
         svd, norm = TruncatedSVD(n_comp, random_state=self.random_state), Normalizer(copy=False)
         self.lsa_ = make_pipeline(features, svd, norm)
-        return norm.fit_transform(svd.fit_transform(counts))
-
-    def _fit_embeddings(self, texts: list[str]) -> np.ndarray:
-        self.lsa_ = None
-        E = self._embed(texts)
-        n_sel = max(1, min(self.selection_components, E.shape[1] - 1, len(texts) - 1))
-        self._selection_space = normalize(PCA(n_sel, random_state=self.random_state).fit_transform(E))
-        return neighbour_smoothing(E, self.n_neighbors, weighted=False) if self.n_neighbors else E
+        Z = norm.fit_transform(svd.fit_transform(counts))
+        if self.backend == "embeddings":
+            E = self._embed(texts)
+            Z = _beside(Z, neighbour_smoothing(E, self.n_neighbors, weighted=False) if self.n_neighbors else E)
+        return Z
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         return normalize(_encoder(self.embeddings_model_path).encode(texts).astype(np.float64))
@@ -387,14 +390,16 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
         return self.previous_centers_
 
     def transform(self, X, chunk: int = 20_000) -> np.ndarray:
-        """Unit-length LSA (or embedding) vectors of ``X`` (not smoothed: that needs the fitted neighbours).
+        """Unit-length LSA vectors of ``X`` (beside its embeddings with that backend), not smoothed: that needs the
+        fitted neighbours.
 
         In chunks of ``chunk`` texts: the sparse n-gram matrix of a million texts alone would take gigabytes."""
         texts = ["" if t is None else str(t) for t in X]
-        if self.backend == "embeddings":
-            return self._embed(texts)
         parts = [self.lsa_.transform(texts[i : i + chunk]) for i in range(0, len(texts), chunk)]
-        return np.vstack(parts) if parts else np.zeros((0, self.cluster_centers_.shape[1]))
+        if not parts:
+            return np.zeros((0, self.cluster_centers_.shape[1]))
+        Z = np.vstack(parts)
+        return _beside(Z, self._embed(texts)) if self.backend == "embeddings" else Z
 
     def predict(self, X) -> np.ndarray:
         """Nearest topic centroid for each text."""
