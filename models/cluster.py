@@ -2,11 +2,11 @@
 
 Features: TF-IDF of Danish/English stems (compounds also give their parts, see ``transforms.text``) next to TF-IDF of
 character 3-5-grams inside word boundaries (robust to typos, inflection and compounds). Short comments share few
-words, so before LSA every text is smoothed with its ``n_neighbors`` nearest neighbours by cosine (each row becomes
-``x`` plus the similarity-weighted mean of its neighbours, re-normalised): a text about "lys på stien" borrows the
-vocabulary of the texts most like it. Then LSA (``TruncatedSVD`` + ``Normalizer``) and ``KMeans`` with a fixed
-``random_state``. To scale, everything is fitted on at most ``max_fit_samples`` texts; the rest is transformed
-(without smoothing) and given the nearest topic.
+words, so before LSA every text is smoothed with its ``n_neighbors`` nearest neighbours by cosine (fewer on a
+handful of texts; each row becomes ``x`` plus the similarity-weighted mean of its neighbours, re-normalised): a text
+about "lys på stien" borrows the vocabulary of the texts most like it. Then LSA (``TruncatedSVD`` + ``Normalizer``)
+and ``KMeans`` with a fixed ``random_state``. To scale, everything is fitted on at most ``max_fit_samples`` texts; the
+rest is transformed (without smoothing) and given the nearest topic.
 
 Backends: ``backend="tfidf"`` (the default, scikit-learn only) is the above; ``backend="embeddings"`` puts unit-length
 sentence embeddings from a local model (``models.embeddings``), smoothed with the plain mean of their neighbours, beside
@@ -281,16 +281,22 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
         n_sel = max(1, min(self.selection_components, counts.shape[1] - 1, len(texts) - 1))
         # k is chosen before smoothing: smoothing tightens groups of near-duplicates, which would then ask for more k
         self._selection_space = normalize(TruncatedSVD(n_sel, random_state=self.random_state).fit_transform(counts))
-        if self.n_neighbors:
-            counts = neighbour_smoothing(counts, self.n_neighbors)
+        n_neighbors = self._smoothing_neighbours(len(texts))
+        if n_neighbors:
+            counts = neighbour_smoothing(counts, n_neighbors)
         n_comp = max(1, min(self.n_components, counts.shape[1] - 1, len(texts) - 1))
         svd, norm = TruncatedSVD(n_comp, random_state=self.random_state), Normalizer(copy=False)
         self.lsa_ = make_pipeline(features, svd, norm)
         Z = norm.fit_transform(svd.fit_transform(counts))
         if self.backend == "embeddings":
             E = self._embed(texts)
-            Z = _beside(Z, neighbour_smoothing(E, self.n_neighbors, weighted=False) if self.n_neighbors else E)
+            Z = _beside(Z, neighbour_smoothing(E, n_neighbors, weighted=False) if n_neighbors else E)
         return Z
+
+    def _smoothing_neighbours(self, n: int) -> int:
+        """``n_neighbors``, but no more than the other members a topic has on average at the largest automatic k
+        (``sqrt(n / 2)`` topics of ``sqrt(2 n)`` texts): on a few texts, 5 neighbours would blend every topic."""
+        return min(self.n_neighbors, max(int(np.sqrt(2 * n)) - 1, 1))
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         return normalize(_encoder(self.embeddings_model_path).encode(texts).astype(np.float64))
@@ -395,10 +401,11 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
 
         In chunks of ``chunk`` texts: the sparse n-gram matrix of a million texts alone would take gigabytes."""
         texts = ["" if t is None else str(t) for t in X]
-        parts = [self.lsa_.transform(texts[i : i + chunk]) for i in range(0, len(texts), chunk)]
-        if not parts:
-            return np.zeros((0, self.cluster_centers_.shape[1]))
-        Z = np.vstack(parts)
+        parts = [self._vectors(texts[i : i + chunk]) for i in range(0, len(texts), chunk)]
+        return np.vstack(parts) if parts else np.zeros((0, self.cluster_centers_.shape[1]))
+
+    def _vectors(self, texts: list[str]) -> np.ndarray:
+        Z = self.lsa_.transform(texts)
         return _beside(Z, self._embed(texts)) if self.backend == "embeddings" else Z
 
     def predict(self, X) -> np.ndarray:
