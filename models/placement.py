@@ -32,7 +32,9 @@ from transforms.text import words
 __all__ = ["MAX_NEW_SHARE", "TopicModel", "fingerprint", "place", "placeable", "text_hashes"]
 
 MAX_NEW_SHARE = 0.05  # new or edited ideas since the fit, as a share of the fit's ideas, up to which placement is used
-FORMAT = 1  # of the pickled TopicModel; part of the fingerprint, so a stored model of another format is not read
+# Of the pickled TopicModel; part of the fingerprint, so a stored model of another format is not read.
+# 2: the embeddings backend's vectors have the LSA half beside them.
+FORMAT = 2
 
 # Per-text attributes of a fitted clusterer: not needed to place new texts, and the size of the data.
 _PER_TEXT = ("labels_", "similarity_", "anchors_", "stuck_", "_selection_space", "kmeans_")

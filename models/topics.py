@@ -79,7 +79,8 @@ def analyse(
     nearer to it than to any free topic; the theme keeps its label, and its id for as long as the label stays in
     the configuration (``models.identity.theme_ids``). Free topics are found next to them. ``backend`` is
     ``"tfidf"`` (scikit-learn only, the default) or ``"embeddings"`` (sentence embeddings from the local model at
-    ``embeddings_model_path``, by default the packaged all-MiniLM-L6-v2; see ``models.embeddings``).
+    ``embeddings_model_path``, by default the packaged all-MiniLM-L6-v2, beside the TF-IDF/LSA vectors; see
+    ``models.embeddings`` and ``models.cluster``).
     """
     ideas = ideas.reset_index(drop=True)
     themes = [t for t in themes or [] if t.get("label") and t.get("seeds")]
@@ -139,7 +140,10 @@ def _cluster(
     has_words = np.array([bool(p) for p in pairs], dtype=bool)
     idx = np.flatnonzero(has_words)
     k = model.k
-    backend = {"tfidf": "tfidf-knn-smoothed-lsa-kmeans", "embeddings": "minilm-embeddings-knn-smoothed-kmeans"}
+    backend = {
+        "tfidf": "tfidf-knn-smoothed-lsa-kmeans",
+        "embeddings": "minilm-embeddings-beside-lsa-knn-smoothed-kmeans",
+    }
     params: dict = {"backend": backend.get(model.backend, model.backend), "k_requested": k}
     if len(idx) < 2 or (len(idx) < 2 * MIN_TOPIC_SIZE and not themes):  # too few ideas to cluster: one topic
         labels[idx], scores[idx] = 1, 1.0
@@ -168,7 +172,7 @@ def _cluster(
         k=int(model.k_),
         criterion="given"
         if k is not None
-        else "free topics: max mean cosine silhouette of KMeans in a 10-d LSA (or PCA of embeddings) space "
+        else "free topics: max mean cosine silhouette of KMeans in a 10-d LSA space "
         "(ideas no seed theme anchors)",
         n_anchored=int((model.anchors_ >= 0).sum()),
         silhouette={int(key): round(v, 4) for key, v in model.silhouette_.items()},

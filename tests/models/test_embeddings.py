@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import normalized_mutual_info_score
 
+from models.cluster import TopicClusterer
 from models.embeddings import EmbeddingsUnavailable, SentenceEncoder, model_folder
 from models.topics import analyse
 
@@ -116,6 +117,31 @@ def test_embeddings_backend_is_deterministic_and_keeps_topic_ids() -> None:
     second = analyse(more, previous[["idea_id", "topic_id", "label"]], language="en", backend="embeddings")
     kept = previous.merge(second.assignments, on="idea_id", suffixes=("_old", "_new"))
     assert (kept["topic_id_old"] == kept["topic_id_new"]).mean() >= 0.95
+
+
+def test_embeddings_sit_beside_the_lsa_vectors_with_equal_weight() -> None:
+    """The embeddings backend's space is [LSA, embedding] per text, each half of length 1/sqrt(2): the corpus's own
+    words (which the English model misreads in Danish) count as much as the meaning."""
+    ideas, _ = _ideas()
+    texts = ideas["text"].tolist()
+    model = TopicClusterer(language="en", k=3, backend="embeddings", n_neighbors=0).fit(texts)
+    texts.append("A brand new idea about bike lanes")  # not fitted on: transformed as later ideas are
+    Z = model.transform(texts)
+    n_lsa = model.lsa_.transform(texts[:1]).shape[1]
+    assert Z.shape[1] == n_lsa + 384
+    np.testing.assert_allclose(np.linalg.norm(Z[:, :n_lsa], axis=1), np.sqrt(0.5), atol=1e-6)
+    np.testing.assert_allclose(np.linalg.norm(Z[:, n_lsa:], axis=1), np.sqrt(0.5), atol=1e-6)
+    np.testing.assert_allclose(Z[:, :n_lsa] * np.sqrt(2), model.lsa_.transform(texts), atol=1e-6)
+
+
+def test_embeddings_backend_chooses_k_in_the_same_lsa_space_as_tfidf() -> None:
+    """k is chosen in the TF-IDF selection space by both backends: the same silhouette curve, the same k."""
+    ideas, _ = _ideas()
+    tfidf = analyse(ideas, language="en", backend="tfidf")
+    embeddings = analyse(ideas, language="en", backend="embeddings")
+    assert embeddings.params["silhouette"] == tfidf.params["silhouette"]
+    assert len(embeddings.params["silhouette"]) >= 2
+    assert embeddings.params["k"] == tfidf.params["k"]
 
 
 def test_unknown_backend_is_refused() -> None:
