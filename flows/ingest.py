@@ -78,35 +78,77 @@ def ingest_posts(client: GraphClient, warehouse: str, page_id: str, consultation
             suppressed = erase.suppressed(con)  # read again in each batch's transaction (see `_store`)
             if full_rescan_hours > 0:
                 since = load.new_comments_since(con, post_ids, now, full_rescan_hours)
-    counts: dict[str, dict[str, int]] = {}
     pending: list[_Fetched] = []
     waiting = 0
+    prepared_with = suppressed  # the erasures the pending posts leave out
 
-    def store(batch: list[_Fetched]) -> None:
-        nonlocal suppressed
-        got, suppressed = _store(warehouse, batch, consultation, run_id, now, since, suppressed)
-        counts.update(got)
+    def store(batch: list[_Fetched], erased: tuple[set[str], set[str]]) -> tuple[dict, tuple[set[str], set[str]]]:
+        return _store(warehouse, batch, consultation, run_id, now, since, erased)
 
     with _prefetched(client, post_ids, since, workers=fetch_threads, ahead=2 * fetch_threads) as fetched, \
-            _fewer_collections():
+            _fewer_collections(), _Loader(store, suppressed, background=fetch_threads > 0) as loader:
         try:
             for post_id, post, scan in fetched:
-                pending.append(_prepare(post_id, post, scan, salt, page_id, suppressed))
+                pending.append(_prepare(post_id, post, scan, salt, page_id, prepared_with))
                 waiting += pending[-1].rows
                 if waiting >= flush_rows:
                     batch, pending, waiting = pending, [], 0
-                    store(batch)
+                    loader.submit(batch, prepared_with)
+                    prepared_with = loader.suppressed
         except Exception:
-            client.cancel()  # the other reads stop now (also in a rate-limit wait), not after the store below
-            if pending:  # keep what was fetched before the failure; the failure is what the caller hears about
-                try:
-                    store(pending)
-                except Exception:  # noqa: BLE001
-                    log.exception("could not store the %d posts fetched before the failure", len(pending))
+            client.cancel()  # the other reads stop now (also in a rate-limit wait), not after the stores below
+            try:  # keep what was fetched before the failure; the failure is what the caller hears about
+                loader.wait()
+                if pending:
+                    loader.submit(pending, prepared_with)
+                    loader.wait()
+            except Exception:  # noqa: BLE001
+                log.exception("could not store the posts fetched before the failure")
             raise
-    if pending:
-        store(pending)
-    return counts
+        if pending:
+            loader.submit(pending, prepared_with)
+        loader.wait()
+    return loader.counts
+
+
+class _Loader:
+    """Stores batches of prepared posts one at a time and in post order; with ``background``, in a thread of its own
+    while the caller prepares the next batch (loading is DuckDB's work, which runs without the interpreter lock: at
+    1M comments this hides most of the 16 s spent storing). A failed store raises from the next ``submit`` or
+    ``wait``; ``suppressed`` is the erasures in force at the last completed store."""
+
+    def __init__(self, store: Callable[[list[_Fetched], tuple[set[str], set[str]]], tuple[dict, tuple]],
+                 suppressed: tuple[set[str], set[str]], *, background: bool) -> None:
+        self._store = store
+        self.suppressed = suppressed
+        self.counts: dict[str, dict[str, int]] = {}
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warehouse-load") if background else None
+        self._running: Future | None = None
+
+    def __enter__(self) -> _Loader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)  # a store under way finishes (its transaction commits or rolls back)
+
+    def submit(self, batch: list[_Fetched], prepared_with: tuple[set[str], set[str]]) -> None:
+        """Store ``batch`` (prepared without the erasures ``prepared_with``) after the batch before it."""
+        self.wait()
+        if self._pool is None:
+            self._done(self._store(batch, prepared_with))
+        else:  # in a copy of this context (Prefect's run context, for its logger)
+            self._running = self._pool.submit(contextvars.copy_context().run, self._store, batch, prepared_with)
+
+    def wait(self) -> None:
+        """Wait for the batch being stored; raises its error."""
+        if self._running is not None:
+            running, self._running = self._running, None
+            self._done(running.result())
+
+    def _done(self, result: tuple[dict, tuple[set[str], set[str]]]) -> None:
+        got, self.suppressed = result
+        self.counts.update(got)
 
 
 @contextmanager

@@ -166,3 +166,27 @@ def test_an_erasure_made_while_a_batch_is_read_is_honoured_when_it_is_stored(tmp
     assert counts[POSTS[0]]["fetched"] == len(stored) == 9 - len(gone)  # 3 top-level comments, 6 replies
     assert payloads and not any(tagger in p for p in payloads)
     assert set(spans) == {"[]"}
+
+
+def test_a_failed_background_store_is_raised_and_leaves_no_thread(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches are stored in a thread while the next one is prepared: the first is kept, the failing one's error
+    reaches the caller (not a later batch's success), and no loading thread is left running."""
+    warehouse = tmp_path / "wh.duckdb"
+    real_store, stored_batches = ingest._store, []
+
+    def store(warehouse: str, batch: list, *args: object):  # noqa: ANN202
+        if stored_batches:
+            raise OSError("No space left on device")
+        stored_batches.append([item.post_id for item in batch])
+        return real_store(warehouse, batch, *args)
+
+    monkeypatch.setattr(ingest, "_store", store)
+    with GraphStandIn(_dataset([5, 5, 5, 5])) as standin, \
+            GraphClient(standin.url, "v25.0", DEFAULT_TOKEN, page_limit=2) as client:
+        with pytest.raises(OSError, match="No space left"):
+            ingest_posts(client, str(warehouse), PAGE_ID, "test", POSTS[:4], "r1", SALT, fetch_threads=2,
+                         flush_rows=5)
+    assert stored_batches == [[POSTS[0]]]
+    assert _stored(warehouse) == {POSTS[0]: 5}
+    assert [t for t in threading.enumerate() if t.name.startswith(("warehouse-load", "graph-fetch"))] == []
