@@ -430,7 +430,9 @@ def table(results: list[dict[str, Any]], opts: argparse.Namespace) -> str:
         )
     lines += [
         "",
-        "Fetching runs in two background threads (`flows.ingest._prefetched`), so its time overlaps the other three. "
+        "Fetching runs in two background threads (`flows.ingest._prefetched`) and each batch of posts is loaded in a "
+        "third (`flows.ingest._Loader`; `records` includes the batch's staging query, which runs there), so these "
+        "times overlap. "
         "The stand-in answers over loopback at once, from a process of its own, so this ratio measures CPU: the "
         "stand-in, the client and DuckDB share the 2 cores.",
         "",
