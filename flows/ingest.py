@@ -8,6 +8,7 @@ import gc
 import itertools
 import json
 import logging
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -26,9 +27,10 @@ from warehouse import db, erase, load
 
 log = logging.getLogger(__name__)
 
-# Comments fetched before they are loaded together: bounds memory (about 1 KB of staging row per comment held) and
-# saves a session and a commit per post. More than one DuckDB row group (122,880 rows) per batch: at 1M comments,
-# 150k-row batches spend 14 s storing against 22 s for 50k-row ones (half the commit time), for 130 MB more memory.
+# Comments fetched before they are loaded together: bounds memory (a batch being loaded and the next one being
+# prepared, about 1 KB per comment each) and saves a session and a commit per post. More than one DuckDB row group
+# (122,880 rows) per batch: at 1M comments, 150k-row batches spend 14 s storing against 22 s for 50k-row ones (half
+# the commit time), for 130 MB more memory.
 FLUSH_ROWS = 150_000
 FETCH_THREADS = 2  # posts read at once (CIVIC_IDEAS_FETCH_THREADS; see `_prefetched`)
 
@@ -63,11 +65,11 @@ def ingest_posts(client: GraphClient, warehouse: str, page_id: str, consultation
     created since the newest stored one (``load.new_comments_since``; the post itself is not read then, and a
     deleted post shows as the comments edge's 100/33). Background threads fetch the posts,
     ``fetch_threads`` at a time (:func:`_prefetched`; 0: in this thread), so the Graph API's answer time overlaps
-    this thread's work: each fetched post is pseudonymised and turned into staging rows at once, and the posts are
-    loaded together once ``flush_rows`` comments are waiting (one warehouse session and one transaction per batch,
-    so a crash leaves the warehouse as it was before the batch; each load step is one statement for the batch's
-    posts). Nothing is written for a post before all of it is fetched; when a fetch fails, the posts fetched before
-    it are stored first. Returns counts per post.
+    this thread's work: each fetched post is pseudonymised and serialised at once, and the posts are loaded together
+    once ``flush_rows`` comments are waiting, by a loading thread while this one prepares the next batch (one staging
+    query, one warehouse session and one transaction per batch, so a crash leaves the warehouse as it was before the
+    batch; each load step is one statement for the batch's posts). Nothing is written for a post before all of it is
+    fetched; when a fetch fails, the posts fetched before it are stored first. Returns counts per post.
     """
     now = dt.datetime.now(dt.UTC)
     post_ids = list(dict.fromkeys(post_ids))  # a post named twice is read once
@@ -131,6 +133,8 @@ class _Loader:
     def __exit__(self, *exc: object) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True)  # a store under way finishes (its transaction commits or rolls back)
+        if self._running is not None and self._running.exception() is not None:  # left early (e.g. interrupted)
+            log.error("could not store a batch of posts: %s", self._running.exception())
 
     def submit(self, batch: list[_Fetched], prepared_with: tuple[set[str], set[str]]) -> None:
         """Store ``batch`` (prepared without the erasures ``prepared_with``) after the batch before it."""
@@ -151,6 +155,10 @@ class _Loader:
         self.counts.update(got)
 
 
+_GC_LOCK = threading.Lock()
+_GC_SAVED: list[tuple[int, ...]] = []  # the thresholds before the first of the ingests running in this process
+
+
 @contextmanager
 def _fewer_collections(young: int = 50_000) -> Iterator[None]:
     """Collect the garbage collector's youngest generation every ``young`` allocations instead of every 700.
@@ -158,36 +166,49 @@ def _fewer_collections(young: int = 50_000) -> Iterator[None]:
     A page's comments live until their post is prepared, so at the default threshold they are traversed again and
     again on their way to the oldest generation, together with everything else that lives there. JSON payloads make
     no reference cycles: reference counting frees them. At 1M comments this saves about 4 s of 50 s of CPU. The
-    previous thresholds are back on exit."""
-    before = gc.get_threshold()
-    gc.set_threshold(max(young, before[0]), *before[1:])
+    thresholds are process-wide: they are restored when the last ingest running in the process ends, and left alone
+    when collection is switched off (threshold 0)."""
+    with _GC_LOCK:
+        _GC_SAVED.append(gc.get_threshold())
+        if len(_GC_SAVED) == 1 and _GC_SAVED[0][0]:
+            gc.set_threshold(max(young, _GC_SAVED[0][0]), *_GC_SAVED[0][1:])
     try:
         yield
     finally:
-        gc.set_threshold(*before)
+        with _GC_LOCK:
+            first = _GC_SAVED[0]
+            _GC_SAVED.pop()
+            if not _GC_SAVED:
+                gc.set_threshold(*first)
 
 
 @dataclass
 class _Fetched:
-    """One fetched post, pseudonymised and serialised (`payloads`: a `payload_table`; None when the post is gone or
-    unreadable); the batch's staging rows are derived from all its posts' payloads at once when it is stored.
+    """One fetched post, pseudonymised and serialised (`payloads`: a `payload_table` of its comments without the
+    erased ones; None when the post is gone or unreadable); the batch's staging rows are derived from all its posts'
+    payloads at once when it is stored. `unfiltered`: all its comments' payloads, kept only when erasures left some
+    out or changed them, because a later erasure must be applied to the whole thread (a reply below a comment that was
+    left out still belongs to that comment's thread).
 
-    Only the payloads are kept, not the comments' dicts: those die young instead of waiting for the batch in the
-    garbage collector's oldest generation (at 1M comments that cost 8 s of collections)."""
+    Only payloads are kept, not the comments' dicts: those die young instead of waiting for the batch in the garbage
+    collector's oldest generation (at 1M comments that cost 8 s of collections)."""
 
     post_id: str
     post: dict | None
     scan: CommentScan | None
     payloads: pa.Table | None
+    unfiltered: pa.Table | None = None
 
     @property
     def rows(self) -> int:
         return 0 if self.payloads is None else self.payloads.num_rows
 
     def comments(self) -> list[dict]:
-        """The pseudonymised comments again, read back from their payloads (`json`, not orjson, which reads an
-        integer beyond 64 bits as a float; this runs only when an erasure came in while the batch was fetched)."""
-        return [json.loads(p) for p in self.payloads.column("payload").to_pylist()]
+        """All the post's pseudonymised comments again, read back from their payloads (`json`, not orjson, which
+        reads an integer beyond 64 bits as a float; this runs only when an erasure came in while the batch was
+        fetched)."""
+        table = self.payloads if self.unfiltered is None else self.unfiltered
+        return [json.loads(p) for p in table.column("payload").to_pylist()]
 
 
 def _prepare(post_id: str, post: dict | None, scan: CommentScan | None, salt: bytes, page_id: str,
@@ -196,7 +217,10 @@ def _prepare(post_id: str, post: dict | None, scan: CommentScan | None, salt: by
         return _Fetched(post_id, post, scan, None)
     comments = pseudonymise_comments(scan.comments, salt, page_id)
     scan.comments = []  # the clear-text payloads are not needed any more: free them before the batch is loaded
-    return _Fetched(post_id, post, scan, payload_table(drop_suppressed(comments, *suppressed), post_id))
+    kept = drop_suppressed(comments, *suppressed)
+    same = len(kept) == len(comments) and all(a is b for a, b in zip(kept, comments, strict=True))
+    return _Fetched(post_id, post, scan, payload_table(kept, post_id),
+                    None if same else payload_table(comments, post_id))
 
 
 @contextmanager

@@ -130,16 +130,17 @@ def test_cancel_stops_a_rate_limit_wait_at_once() -> None:
 class _ForgetDuringFetch(GraphClient):
     """A real client that records erasures in the warehouse while a later post of the batch is being read."""
 
-    def __init__(self, *args: object, warehouse: Path, at: str, **kwargs: object) -> None:
+    def __init__(self, *args: object, warehouse: Path, at: str, comment: str = f"{OBJS[0]}_{10**15}",
+                 **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.warehouse, self.at, self.armed = warehouse, at, False
+        self.warehouse, self.at, self.comment, self.armed = warehouse, at, comment, False
 
     def fetch_comments(self, post_id: str, since: int | None = None):  # noqa: ANN201
         if post_id == self.at and self.armed:
             now = dt.datetime.now(dt.UTC)
             with db.session(str(self.warehouse)) as con:
                 erase.forget_author(con, author_key("700001", SALT), now)  # the person others tag
-                erase.forget_comment(con, f"{OBJS[0]}_{10**15}", now)  # a comment with two replies
+                erase.forget_comment(con, self.comment, now)  # by default a comment with two replies
         return super().fetch_comments(post_id, since)
 
 
@@ -190,3 +191,45 @@ def test_a_failed_background_store_is_raised_and_leaves_no_thread(tmp_path: Path
     assert stored_batches == [[POSTS[0]]]
     assert _stored(warehouse) == {POSTS[0]: 5}
     assert [t for t in threading.enumerate() if t.name.startswith(("warehouse-load", "graph-fetch"))] == []
+
+
+@pytest.mark.parametrize("threads", [0, 2])
+def test_an_erasure_during_the_ingest_reaches_replies_below_comments_left_out_earlier(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, threads: int) -> None:
+    """A thread A <- B <- C <- D where B's author was erased before the run and A is forgotten while the post is read:
+    the whole thread is left out, also when the batch was prepared before the erasure and stored after a batch that
+    already saw it (the first store is slowed down so the erasure comes first)."""
+    warehouse = tmp_path / "wh.duckdb"
+    data = _dataset([5])
+    chain = make_dataset([3], depth=2, post_obj=OBJS[1])  # comment 0, a reply to it, a reply to that, and one more
+    data["posts"] += chain["posts"]
+    data["comments"] += chain["comments"]
+    thread = {c["id"] for c in chain["comments"]}
+    real_store, calls = ingest._store, []
+
+    def slow_first_store(*args: object):  # noqa: ANN202
+        calls.append(1)
+        if len(calls) == 2:  # the first store of the second ingest
+            time.sleep(0.5)
+        return real_store(*args)
+
+    monkeypatch.setattr(ingest, "_store", slow_first_store)
+    with GraphStandIn(data) as standin, \
+            _ForgetDuringFetch(standin.url, "v25.0", DEFAULT_TOKEN, page_limit=2, warehouse=warehouse,
+                               at=POSTS[1], comment=f"{OBJS[1]}_{10**15}") as client:
+        ingest_posts(client, str(warehouse), PAGE_ID, "test", POSTS[:1], "r0", SALT, fetch_threads=0)
+        with db.session(str(warehouse)) as con:  # the author of the reply to comment 0, before the run
+            erase.forget_author(con, author_key("500001", SALT), dt.datetime.now(dt.UTC))
+        client.armed = True  # forgets comment 0 of the second post (and the tagged person) while reading it
+        counts = ingest_posts(client, str(warehouse), PAGE_ID, "test", POSTS[:2], "r1", SALT,
+                              fetch_threads=threads, flush_rows=1)
+    stored = set(_ids(warehouse))
+    assert counts[POSTS[1]]["fetched"] == 0 and not stored & thread
+    assert {c["id"] for c in data["comments"]
+            if c["post_id"] == POSTS[0] and c.get("from", {}).get("id") != "500001"} <= stored
+
+
+def _ids(warehouse: Path) -> list[str]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return [r[0] for r in con.execute("select comment_id from stg_comments union all "
+                                          "select comment_id from raw_comments").fetchall()]
