@@ -29,7 +29,12 @@ def _sql_for_every_size(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _reference(comments: list[dict]) -> pa.Table:
-    return records._comments_table_py(comments, POST, "demo")
+    """`comment_record` one comment at a time, deduplicated by id (the last payload wins, at the first's place)."""
+    rows: dict[str, dict] = {}
+    for comment in comments:
+        record = records.comment_record(comment, POST, "demo")
+        rows[record["comment_id"]] = record
+    return records.records_from_dicts(list(rows.values()))
 
 
 EDGE_CASES = [
