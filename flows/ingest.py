@@ -156,7 +156,7 @@ class _Loader:
 
 
 _GC_LOCK = threading.Lock()
-_GC_SAVED: list[tuple[int, ...]] = []  # the thresholds before the first of the ingests running in this process
+_GC = {"ingests": 0, "before": (700, 10, 10)}  # ingests running in this process; the thresholds before the first
 
 
 @contextmanager
@@ -169,17 +169,18 @@ def _fewer_collections(young: int = 50_000) -> Iterator[None]:
     thresholds are process-wide: they are restored when the last ingest running in the process ends, and left alone
     when collection is switched off (threshold 0)."""
     with _GC_LOCK:
-        _GC_SAVED.append(gc.get_threshold())
-        if len(_GC_SAVED) == 1 and _GC_SAVED[0][0]:
-            gc.set_threshold(max(young, _GC_SAVED[0][0]), *_GC_SAVED[0][1:])
+        if _GC["ingests"] == 0:
+            _GC["before"] = before = gc.get_threshold()
+            if before[0]:
+                gc.set_threshold(max(young, before[0]), *before[1:])
+        _GC["ingests"] += 1
     try:
         yield
     finally:
         with _GC_LOCK:
-            first = _GC_SAVED[0]
-            _GC_SAVED.pop()
-            if not _GC_SAVED:
-                gc.set_threshold(*first)
+            _GC["ingests"] -= 1
+            if _GC["ingests"] == 0:
+                gc.set_threshold(*_GC["before"])
 
 
 @dataclass
@@ -218,7 +219,7 @@ def _prepare(post_id: str, post: dict | None, scan: CommentScan | None, salt: by
     comments = pseudonymise_comments(scan.comments, salt, page_id)
     scan.comments = []  # the clear-text payloads are not needed any more: free them before the batch is loaded
     kept = drop_suppressed(comments, *suppressed)
-    same = len(kept) == len(comments) and all(a is b for a, b in zip(kept, comments, strict=True))
+    same = kept is comments or (len(kept) == len(comments) and all(a is b for a, b in zip(kept, comments, strict=True)))
     return _Fetched(post_id, post, scan, payload_table(kept, post_id),
                     None if same else payload_table(comments, post_id))
 

@@ -139,7 +139,7 @@ def _records_py(payloads: pa.Table, consultation: str) -> pa.Table:
     `canonical_json` wrote; orjson would turn an integer beyond 64 bits into a float)."""
     columns = payloads.select(["post_id", "payload"]).to_pydict()
     return records_from_dicts([comment_record(json.loads(payload), post_id, consultation)
-                   for post_id, payload in zip(columns["post_id"], columns["payload"], strict=True)])
+                               for post_id, payload in zip(columns["post_id"], columns["payload"], strict=True)])
 
 
 def records_from_dicts(records: list[dict[str, Any]]) -> pa.Table:

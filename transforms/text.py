@@ -125,7 +125,7 @@ def remembered_analyses() -> Iterator[None]:
     """Inside the block, each text is cleaned, split and stemmed once: :func:`words` and :func:`tokenize` (the
     vectorizer's analyzer, run on every text again when the clustering transforms them) share the result.
 
-    A topic run analyses 1M texts several times (about 12 s each time); outside such a run nothing is kept.
+    A topic run reads each text at least twice (1M ideas: 2.3 s saved of 80 s); outside such a run nothing is kept.
     The remembered lists are shared: callers must not change them.
     """
     token = _MEMO.set({})
@@ -146,8 +146,13 @@ def _analyse(s: str | None, language: str) -> tuple[str, list[tuple[str, str]]]:
     return found
 
 
+def _tokens(s: str | None) -> list[str]:
+    """The words of the cleaned text, stop words included, with a typographic apostrophe made plain."""
+    return [w.replace("’", "'") for w in _WORD.findall(clean_text(s))]
+
+
 def _analysed(s: str | None, language: str) -> tuple[str, list[tuple[str, str]]]:
-    tokens = [w.replace("’", "'") for w in _WORD.findall(clean_text(s))]
+    tokens = _tokens(s)
     lang = detect_language(tokens, language)
     out = []
     for w in tokens:
@@ -168,7 +173,7 @@ def noun_likeness(texts: Iterable[str | None], language: str = "da") -> dict[str
     seen: Counter[str] = Counter()
     other: Counter[str] = Counter()
     for text in texts:
-        tokens = [w.replace("’", "'") for w in _WORD.findall(clean_text(text))]
+        tokens = _tokens(text)
         lang = detect_language(tokens, language)
         before = None
         for i, w in enumerate(tokens):
