@@ -11,8 +11,10 @@ from sklearn.feature_extraction.text import CountVectorizer
 
 __all__ = [
     "class_tfidf",
+    "label_size",
     "label_weights",
     "only_shared",
+    "ranked_words",
     "readable_label",
     "shared_terms",
     "spread_stems",
@@ -110,16 +112,33 @@ def topic_keywords(
     terms: np.ndarray, weights: np.ndarray, surface: dict[str, str], fallback: dict[str, str], n: int = 8
 ) -> list[str]:
     """The ``n`` highest-weighted terms as real words, without repeats or terms contained in a better one."""
-    words: list[str] = []
+    return [word for word, _ in ranked_words(terms, weights, surface, fallback, n)]
+
+
+def ranked_words(
+    terms: np.ndarray, weights: np.ndarray, surface: dict[str, str], fallback: dict[str, str], n: int = 8
+) -> list[tuple[str, float]]:
+    """:func:`topic_keywords` with each word's weight."""
+    words: list[tuple[str, float]] = []
     for j in np.argsort(-weights, kind="stable"):
         if weights[j] <= 0 or len(words) >= n:
             break
         stem = str(terms[j])
         word = surface.get(stem) or fallback.get(stem) or stem
-        if any(word in w or w in word for w in words):
+        if any(word in w or w in word for w, _ in words):
             continue
-        words.append(word)
+        words.append((word, float(weights[j])))
     return words
+
+
+def label_size(ranked: list[tuple[str, float]], relative: float = 0.5, n_words: int = 2) -> int:
+    """How many of the ``ranked`` label words to show (1..``n_words``): a word joins the label only while its weight
+    is at least ``relative`` times the first word's. A topic one word stands out in is named by that word alone
+    ("Hundeskov", not "Hundeskov · hjælpe"); two words that both carry it make a two-word label."""
+    if not ranked:
+        return 0
+    top = ranked[0][1]
+    return 1 + sum(1 for _, w in ranked[1:n_words] if w >= relative * top)
 
 
 def label_weights(terms: np.ndarray, weights: np.ndarray, likeness: dict[str, float]) -> np.ndarray:

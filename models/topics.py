@@ -15,8 +15,10 @@ from models.identity import ANDET, match_topics, theme_ids, topic_status
 from models.labels import (
     class_tfidf,
     label_first,
+    label_size,
     label_weights,
     only_shared,
+    ranked_words,
     readable_label,
     shared_terms,
     spread_stems,
@@ -24,7 +26,7 @@ from models.labels import (
     topic_document_frequencies,
     topic_keywords,
 )
-from transforms.text import noun_likeness, remembered_analyses, words
+from transforms.text import noun_likeness, proper_nouns, remembered_analyses, words
 
 __all__ = ["TopicRun", "analyse", "ANDET_LABEL"]
 
@@ -201,17 +203,25 @@ def _topics(ideas, pairs, topic_ids, assignments, prev_topics, names) -> pd.Data
     everywhere = {stem: word for by_stem in surface.values() for stem, word in by_stem.items()}
     df = topic_document_frequencies(tokens, topic_ids.tolist())
     weights[:, np.isin(terms, list(spread_stems(tokens, topic_ids.tolist(), df=df)))] = 0.0
+    sample = _sample(ideas["text"], LIKENESS_SAMPLE)
+    likeness = noun_likeness(sample)
+    weights[:, np.array([likeness.get(str(t)) == 0.0 for t in terms], dtype=bool)] = 0.0  # never a name or keyword
     weights = only_shared(weights, shared_terms(classes, terms, df))
+    proper = proper_nouns(sample)
+    surface = {c: {stem: _cased(w, proper) for stem, w in by_stem.items()} for c, by_stem in surface.items()}
+    everywhere = {stem: _cased(w, proper) for stem, w in everywhere.items()}
     keywords = {c: topic_keywords(terms, weights[i], surface.get(c, {}), everywhere) for i, c in enumerate(classes)}
-    likeness = noun_likeness(_sample(ideas["text"], LIKENESS_SAMPLE))
     for_label = label_weights(terms, weights, likeness)
-    candidates = {
-        c: topic_keywords(terms, for_label[i], surface.get(c, {}), everywhere) for i, c in enumerate(classes)
-    }
-    labels, label_words = _unique_labels(ids, candidates, names)
+    ranked = {c: ranked_words(terms, for_label[i], surface.get(c, {}), everywhere) for i, c in enumerate(classes)}
+    candidates = {c: [w for w, _ in r] for c, r in ranked.items()}
+    labels, label_words = _unique_labels(ids, candidates, names, {c: label_size(r) for c, r in ranked.items()})
     keywords = {t: label_first(label_words.get(t, []), keywords.get(t, [])) for t in ids}
     return topic_table(ideas, topic_ids, assignments, prev_topics, labels,
                        {t: "; ".join(keywords.get(t, [])) for t in ids})
+
+
+def _cased(word: str, proper: set[str]) -> str:
+    return word[:1].upper() + word[1:] if word in proper else word
 
 
 def _sample(texts: pd.Series, n: int) -> list[str]:
@@ -251,9 +261,10 @@ def topic_table(ideas, topic_ids, assignments, prev_topics, labels: dict[int, st
 
 
 def _unique_labels(
-    ids: list[int], candidates: dict[int, list[str]], names: dict[int, str]
+    ids: list[int], candidates: dict[int, list[str]], names: dict[int, str], sizes: dict[int, int] | None = None
 ) -> tuple[dict[int, str], dict[int, list[str]]]:
-    """Seed themes keep their label; others get two candidate words, or more when another topic has the same label.
+    """Seed themes keep their label; others get their first ``sizes[t]`` candidate words (1 or 2, see
+    ``models.labels.label_size``; 2 when not given), or more when another topic has the same label.
 
     Returns the labels and, per free topic, the words its label uses."""
     labels: dict[int, str] = {ANDET: ANDET_LABEL, **names}
@@ -263,7 +274,7 @@ def _unique_labels(
         if t in labels:
             continue
         kw = candidates.get(t, [])
-        n = 2
+        n = max(1, (sizes or {}).get(t, 2))
         label = readable_label(kw, n)
         while label in seen and n < len(kw):
             n += 1

@@ -26,8 +26,8 @@ from stop_words import get_stop_words
 
 from transforms.redact import CPR, EMAIL, NAME, PHONE
 
-__all__ = ["CompoundSplitter", "clean_text", "detect_language", "noun_likeness", "remembered_analyses", "tokenize",
-           "words"]
+__all__ = ["NEVER_NAMES", "CompoundSplitter", "clean_text", "detect_language", "noun_likeness", "proper_nouns",
+           "remembered_analyses", "tokenize", "words"]
 
 # The maintained Danish list (94 words, as Snowball's) lacks common closed-class words: prepositions, modal verbs and
 # filler adverbs. They carry no topic and otherwise become labels ("Ved · cykelparkering"), so they are added here.
@@ -64,6 +64,26 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _MODALS = frozenset("kan skal vil må bør kunne skulle ville burde can should will would could must".split())
 _INFINITIVE = re.compile(r"(?:[aeiouyæøå]|[^n]e)$")
 _ARTICLES = frozenset("en et den det de the a an".split())
+# The object or article after a sentence's first word shows that word to be an imperative: "Saml alle skolerne",
+# "Lav en sti", "Giv os", "Make the road"; a noun opening a sentence is followed by a verb instead.
+_OBJECTS = frozenset("en et den det de dem os mig alle nogle noget flere mere the a an some more it them us".split())
+_IMPERATIVE_MARKERS = frozenset("please lets let's".split())  # "please make", "let's build"
+_SENTENCE_END = re.compile(r"[.!?;:\n]+")
+# Closed-class Danish words the stop lists lack that are read as content words: adverbs of degree, frequency and
+# manner, comparatives, a conjunction, abbreviations. They stay features (the clustering is unchanged) but never
+# name a topic ("Hundeskov · gerne", "Bus · kl").
+NEVER_NAMES = frozenset(
+    """gerne ligesom kl ca hele helt altid ofte tit mere flere mest flest mindre færre især faktisk egentlig
+    virkelig rigtig rigtigt stadig endnu allerede snart længere bedre bedst""".split()
+)
+# Danish adverbials made of a closed-class word and a noun (time, extent, manner): the noun there is not a topic.
+_ADVERBIAL_PHRASES = frozenset(
+    tuple(p.split())
+    for p in """i dag|i går|i morgen|i aften|i nat|i år|hver dag|om dagen|om året|om ugen|om måneden|hele dagen|
+    hele året|hele tiden|hele vejen|i stedet|i forvejen|i gang|i tide|for eksempel|på vej|til tider|ad gangen|
+    en gang|nogle gange|mange gange|hver gang|i længden|i alt|på sigt|til sidst|for tiden|ene ende|
+    hele taget""".replace("\n", "").split("|")
+)
 _LOOK_THROUGH = frozenset("ikke også gerne godt lige bare jo nok altid aldrig not also just really".split())
 
 _STEMMERS = {"da": snowballstemmer.stemmer("danish"), "en": snowballstemmer.stemmer("english")}
@@ -163,32 +183,60 @@ def _analysed(s: str | None, language: str) -> tuple[str, list[tuple[str, str]]]
 
 
 def noun_likeness(texts: Iterable[str | None], language: str = "da") -> dict[str, float]:
-    """Per stem, the share of its occurrences in ``texts`` that are not verbs or attributive adjectives by context.
+    """Per stem, the share of its occurrences in ``texts`` that are not verbs, attributive adjectives or parts of an
+    adverbial by context; 0 for closed-class words no stop list has (``NEVER_NAMES``).
 
     A topic is named by what it is about ("hundeskov", "parking"), not by what people want to do with it ("komme",
-    "holde", "make") or how big it should be ("store"). Without a tagger, the role is read off the closed-class word
-    before it (modal verb, infinitive marker, article; see ``_MODALS``), so this holds for any Danish or
-    English corpus. Smoothed towards 1 by one pseudo-occurrence; stems never seen in such a context get 1.0.
+    "holde", "make"), how big it should be ("store") or when ("i dag"). Without a tagger, the role is read off the
+    closed-class word before it (modal verb, infinitive marker, article, "please"; see ``_MODALS``), the imperative
+    at the start of a sentence ("Saml alle skolerne", "Lav en sti") and fixed adverbials ("hele vejen"), so this
+    holds for any Danish or English corpus. Smoothed towards 1 by one pseudo-occurrence; stems never seen in such a
+    context get 1.0.
     """
     seen: Counter[str] = Counter()
     other: Counter[str] = Counter()
+    never: set[str] = set()
     for text in texts:
-        tokens = _tokens(text)
-        lang = detect_language(tokens, language)
-        before = None
-        for i, w in enumerate(tokens):
-            if len(w) >= 2 and w not in STOP_WORDS:
-                stem = _stem(w, lang)
-                seen[stem] += 1
-                after = tokens[i + 1] if i + 1 < len(tokens) else None
-                # Danish writes noun compounds solid, so "de store træer" is an adjective; English "the bike lane" not
-                attributive = lang == "da" and before in _ARTICLES and after is not None and after not in STOP_WORDS
-                verb = before in _MODALS or (before == "at" and lang == "da" and _INFINITIVE.search(w) is not None)
-                if verb or attributive:
-                    other[stem] += 1
-            if w not in _LOOK_THROUGH:
-                before = w
-    return {stem: (n - other[stem] + 1) / (n + 1) for stem, n in seen.items()}  # one odd context is not proof
+        all_tokens = _tokens(text)
+        lang = detect_language(all_tokens, language)
+        for sentence in _SENTENCE_END.split(clean_text(text)):
+            tokens = [w.replace("’", "'") for w in _WORD.findall(sentence)]
+            before = None
+            for i, w in enumerate(tokens):
+                if len(w) >= 2 and w not in STOP_WORDS:
+                    stem = _stem(w, lang)
+                    seen[stem] += 1
+                    after = tokens[i + 1] if i + 1 < len(tokens) else None
+                    # Danish writes noun compounds solid, so "de store træer" is an adjective; English "the bike
+                    # lane" not
+                    attributive = lang == "da" and before in _ARTICLES and after is not None and after not in STOP_WORDS
+                    verb = before in _MODALS or (before == "at" and lang == "da" and _INFINITIVE.search(w) is not None)
+                    imperative = (i == 0 and after in _OBJECTS) or before in _IMPERATIVE_MARKERS
+                    adverbial = i > 0 and (tokens[i - 1], w) in _ADVERBIAL_PHRASES
+                    if verb or attributive or imperative or adverbial:
+                        other[stem] += 1
+                    if w in NEVER_NAMES:
+                        never.add(stem)
+                if w not in _LOOK_THROUGH:
+                    before = w
+    return {stem: 0.0 if stem in never else (n - other[stem] + 1) / (n + 1) for stem, n in seen.items()}
+
+
+def proper_nouns(texts: Iterable[str | None]) -> set[str]:
+    """Lower-case words that ``texts`` write with a capital inside a sentence at least as often as without, seen at
+    least twice there ("aarhus", "gudenå", "english"): keywords and labels show them capitalised."""
+    upper: Counter[str] = Counter()
+    lower: Counter[str] = Counter()
+    for text in texts:
+        if not text:
+            continue
+        for sentence in _SENTENCE_END.split(str(text)):
+            for w in _WORD.findall(sentence)[1:]:
+                if w[0].isupper() and not w.isupper():
+                    upper[w.lower()] += 1
+                elif w.islower():
+                    lower[w] += 1
+    return {w for w, n in upper.items() if n >= 2 and n >= lower[w]}
 
 
 def tokenize(s: str | None, language: str = "da", splitter: CompoundSplitter | None = None) -> list[str]:

@@ -5,8 +5,10 @@ import numpy as np
 from models.labels import (
     class_tfidf,
     label_first,
+    label_size,
     label_weights,
     only_shared,
+    ranked_words,
     shared_terms,
     topic_document_frequencies,
 )
@@ -42,3 +44,13 @@ def test_a_topic_whose_ideas_share_no_word_keeps_its_own_words():
     weights = np.array([[0.5, 0.4, 0.0], [0.3, 0.0, 0.2]])
     shared = np.array([[True, False, False], [False, False, False]])
     assert np.allclose(only_shared(weights, shared), [[0.5, 0.0, 0.0], [0.3, 0.0, 0.2]])
+
+
+def test_a_second_label_word_must_carry_the_topic_nearly_as_much_as_the_first():
+    terms = np.array(["hundeskov", "hjælp", "hegn"])
+    ranked = ranked_words(terms, np.array([0.9, 0.3, 0.2]), {"hundeskov": "hundeskov", "hjælp": "hjælpe"}, {})
+    assert ranked == [("hundeskov", 0.9), ("hjælpe", 0.3), ("hegn", 0.2)]  # surface forms, fallback to the stem
+    assert label_size(ranked) == 1
+    assert label_size([("park", 0.9), ("bænke", 0.5)]) == 2
+    assert label_size([("park", 0.9), ("bænke", 0.9), ("træer", 0.9)]) == 2  # at most two words
+    assert label_size([]) == 0

@@ -263,3 +263,17 @@ def test_labels_name_the_topic_rather_than_what_people_want_to_do(ideas):
     label = run.topics.set_index("topic_id").loc[members[members == "fest"].index[0], "label"].lower()
     assert "komme" not in label and "holde" not in label
     assert set(label.split(" · ")) <= set(events)
+
+
+def test_labels_and_keywords_skip_closed_class_words_and_capitalise_place_names(ideas):
+    # Every idea of the fifth theme says "gerne" and "kl" and names Aarhus inside a sentence: frequent in the topic,
+    # yet an adverb and an abbreviation; the place is shown as it is written.
+    routes = ["bybus", "natbus", "regionalbus", "togforbindelse", "pendlerbus", "flextrafik"]
+    bus = {"bus": [f"vi vil gerne have en {r} til Aarhus efter kl 22" for r in routes]}
+    more = pd.concat([ideas, make_ideas(bus, start=len(ideas))], ignore_index=True)
+    run = analyse(more)
+    words = {w for kw in run.topics["keywords"] for w in kw.split("; ")}
+    assert "gerne" not in words and "kl" not in words
+    labels = " · ".join(run.topics["label"]).lower().split(" · ")
+    assert "gerne" not in labels and "kl" not in labels
+    assert "Aarhus" in words and "aarhus" not in words

@@ -10,6 +10,7 @@ from transforms.text import (
     clean_text,
     detect_language,
     noun_likeness,
+    proper_nouns,
     tokenize,
     words,
 )
@@ -125,6 +126,28 @@ def test_noun_likeness_reads_verbs_and_attributive_adjectives_off_their_context(
     assert likeness["kom"] == 0.25  # three of three occurrences are verbs, smoothed by one pseudo-noun
     assert likeness["stor"] == 0.5 and likeness["træer"] == 1.0
     assert noun_likeness(["the bike lane", "you should make a bike lane"])["bike"] == 1.0  # English compounds
+
+
+def test_noun_likeness_reads_imperatives_and_adverbials_and_never_names_closed_class_words():
+    likeness = noun_likeness(
+        ["Saml alle skolerne på ét sted", "saml skolerne", "I dag er der ingen sti", "en dag i parken",
+         "hundeskov, gerne med hegn", "bus efter kl 17", "Please make it safe", "Make the road quiet", "make"]
+    )
+    assert likeness["saml"] == 2 / 3  # sentence-initial before "alle": an imperative; alone it is not proof
+    assert likeness["skol"] == 1.0  # "saml skolerne": the noun after an imperative stays a noun
+    assert likeness["dag"] == 2 / 3  # "i dag" is when, "en dag i parken" a noun
+    assert likeness["gern"] == 0.0 and likeness["kl"] == 0.0
+    assert likeness["hundeskov"] == 1.0 and likeness["hegn"] == 1.0
+    assert likeness["make"] == 1 / 3  # "please make", "Make the road" (the lone "make" is stemmed as Danish)
+
+
+def test_proper_nouns_are_the_words_written_with_a_capital_inside_sentences():
+    texts = ["Vi kører til Aarhus hver dag", "bussen til Aarhus. Aarhus har job", "Parken er fin. Gudenå er smuk",
+             "kbh og aarhus", "Hjælp os"]
+    # "Parken", "Gudenå", "Hjælp" and the second "Aarhus" open a sentence: no evidence either way
+    assert proper_nouns(texts) == {"aarhus"}
+    assert proper_nouns(["fra Aarhus", "i aarhus", "i aarhus"]) == set()  # mostly written in lower case
+    assert proper_nouns([None, "", "NU"]) == set()
 
 
 def test_remembered_analyses_analyse_each_text_once_and_only_inside_the_block(monkeypatch):
