@@ -93,6 +93,7 @@ def ingest_posts(client: GraphClient, warehouse: str, page_id: str, consultation
             for post_id, post, scan in fetched:
                 pending.append(_prepare(post_id, post, scan, salt, page_id, prepared_with))
                 waiting += pending[-1].rows
+                loader.check()
                 if waiting >= flush_rows:
                     batch, pending, waiting = pending, [], 0
                     loader.submit(batch, prepared_with)
@@ -116,8 +117,8 @@ def ingest_posts(client: GraphClient, warehouse: str, page_id: str, consultation
 class _Loader:
     """Stores batches of prepared posts one at a time and in post order; with ``background``, in a thread of its own
     while the caller prepares the next batch (loading is DuckDB's work, which runs without the interpreter lock: at
-    1M comments this hides most of the 16 s spent storing). A failed store raises from the next ``submit`` or
-    ``wait``; ``suppressed`` is the erasures in force at the last completed store."""
+    1M comments this hides most of the 16 s spent storing). A failed store raises from the next ``check``,
+    ``submit`` or ``wait``; ``suppressed`` is the erasures in force at the last completed store."""
 
     def __init__(self, store: Callable[[list[_Fetched], tuple[set[str], set[str]]], tuple[dict, tuple]],
                  suppressed: tuple[set[str], set[str]], *, background: bool) -> None:
@@ -143,6 +144,12 @@ class _Loader:
             self._done(self._store(batch, prepared_with))
         else:  # in a copy of this context (Prefect's run context, for its logger)
             self._running = self._pool.submit(contextvars.copy_context().run, self._store, batch, prepared_with)
+
+    def check(self) -> None:
+        """Raise the error of a store that has already failed, without waiting for one under way: called for each
+        post, it stops the ingest as soon as a batch could not be stored, not after the next batch is read."""
+        if self._running is not None and self._running.done() and self._running.exception() is not None:
+            self.wait()
 
     def wait(self) -> None:
         """Wait for the batch being stored; raises its error."""

@@ -193,6 +193,35 @@ def test_a_failed_background_store_is_raised_and_leaves_no_thread(tmp_path: Path
     assert [t for t in threading.enumerate() if t.name.startswith(("warehouse-load", "graph-fetch"))] == []
 
 
+class _SlowPosts(GraphClient):
+    """A real client that takes a while for each post: a failed background store is over before the next post."""
+
+    def fetch_comments(self, post_id: str, since: int | None = None):  # noqa: ANN201
+        time.sleep(0.2)
+        return super().fetch_comments(post_id, since)
+
+
+def test_a_failed_background_store_stops_the_ingest_at_the_next_post(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first batch (3 posts) cannot be stored: the ingest stops at the post read after that, whose comments are
+    kept (they were read whole), instead of reading the rest of the next batch first and keeping none of it."""
+    warehouse = tmp_path / "wh.duckdb"
+    real_store = ingest._store
+
+    def store(warehouse: str, batch: list, *args: object):  # noqa: ANN202
+        if POSTS[0] in [item.post_id for item in batch]:
+            raise OSError("No space left on device")
+        return real_store(warehouse, batch, *args)
+
+    monkeypatch.setattr(ingest, "_store", store)
+    with GraphStandIn(_dataset([5] * 6)) as standin, \
+            _SlowPosts(standin.url, "v25.0", DEFAULT_TOKEN, page_limit=5) as client:
+        with pytest.raises(OSError, match="No space left"):
+            ingest_posts(client, str(warehouse), PAGE_ID, "test", POSTS, "r1", SALT, fetch_threads=1, flush_rows=15)
+    assert _stored(warehouse) == {POSTS[3]: 5}
+    assert [t for t in threading.enumerate() if t.name.startswith(("warehouse-load", "graph-fetch"))] == []
+
+
 @pytest.mark.parametrize("threads", [0, 2])
 def test_an_erasure_during_the_ingest_reaches_replies_below_comments_left_out_earlier(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, threads: int) -> None:
