@@ -66,14 +66,15 @@ _INFINITIVE = re.compile(r"(?:[aeiouyæøå]|[^n]e)$")
 _ARTICLES = frozenset("en et den det de the a an".split())
 # The object or article after a sentence's first word shows that word to be an imperative: "Saml alle skolerne",
 # "Lav en sti", "Giv os", "Make the road"; a noun opening a sentence is followed by a verb instead.
-_OBJECTS = frozenset("en et den det de dem os mig alle nogle noget flere mere the a an some more it them us".split())
+# Not "den", "det", "de": they also open a clause after a noun ("Hundeskov, det mangler vi").
+_OBJECTS = frozenset("en et dem os mig alle nogle noget flere mere the a an some more them us".split())
 _IMPERATIVE_MARKERS = frozenset("please lets let's".split())  # "please make", "let's build"
 _SENTENCE_END = re.compile(r"[.!?;:\n]+")
 # Closed-class Danish words the stop lists lack that are read as content words: adverbs of degree, frequency and
 # manner, comparatives, a conjunction, abbreviations. They stay features (the clustering is unchanged) but never
 # name a topic ("Hundeskov · gerne", "Bus · kl").
 NEVER_NAMES = frozenset(
-    """gerne ligesom kl ca hele helt altid ofte tit mere flere mest flest mindre færre især faktisk egentlig
+    """andre gerne ligesom kl ca hele helt altid ofte tit mere flere mest flest mindre færre især faktisk egentlig
     virkelig rigtig rigtigt stadig endnu allerede snart længere bedre bedst""".split()
 )
 # Danish adverbials made of a closed-class word and a noun (time, extent, manner): the noun there is not a topic.
@@ -82,7 +83,8 @@ _ADVERBIAL_PHRASES = frozenset(
     for p in """i dag|i går|i morgen|i aften|i nat|i år|hver dag|om dagen|om året|om ugen|om måneden|hele dagen|
     hele året|hele tiden|hele vejen|i stedet|i forvejen|i gang|i tide|for eksempel|på vej|til tider|ad gangen|
     en gang|nogle gange|mange gange|hver gang|i længden|i alt|på sigt|til sidst|for tiden|ene ende|
-    hele taget""".replace("\n", "").split("|")
+    hele taget|om morgenen|om aftenen|om natten|om sommeren|om vinteren|om foråret|om efteråret|om weekenden|
+    i weekenden|i sommer|i vinter|om lørdagen|om søndagen|i ferien""".replace("\n", "").split("|")
 )
 _LOOK_THROUGH = frozenset("ikke også gerne godt lige bare jo nok altid aldrig not also just really".split())
 

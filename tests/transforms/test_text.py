@@ -131,13 +131,15 @@ def test_noun_likeness_reads_verbs_and_attributive_adjectives_off_their_context(
 def test_noun_likeness_reads_imperatives_and_adverbials_and_never_names_closed_class_words():
     likeness = noun_likeness(
         ["Saml alle skolerne på ét sted", "saml skolerne", "I dag er der ingen sti", "en dag i parken",
-         "hundeskov, gerne med hegn", "bus efter kl 17", "Please make it safe", "Make the road quiet", "make"]
+         "hundeskov, gerne med hegn", "bus efter kl 17", "Please make it safe", "Make the road quiet", "make",
+         "HUNDESKOV 🐶 det mangler vi", "lys på stien om aftenen", "aftenen er mørk"]
     )
     assert likeness["saml"] == 2 / 3  # sentence-initial before "alle": an imperative; alone it is not proof
     assert likeness["skol"] == 1.0  # "saml skolerne": the noun after an imperative stays a noun
     assert likeness["dag"] == 2 / 3  # "i dag" is when, "en dag i parken" a noun
     assert likeness["gern"] == 0.0 and likeness["kl"] == 0.0
-    assert likeness["hundeskov"] == 1.0 and likeness["hegn"] == 1.0
+    assert likeness["hundeskov"] == 1.0 and likeness["hegn"] == 1.0  # "det" after a noun opens a clause
+    assert likeness["aften"] == 2 / 3  # "om aftenen" is when
     assert likeness["make"] == 1 / 3  # "please make", "Make the road" (the lone "make" is stemmed as Danish)
 
 
