@@ -267,3 +267,26 @@ def test_a_bad_import_is_one_line_and_stores_nothing(world, case: str) -> None:
     assert len(lines) == 1 and lines[0].startswith("civic-ideas: error: ") and EXPECTED[case] in lines[0], lines
     assert "unexpected error" not in lines[0]
     assert _q(wh, "select * from stg_imported_items order by all") == before
+
+
+@pytest.mark.slow
+def test_installed_cli_import_then_analyse_and_export(world, sample_dir: Path) -> None:
+    """The wiring users run: `import`, then `analyse` and `export` (real Prefect flow runs) pick the channel up."""
+    from test_cli_e2e import cli
+
+    wh, _, tmp = world
+    (tmp / "salt").write_text(SALT, encoding="utf-8")  # the CLI's salt file (cli() points CIVIC_IDEAS_SALT_FILE here)
+    notes = _csv(tmp / "moede.csv", NOTES)
+    imported = cli(tmp, "import", str(notes), *ARGS)
+    assert imported.returncode == 0, imported.stderr
+    assert "4 new" in imported.stdout
+    config = ["--config", str(sample_dir / "consultations.toml"), "--consultation", SLUG]
+    for stage in ("analyse", "export"):
+        result = cli(tmp, stage, *config)
+        assert result.returncode == 0, result.stderr
+    ideas = pd.read_csv(tmp / "exports" / SLUG / "ideas.csv", dtype=str)
+    mine = ideas[ideas["channel"] == "borgermoede"]
+    assert set(mine["idea_id"]) == {"borgermoede:1", "borgermoede:3", "borgermoede:4"}
+    assert mine["topic_id"].notna().all()
+    assert _q(wh, "select n_ideas from core_runs where flow_name = 'civic-ideas-run' and n_ideas is not null "
+                  "order by started_at limit 1")[0][0] == len(ideas)
