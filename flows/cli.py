@@ -22,13 +22,14 @@ import duckdb  # noqa: E402
 
 from flows.settings import ConfigError, load_themes  # noqa: E402
 from models.embeddings import EmbeddingsUnavailable, model_folder  # noqa: E402
-from sources.files import InputFileError, read_csv_items  # noqa: E402
+from sources.files import ImportColumns, InputFileError, read_csv_items  # noqa: E402
 from sources.graph import GraphAPIError  # noqa: E402
+from transforms.imports import ImportDataError  # noqa: E402
 from warehouse.db import WarehouseError, connect  # noqa: E402
 
 log = logging.getLogger(__name__)
 
-KNOWN_ERRORS = (ConfigError, GraphAPIError, WarehouseError, InputFileError, EmbeddingsUnavailable)
+KNOWN_ERRORS = (ConfigError, GraphAPIError, WarehouseError, InputFileError, ImportDataError, EmbeddingsUnavailable)
 
 
 class Context:
@@ -186,30 +187,73 @@ def sql(ctx: Context, query: str, fmt: str, wait_seconds: float) -> None:
 
 @main.command()
 @click.option("--facebook-user-id", default=None, help="Erase everything this Facebook user wrote.")
-@click.option("--comment-id", default=None, help="Erase this comment and the replies under it.")
+@click.option("--comment-id", default=None,
+              help="Erase this comment and the replies under it, or this imported item (CHANNEL:ITEM_ID, its idea_id).")
+@click.option("--imported-author", default=None,
+              help="Erase every imported item whose author cell was this (a name or an e-mail address).")
 @click.pass_obj
-def forget(ctx: Context, facebook_user_id: str | None, comment_id: str | None) -> None:
-    """Erase a person's or a comment's data from every table; exports follow at the next export."""
+def forget(ctx: Context, facebook_user_id: str | None, comment_id: str | None, imported_author: str | None) -> None:
+    """Erase a person's, a comment's or an imported item's data from every table; exports follow at the next
+    export."""
     def body() -> None:
         import datetime as dt
 
         from flows.settings import Settings, salt
+        from transforms.imports import imported_author_key
         from transforms.pseudonym import author_key
         from warehouse import erase
         from warehouse.db import compact, session, write_snapshot, writer_lock
 
-        if (facebook_user_id is None) == (comment_id is None):
-            raise ConfigError("give exactly one of --facebook-user-id ID or --comment-id ID")
+        if sum(v is not None for v in (facebook_user_id, comment_id, imported_author)) != 1:
+            raise ConfigError("give exactly one of --facebook-user-id ID, --comment-id ID or --imported-author TEXT")
+        if imported_author is not None and not imported_author.strip():
+            raise ConfigError("--imported-author is empty: give the author cell's text as it was imported")
         now = dt.datetime.now(dt.UTC)
         with writer_lock(ctx.warehouse, timeout_seconds=600):  # never between a run's read and its write
             with session(ctx.warehouse, wait_seconds=60) as con:
                 if facebook_user_id is not None:
                     n = erase.forget_author(con, author_key(facebook_user_id, salt(Settings())), now)
+                elif imported_author is not None:
+                    key = imported_author_key(imported_author, salt(Settings()))
+                    n = erase.forget_author(con, key, now, kind="imported_author")
                 else:
                     n = erase.forget_comment(con, comment_id, now)
             compact(ctx.warehouse)  # no erased bytes left in freed blocks of the file
             write_snapshot(ctx.warehouse)  # nor in the analysts' copy
         click.echo(f"erased {n} rows; run `civic-ideas analyse` and `civic-ideas export` to refresh the exports")
+
+    _guard(ctx, body)
+
+
+@main.command("import")
+@click.argument("file_path", metavar="FILE", type=click.Path(path_type=Path))
+@click.option("--consultation", required=True, help="The consultation the items belong to (its slug).")
+@click.option("--channel", required=True, help="Where the items come from: a short slug, e.g. borgermoede or email.")
+@click.option("--text-column", required=True, help="Column holding the item's text.")
+@click.option("--id-column", default=None,
+              help="Column holding a unique id per row (default: a hash of the text, date and author).")
+@click.option("--date-column", default=None, help="Column holding the date (2014-05-12, 12-05-2014 or 12.05.2014).")
+@click.option("--author-column", default=None,
+              help="Column naming the author; only a keyed hash of it is stored (needs the salt).")
+@click.option("--sheet", default=None, help="The .xlsx file's sheet (default: the first).")
+@click.pass_obj
+def import_(ctx: Context, file_path: Path, consultation: str, channel: str, text_column: str, id_column: str | None,
+            date_column: str | None, author_column: str | None, sheet: str | None) -> None:
+    """Import items from a CSV or XLSX file (meeting notes, e-mails) as channel CHANNEL of a consultation; the next
+    `civic-ideas analyse` (or run) finds their ideas and clusters them with the Facebook ones."""
+    def body() -> None:
+        from flows.imports import import_file
+
+        columns = ImportColumns(text=text_column, item_id=id_column, date=date_column, author=author_column)
+        n = import_file(ctx.warehouse, file_path, consultation=consultation, channel=channel, columns=columns,
+                        sheet=sheet)
+        stored = n["new"] + n["changed"] + n["unchanged"]
+        notes = [f"{n['skipped']} rows without text skipped"] if n["skipped"] else []
+        notes += [f"{n['erased']} erased items left out"] if n["erased"] else []
+        click.echo(f"imported {stored} items from {file_path.name} into {consultation}, channel {channel}: "
+                   f"{n['new']} new, {n['changed']} changed, {n['unchanged']} unchanged"
+                   + "".join(f"; {note}" for note in notes))
+        click.echo("run `civic-ideas analyse` and `civic-ideas export` (or wait for the next run) to see their ideas")
 
     _guard(ctx, body)
 

@@ -20,6 +20,7 @@ from models.corrections import apply_corrections, excluded_ids
 from models.placement import TopicModel, fingerprint, place, placement_plan, text_hashes
 from models.topics import analyse
 from sources.graph import GraphPermissionError, TokenError
+from transforms.imports import as_comments
 from transforms.select import rules_version, select_ideas
 from warehouse import db, erase, export, load, queries
 
@@ -88,6 +89,24 @@ def find_ideas(warehouse: str, consultation: str) -> int:
             changed_ids=comments["comment_id"].astype(str).tolist() if incremental else None,
             excluded=sorted(excluded), detected_through=through, rules_version=version,
         )
+
+
+@task
+def find_imported_ideas(warehouse: str, consultation: str) -> int:
+    """Detect and redact the ideas among a consultation's imported items (`civic-ideas import`), channel by channel;
+    returns how many there are.
+
+    A channel's items are few (a meeting's notes, a batch of e-mails), so each analysis reads them all again: no
+    incremental state is kept, and an edited, re-imported or erased item is always up to date.
+    """
+    total = 0
+    with db.session(warehouse) as con:
+        excluded = excluded_ids(queries.corrections(con, consultation))
+        for channel in queries.imported_channels(con, consultation):
+            ideas = select_ideas(as_comments(queries.imported_items(con, consultation, channel), channel), channel)
+            ideas = ideas[~ideas["idea_id"].isin(excluded)]
+            total += load.replace_ideas(con, consultation, ideas, channel)
+    return total
 
 
 @task
@@ -181,7 +200,7 @@ def run_stages(config_path: str, slugs: list[str] | None, stages: list[str], war
         purge_raw_payloads(warehouse, Settings().raw_retention_days)
     if "analyse" in stages:
         for c in chosen:
-            counts["ideas"] += find_ideas(warehouse, c.slug)
+            counts["ideas"] += find_ideas(warehouse, c.slug) + find_imported_ideas(warehouse, c.slug)
             counts["topics"] += cluster_topics(warehouse, c, run_id)
     if "export" in stages:
         for c in chosen:

@@ -1,10 +1,14 @@
-"""Reading items from files (CSV) for `cluster-file` and for channels other than Facebook."""
+"""Reading items from files (CSV, XLSX) for `cluster-file` and for channels other than Facebook (`import`)."""
 
 from __future__ import annotations
 
 import csv
+import io
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import openpyxl
 import pandas as pd
 
 
@@ -34,3 +38,126 @@ def read_csv_items(path: str | Path, text_column: str, id_column: str | None = N
     if id_column and ids.duplicated().any():
         raise InputFileError(f"{path}: the id column {id_column!r} has duplicate values: choose a unique column")
     return pd.DataFrame({"item_id": ids.to_numpy(), "text": frame[text_column].to_numpy()})
+
+
+# Import of other channels (`civic-ideas import`): a CSV or XLSX table of items, read as cells and spreadsheet rows.
+
+_CSV_SUFFIXES = {".csv", ".txt"}
+_XLSX_SUFFIXES = {".xlsx", ".xlsm"}
+
+
+@dataclass(frozen=True)
+class ImportColumns:
+    """Which columns of an import file hold what; only `text` is required."""
+
+    text: str
+    item_id: str | None = None
+    date: str | None = None
+    author: str | None = None
+
+    def named(self) -> list[str]:
+        """The column names given, in argument order."""
+        return [c for c in (self.text, self.item_id, self.date, self.author) if c]
+
+
+def _delimiter(header_line: str) -> str:
+    """The delimiter of a CSV, from its header line: Danish Excel writes `;`, most other tools `,`."""
+    try:
+        return csv.Sniffer().sniff(header_line, delimiters=";,\t").delimiter
+    except csv.Error:  # one column, or nothing to tell by: comma, the RFC 4180 default
+        return ","
+
+
+def _csv_rows(path: Path) -> list[list[Any]]:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputFileError(
+            f"{path.name} is not UTF-8 (byte {exc.start}): in Excel save it as \"CSV UTF-8\" and import again"
+        ) from exc
+    if not text.strip():
+        raise InputFileError(f"{path.name} is empty: export the sheet with a header row and its rows")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text.splitlines()[0]), strict=True)
+    try:
+        return [row for row in reader]
+    except csv.Error as exc:
+        raise InputFileError(
+            f"{path.name} is not a valid CSV (record {reader.line_num}: {exc}): check its quotes and delimiters"
+        ) from exc
+
+
+def _xlsx_rows(path: Path, sheet: str | None) -> list[list[Any]]:
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises zip, XML and key errors for a damaged file
+        raise InputFileError(
+            f"{path.name} cannot be read as an .xlsx workbook ({type(exc).__name__}): open it in Excel and save it "
+            "as .xlsx (Excel Workbook) or CSV UTF-8"
+        ) from exc
+    try:
+        if sheet is not None and sheet not in workbook.sheetnames:
+            raise InputFileError(
+                f"{path.name} has no sheet {sheet!r}: the sheets are {', '.join(repr(s) for s in workbook.sheetnames)}"
+            )
+        worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
+        return [list(row) for row in worksheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()  # read-only mode keeps the file open until closed
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _header(path: Path, rows: list[list[Any]]) -> list[str]:
+    if not rows or all(_blank(v) for v in rows[0]):
+        raise InputFileError(f"{path.name} is empty: the first row must name the columns")
+    names = ["" if v is None else str(v).strip() for v in rows[0]]
+    repeated = sorted({n for n in names if n and names.count(n) > 1})
+    if repeated:
+        raise InputFileError(f"{path.name}: the column {repeated[0]!r} appears twice: give each column its own name")
+    return names
+
+
+def read_import_table(path: str | Path, columns: ImportColumns, sheet: str | None = None) -> pd.DataFrame:
+    """Read an import file's cells: `row` (the spreadsheet row number, the header being row 1) and the named columns.
+
+    CSV: UTF-8 with or without BOM, `,` `;` or tab delimited (read from the header line), quoted line breaks kept.
+    XLSX: the first sheet unless `sheet`; cells keep their type (an Excel date stays a datetime). Rows whose cells are
+    all empty are left out. Values are not interpreted here (`transforms.imports` does that).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(f"{path} not found: give the path to a .csv or .xlsx file")
+    suffix = path.suffix.lower()
+    if suffix in _CSV_SUFFIXES:
+        if sheet is not None:
+            raise InputFileError(f"{path.name} is a CSV file, which has no sheets: leave out --sheet")
+        rows = _csv_rows(path)
+    elif suffix in _XLSX_SUFFIXES:
+        rows = _xlsx_rows(path, sheet)
+    else:
+        raise InputFileError(f"{path.name}: cannot import {suffix or 'a file without extension'} files: "
+                             "save it as .xlsx or as CSV UTF-8 (.csv)")
+    names = _header(path, rows)
+    missing = [c for c in columns.named() if c not in names]
+    if missing:
+        raise InputFileError(
+            f"{path.name} has no column {', '.join(repr(m) for m in missing)}: "
+            f"the columns are {', '.join(repr(n) for n in names if n)}"
+        )
+    width = len(names)
+    records: dict[str, list[Any]] = {"row": []} | {c: [] for c in dict.fromkeys(columns.named())}
+    for number, row in enumerate(rows[1:], start=2):
+        if all(_blank(v) for v in row):
+            continue
+        if any(not _blank(v) for v in row[width:]):
+            raise InputFileError(f"{path.name}: row {number} has {len(row)} fields but the header names {width}: "
+                                 "check that the row's text is quoted")
+        cells = dict(zip(names, list(row) + [None] * (width - len(row)), strict=False))
+        records["row"].append(number)
+        for name in records.keys() - {"row"}:
+            records[name].append(cells[name])
+    if not records["row"]:
+        raise InputFileError(f"{path.name} has a header but no rows: nothing to import")
+    return pd.DataFrame(records, dtype=object)

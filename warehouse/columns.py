@@ -31,8 +31,10 @@ TOPICS = [
 ]
 
 IDEAS = [
-    ("idea_id", "Idéens id: Facebook-kommentarens id (eller id'et fra den importerede fil).",
-     "The idea's id: the Facebook comment id (or the id from the imported file)."),
+    ("idea_id", "Idéens id: Facebook-kommentarens id, eller for en importeret kanal `kanal:id` (id'et fra den "
+                "importerede fil, eller et fingeraftryk af rækken når filen ikke har et).",
+     "The idea's id: the Facebook comment id, or for an imported channel `channel:id` (the id from the imported "
+     "file, or a fingerprint of the row when the file has none)."),
     ("topic_id", "Nummeret på idéens emne (se topics.csv); 0 er \"Andet\"; tom hvis idéen er kommet til efter "
                  "sidste emneberegning.",
      "The number of the idea's topic (see topics.csv); 0 is \"Andet\"; empty if the idea arrived after the last "
@@ -42,9 +44,12 @@ IDEAS = [
              "[navn], [email], [telefon] og [cpr].",
      "The idea's text. Names of tagged people, e-mail addresses, phone numbers and CPR numbers are replaced by "
      "[navn], [email], [telefon] and [cpr]."),
-    ("like_count", "Antal likes (opbakning).", "Number of likes (support)."),
-    ("reply_count", "Antal svar på kommentaren.", "Number of replies to the comment."),
-    ("created_at", "Hvornår idéen blev skrevet (ISO 8601, UTC).", "When the idea was written (ISO 8601, UTC)."),
+    ("like_count", "Antal likes (opbakning); 0 for importerede idéer.",
+     "Number of likes (support); 0 for imported ideas."),
+    ("reply_count", "Antal svar på kommentaren; 0 for importerede idéer.",
+     "Number of replies to the comment; 0 for imported ideas."),
+    ("created_at", "Hvornår idéen blev skrevet (ISO 8601, UTC); tom hvis en importeret række ikke havde en dato.",
+     "When the idea was written (ISO 8601, UTC); empty if an imported row had no date."),
     ("channel", "Hvor idéen kom fra: facebook eller navnet på en importeret kanal.",
      "Where the idea came from: facebook or the name of an imported channel."),
     ("topic_rank", "Hvor typisk idéen er for sit emne: 1 er den mest typiske.",

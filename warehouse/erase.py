@@ -25,6 +25,10 @@ def _delete_comments(con: duckdb.DuckDBPyConnection, comment_ids: list[str]) -> 
         total += con.execute(
             f"delete from {table} where {column} in (select unnest($ids))", {"ids": comment_ids}
         ).fetchone()[0]
+    # an imported item's id as an idea is `<channel>:<item_id>` (transforms.imports.imported_idea_id)
+    total += con.execute(
+        "delete from stg_imported_items where channel || ':' || item_id in (select unnest($ids))", {"ids": comment_ids}
+    ).fetchone()[0]
     # Earlier topic runs name their example ideas, and planners' corrections name ideas: no erased id stays behind.
     total += con.execute(
         """update core_topics
@@ -86,21 +90,27 @@ def _forget_mentions(con: duckdb.DuckDBPyConnection, author_key: str) -> int:
     return len(rows)
 
 
-def forget_author(con: duckdb.DuckDBPyConnection, author_key: str, now: dt.datetime) -> int:
-    """Delete every comment written by the author with this key, in every table, and the key where others tagged
-    them; returns rows deleted or changed."""
+def forget_author(con: duckdb.DuckDBPyConnection, author_key: str, now: dt.datetime,
+                  kind: str = "facebook_user") -> int:
+    """Delete every comment and imported item written by the author with this key, in every table, and the key where
+    others tagged them; returns rows deleted or changed.
+
+    ``kind`` says what the key was made from: a Facebook user id (later scans and imports leave the author out) or
+    an imported author cell, ``"imported_author"`` (later imports leave them out)."""
     ids = [r[0] for r in con.execute(
         """select comment_id from stg_comments where author_key = $k
            union
-           select comment_id from raw_comments where payload->'from'->>'author_key' = $k""",
+           select comment_id from raw_comments where payload->'from'->>'author_key' = $k
+           union
+           select channel || ':' || item_id from stg_imported_items where author_key = $k""",
         {"k": author_key},
     ).fetchall()]
-    return _in_transaction(con, "facebook_user", ids, author_key, now,
-                           also=lambda: _forget_mentions(con, author_key))
+    return _in_transaction(con, kind, ids, author_key, now, also=lambda: _forget_mentions(con, author_key))
 
 
 def forget_comment(con: duckdb.DuckDBPyConnection, comment_id: str, now: dt.datetime) -> int:
-    """Delete one comment and its replies, in every table; returns rows deleted."""
+    """Delete one comment and its replies, or one imported item (`<channel>:<item_id>`: a Facebook id never holds a
+    colon), in every table; returns rows deleted."""
     ids = [r[0] for r in con.execute(
         """with recursive thread(comment_id) as (
                select $id
@@ -110,7 +120,7 @@ def forget_comment(con: duckdb.DuckDBPyConnection, comment_id: str, now: dt.date
            select comment_id from thread""",
         {"id": comment_id},
     ).fetchall()]
-    return _in_transaction(con, "comment", ids, comment_id, now)
+    return _in_transaction(con, "imported_item" if ":" in comment_id else "comment", ids, comment_id, now)
 
 
 def purge_raw(con: duckdb.DuckDBPyConnection, older_than_days: int, now: dt.datetime) -> int:

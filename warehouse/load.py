@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 
 from transforms.records import canonical_json, parse_graph_time, payload_hash
+from warehouse.db import WarehouseError
 
 log = logging.getLogger(__name__)
 
@@ -412,6 +413,86 @@ def replace_ideas(con: duckdb.DuckDBPyConnection, consultation: str, ideas: pd.D
             {"c": consultation, "ch": channel},
         ).fetchone()[0]
     return int(total)
+
+
+_UPSERT_ITEMS = """
+insert into stg_imported_items (consultation, channel, item_id, text, created_at, author_key, source_file,
+                                first_imported_at, last_imported_at)
+select $c, $ch, item_id, text, created_at, author_key, $file, $now, $now from batch_items
+on conflict (consultation, channel, item_id) do update set
+    text = excluded.text,
+    created_at = excluded.created_at,
+    author_key = excluded.author_key,
+    source_file = excluded.source_file,
+    last_imported_at = excluded.last_imported_at
+"""
+
+# per item of the batch: 'new', 'changed' or 'unchanged' against what is stored
+_ITEM_STATUS = """
+select b.item_id,
+       case when s.item_id is null then 'new'
+            when s.text is distinct from b.text or s.created_at is distinct from b.created_at
+                 or s.author_key is distinct from b.author_key then 'changed'
+            else 'unchanged' end as status
+from batch_items as b
+left join stg_imported_items as s on s.consultation = $c and s.channel = $ch and s.item_id = b.item_id
+"""
+
+
+def _items_table(items: pd.DataFrame) -> pa.Table:
+    return pa.table({
+        "item_id": pa.array(items["item_id"].astype(str).tolist(), pa.string()),
+        "text": pa.array(items["text"].astype(str).tolist(), pa.string()),
+        "created_at": pa.array(pd.to_datetime(items["created_at"], utc=True), pa.timestamp("us", "UTC")),
+        "author_key": pa.array([k if isinstance(k, str) else None for k in items["author_key"]], pa.string()),
+    })
+
+
+def _erased_items(con: duckdb.DuckDBPyConnection, channel: str, items: pd.DataFrame) -> pd.Series:
+    """Which of the items were erased before (by id, or by their author's key): an import must not bring them back."""
+    rows = con.execute("select kind, value from core_suppressions").fetchall()
+    ids = {v for k, v in rows if k == "imported_item"}
+    authors = {v for k, v in rows if k in ("facebook_user", "imported_author")}
+    pairs = zip(items["item_id"], items["author_key"], strict=True)
+    return pd.Series([f"{channel}:{i}" in ids or a in authors for i, a in pairs], index=items.index, dtype=bool)
+
+
+def _check_no_clash(con: duckdb.DuckDBPyConnection, consultation: str, channel: str) -> None:
+    """An item's idea id (`<channel>:<item_id>`) names one item in the whole warehouse, across consultations."""
+    clash = con.execute(
+        """select b.item_id, s.consultation from batch_items as b
+           inner join stg_imported_items as s on s.channel = $ch and s.item_id = b.item_id and s.consultation <> $c
+           order by b.item_id limit 1""",
+        {"c": consultation, "ch": channel},
+    ).fetchall()  # all (one) rows: DuckDB refuses a rollback while a result is still open
+    if clash:
+        item_id, other = clash[0]
+        raise WarehouseError(
+            f"channel {channel} already has an item {item_id!r} in consultation {other}: import into a channel "
+            f"of this consultation's own (e.g. --channel {channel}-2), or use ids that differ between consultations"
+        )
+
+
+def save_imported_items(con: duckdb.DuckDBPyConnection, items: pd.DataFrame, *, consultation: str, channel: str,
+                        source_file: str, now: datetime) -> dict[str, int]:
+    """Upsert a file's items (`item_id, text, created_at, author_key`) into one consultation's channel, in one
+    transaction; returns how many were new, changed, unchanged, and left out because they were erased before.
+
+    Items stored earlier and absent from this file stay: a file adds to a channel (several meetings, several
+    batches of e-mails), and a wrong item is removed with `civic-ideas forget`.
+    """
+    erased = _erased_items(con, channel, items)
+    counts = {"new": 0, "changed": 0, "unchanged": 0, "erased": int(erased.sum())}
+    params = {"c": consultation, "ch": channel}
+    with transaction(con):
+        con.register("batch_items", _items_table(items[~erased]))
+        try:
+            _check_no_clash(con, consultation, channel)
+            counts.update(Counter(status for _, status in con.execute(_ITEM_STATUS, params).fetchall()))
+            con.execute(_UPSERT_ITEMS, {**params, "file": source_file, "now": now})
+        finally:
+            con.unregister("batch_items")
+    return counts
 
 
 def save_topic_run(

@@ -18,7 +18,8 @@ except Exception:  # no time zone database on the machine: show UTC rather than 
 STATUS_DA = {"new": "ny", "growing": "voksende", "stable": "stabil", "shrinking": "faldende"}
 MONTHS_DA = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
              "november", "december"]
-CHANNELS_DA = {"facebook": "Facebook"}
+# channels' names as planners read them; an imported channel not listed shows its own name (`civic-ideas import`)
+CHANNELS_DA = {"facebook": "Facebook", "borgermoede": "Borgermøde", "email": "E-mail", "e-mail": "E-mail"}
 EXAMPLES_PER_TOPIC = 5
 
 TOPIC_HEADERS = ["Emne", "Nøgleord", "Idéer", "Borgere", "Likes", "Ændring siden sidste kørsel", "Eksempler"]

@@ -49,6 +49,26 @@ def comments_changed_through(con: duckdb.DuckDBPyConnection, consultation: str):
     ).fetchone()[0]
 
 
+def imported_channels(con: duckdb.DuckDBPyConnection, consultation: str) -> list[str]:
+    """The channels imported into a consultation (`civic-ideas import`), by name."""
+    return [r[0] for r in con.execute(
+        "select distinct channel from stg_imported_items where consultation = $c order by channel", {"c": consultation}
+    ).fetchall()]
+
+
+def imported_items(con: duckdb.DuckDBPyConnection, consultation: str, channel: str) -> pd.DataFrame:
+    """One imported channel's items, with what idea detection and redaction need."""
+    return con.execute(
+        """
+        select consultation, item_id, text, created_at, author_key
+        from stg_imported_items
+        where consultation = $c and channel = $ch
+        order by created_at, item_id
+        """,
+        {"c": consultation, "ch": channel},
+    ).df()
+
+
 def ideas_for_clustering(con: duckdb.DuckDBPyConnection, consultation: str) -> pd.DataFrame:
     """The consultation's current ideas: idea_id, text, author_key, like_count."""
     return con.execute(

@@ -1,0 +1,88 @@
+"""Reading import files (`sources.files.read_import_table`): real CSV and XLSX files written by the test."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from sources.files import ImportColumns, InputFileError, read_import_table
+
+COLUMNS = ImportColumns(text="Note", item_id="Nr", date="Dato", author="Navn")
+
+
+def _write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def _xlsx(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(row)
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("delimiter", [";", ",", "\t"])
+@pytest.mark.parametrize("bom", ["", "\ufeff"])
+def test_csv_delimiter_is_read_from_the_header_and_quoted_newlines_stay(tmp_path: Path, delimiter: str,
+                                                                       bom: str) -> None:
+    d = delimiter
+    text = (f"{bom}Nr{d}Dato{d}Navn{d}Note\r\n"
+            f'1{d}12-05-2014{d}Mette Hansen{d}"Lav en park; med træer, og bænke"\r\n'
+            f'2{d}{d}{d}"Første linje\r\nanden linje med ""citat"""\r\n')
+    frame = read_import_table(_write(tmp_path / "notes.csv", text), COLUMNS)
+    assert frame["row"].tolist() == [2, 3]
+    assert frame["Note"].tolist() == ["Lav en park; med træer, og bænke", 'Første linje\r\nanden linje med "citat"']
+    assert frame["Nr"].tolist() == ["1", "2"] and frame["Navn"].tolist() == ["Mette Hansen", ""]
+
+
+def test_csv_blank_rows_are_left_out_and_row_numbers_kept(tmp_path: Path) -> None:
+    text = "Nr;Dato;Navn;Note\n1;;;Første\n;;;\n\n3;;;Tredje\n"
+    frame = read_import_table(_write(tmp_path / "n.csv", text), COLUMNS)
+    assert frame["row"].tolist() == [2, 5] and frame["Note"].tolist() == ["Første", "Tredje"]
+
+
+def test_xlsx_first_sheet_by_default_and_cells_keep_their_type(tmp_path: Path) -> None:
+    path = _xlsx(tmp_path / "n.xlsx", {
+        "Noter": [["Nr", "Dato", "Navn", "Note"], [17, dt.datetime(2014, 5, 12, 18, 30), "Mette", "Mere lys"]],
+        "Andet": [["Nr", "Dato", "Navn", "Note"], [1, None, None, "Fra det andet ark"]],
+    })
+    first = read_import_table(path, COLUMNS)
+    assert first.loc[0, "Nr"] == 17 and first.loc[0, "Dato"] == dt.datetime(2014, 5, 12, 18, 30)
+    assert first["Note"].tolist() == ["Mere lys"]
+    assert read_import_table(path, COLUMNS, sheet="Andet")["Note"].tolist() == ["Fra det andet ark"]
+
+
+def _error(path: Path, columns: ImportColumns = COLUMNS, sheet: str | None = None) -> str:
+    with pytest.raises(InputFileError) as info:
+        read_import_table(path, columns, sheet)
+    message = str(info.value)
+    assert "\n" not in message
+    return message
+
+
+def test_errors_name_the_problem_and_the_fix(tmp_path: Path) -> None:
+    assert "not found" in _error(tmp_path / "missing.csv")
+    latin = _write(tmp_path / "latin.csv", "Nr;Dato;Navn;Note\n1;;;Grøn park\n", encoding="latin-1")
+    assert "not UTF-8" in _error(latin) and "CSV UTF-8" in _error(latin)
+    unclosed = _write(tmp_path / "bad.csv", 'Nr;Dato;Navn;Note\n1;;;"åben citat\n2;;;x\n')
+    assert "not a valid CSV" in _error(unclosed)
+    extra = _write(tmp_path / "extra.csv", "Nr;Dato;Navn;Note\n1;;;a;b\n")
+    assert "row 2 has 5 fields" in _error(extra)
+    assert "is empty" in _error(_write(tmp_path / "empty.csv", "\ufeff \n"))
+    assert "no rows" in _error(_write(tmp_path / "header.csv", "Nr;Dato;Navn;Note\n"))
+    missing = _error(_write(tmp_path / "cols.csv", "Nr;Tekst\n1;a\n"))
+    assert "no column 'Note', 'Dato', 'Navn'" in missing and "the columns are 'Nr', 'Tekst'" in missing
+    assert "cannot be read as an .xlsx" in _error(_write(tmp_path / "broken.xlsx", "not a zip file"))
+    sheets = _xlsx(tmp_path / "s.xlsx", {"Noter": [["Note"], ["a"]], "Mails": [["Note"], ["b"]]})
+    assert "no sheet 'Ark1': the sheets are 'Noter', 'Mails'" in _error(sheets, ImportColumns("Note"), "Ark1")
+    assert "save it as .xlsx" in _error(_write(tmp_path / "old.xls", "x"))
+    twice = _write(tmp_path / "twice.csv", "Note;Note\na;b\n")
+    assert "appears twice" in _error(twice, ImportColumns("Note"))

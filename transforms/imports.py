@@ -1,0 +1,195 @@
+"""Items from other channels (a citizens' meeting's notes, e-mails), from file cells to staging rows (pure).
+
+An imported item gets the idea id `<channel>:<item_id>`: a Facebook comment id never holds a colon, so the two never
+collide, and the channel's name is a slug without one, so the id says where the item came from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from typing import Any
+
+import pandas as pd
+
+from transforms.pseudonym import author_key
+from transforms.redact import CPR, EMAIL, redact
+
+try:
+    from zoneinfo import ZoneInfo
+
+    LOCAL = ZoneInfo("Europe/Copenhagen")
+except Exception:  # no time zone database on the machine: read dates as UTC rather than fail
+    LOCAL = dt.UTC
+
+CHANNEL_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+ITEM_COLUMNS = ["row", "item_id", "text", "created_at", "author_key"]
+# dd-mm-yyyy or dd.mm.yyyy (one separator throughout), optionally with a time: what Danish spreadsheets write.
+_REDACTED = re.compile(r"\[[a-z]+\]")
+_DANISH_DATE = re.compile(r"^(\d{1,2})([-.])(\d{1,2})\2(\d{4})(?:[ T]+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?$")
+
+
+class ImportDataError(ValueError):
+    """An import's argument or row that cannot be used as it is; the message names it and says how to fix it."""
+
+
+def check_channel(name: str) -> str:
+    """The channel's name if it is a short slug other than `facebook` (the Graph API's channel)."""
+    if name == "facebook":
+        raise ImportDataError("the channel facebook is the Graph API's: name the imported channel after where the "
+                              "items come from, e.g. --channel borgermoede or --channel email")
+    if not CHANNEL_PATTERN.match(name):
+        raise ImportDataError(f"bad channel name {name!r}: use a short slug of lower-case letters, digits, - and _ "
+                              "(at most 32, starting with a letter), e.g. borgermoede or email")
+    return name
+
+
+def imported_idea_id(channel: str, item_id: str) -> str:
+    """The id an imported item has as an idea, in erasures and corrections: `<channel>:<item_id>`."""
+    return f"{channel}:{item_id}"
+
+
+def imported_author_key(value: Any, salt: bytes) -> str | None:
+    """The pseudonym of an author cell (a name or an e-mail address); None for an empty cell.
+
+    Spaces and case are normalised first, so `Mette Hansen` and `mette  hansen ` are one author; the key is the
+    same keyed hash as a Facebook author's, so it can only be recomputed with the salt.
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    text = " ".join(str(value).split()).casefold()
+    return author_key(text, salt) if text else None
+
+
+def parse_date(value: Any) -> dt.datetime | None:
+    """A cell as a UTC time: an Excel date, ISO 8601 (`2014-05-12`, `2014-05-12T18:30`, with or without offset) or
+    Danish `12-05-2014` / `12.05.2014` (with an optional `18:30`). A time without an offset is Danish local time.
+    None for an empty cell; ValueError for anything else."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, dt.date):
+        moment = dt.datetime.combine(value, dt.time())
+    else:
+        text = str(value).strip()
+        found = _DANISH_DATE.match(text)
+        if found:
+            day, _, month, year, hour, minute, second = found.groups()
+            moment = dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0))
+        else:
+            moment = dt.datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=LOCAL)
+    return moment.astimezone(dt.UTC)
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():  # an Excel number cell: 17.0 is the id 17
+        return str(int(value))
+    return str(value).replace("\r\n", "\n").strip()
+
+
+def _dates(cells: pd.DataFrame, column: str | None) -> list[dt.datetime | None]:
+    if column is None:
+        return [None] * len(cells)
+    out = []
+    for row, value in zip(cells["row"], cells[column], strict=True):
+        try:
+            out.append(parse_date(value))
+        except (ValueError, TypeError, OverflowError):
+            raise ImportDataError(
+                f"row {row}, column {column!r}: cannot read the date {_cell_text(value)!r}: write it as 2014-05-12, "
+                "12-05-2014 or 12.05.2014 (optionally with a time, 18:30), or leave the cell empty"
+            ) from None
+    return out
+
+
+def content_id(consultation: str, text: str, created_at: dt.datetime | None, author: str | None) -> str:
+    """A stable id for an item from a file without an id column: a hash of what it says, when and by whom (the
+    author's key, not the cell, so the id cannot be checked against a list of names), and the consultation."""
+    parts = [consultation, text, created_at.isoformat() if created_at else None, author]
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
+
+
+def _ids(cells: pd.DataFrame, column: str) -> list[str]:
+    ids = [_cell_text(v) for v in cells[column]]
+    first: dict[str, int] = {}
+    for row, item_id in zip(cells["row"], ids, strict=True):
+        if not item_id:
+            raise ImportDataError(f"row {row} has no id in column {column!r}: fill it in, or leave out --id-column")
+        if {EMAIL, CPR} & set(_REDACTED.findall(redact(item_id))):  # 8 digits may be an id, not a phone
+            raise ImportDataError(f"row {row}: the id column {column!r} holds an e-mail address, phone or CPR "
+                                  "number: choose a column without personal data, or leave out --id-column")
+        if item_id in first:
+            raise ImportDataError(f"the id column {column!r} has the value {item_id!r} twice (rows {first[item_id]} "
+                                  f"and {row}): choose a column with a unique value per row, or leave out --id-column")
+        first[item_id] = row
+    return ids
+
+
+def import_items(cells: pd.DataFrame, *, consultation: str, text_column: str, id_column: str | None = None,
+                 date_column: str | None = None, author_column: str | None = None,
+                 salt: bytes | None = None) -> tuple[pd.DataFrame, int]:
+    """Staging rows (`ITEM_COLUMNS`) from a file's cells (`row` and the named columns), and how many rows were left
+    out because their text cell is empty (blank lines between a meeting's notes, say).
+
+    The author cell is replaced by its key here, so it never goes further; ids come from `id_column` (unique,
+    non-empty, no personal data) or else from the content (`content_id`), so the same row always gets the same id.
+    """
+    texts = [_cell_text(v) for v in cells[text_column]]
+    keep = [bool(t) for t in texts]
+    ids = _ids(cells[keep], id_column) if id_column else None
+    kept = cells[keep]
+    texts = [t for t, k in zip(texts, keep, strict=True) if k]
+    dates = _dates(kept, date_column)
+    if author_column and not salt:
+        raise ImportDataError("no pseudonym salt to key the authors with: set CIVIC_IDEAS_SALT")
+    authors = [imported_author_key(v, salt) for v in kept[author_column]] if author_column else [None] * len(kept)
+    if ids is None:
+        ids = [content_id(consultation, t, d, a) for t, d, a in zip(texts, dates, authors, strict=True)]
+        ids = _unique_content_ids(ids)
+    items = pd.DataFrame(
+        {"row": kept["row"].astype(int).to_numpy(), "item_id": ids, "text": texts,
+         "created_at": pd.array(dates, dtype="datetime64[us, UTC]"),
+         "author_key": pd.Series(authors, dtype=object)},  # None stays None, not NaN
+        columns=ITEM_COLUMNS,
+    )
+    return items, len(cells) - len(kept)
+
+
+def _unique_content_ids(ids: list[str]) -> list[str]:
+    """Identical rows (the same words, time and author: two tables at a meeting wrote the same wish) stay two items:
+    the second copy's id gets `-2`, the third `-3`; copies are alike, so a file read twice still gives the same ids."""
+    seen: dict[str, int] = {}
+    out = []
+    for item_id in ids:
+        seen[item_id] = seen.get(item_id, 0) + 1
+        out.append(item_id if seen[item_id] == 1 else f"{item_id}-{seen[item_id]}")
+    return out
+
+
+def as_comments(items: pd.DataFrame, channel: str) -> pd.DataFrame:
+    """A channel's staged items shaped as staged comments for `transforms.select.select_ideas`: top-level, not from
+    the Page, no tags, no likes or replies, never hidden; `comment_id` is the idea id."""
+    return pd.DataFrame(
+        {
+            "comment_id": [imported_idea_id(channel, str(i)) for i in items["item_id"]],
+            "consultation": items["consultation"].to_numpy(),
+            "parent_id": None,
+            "author_key": items["author_key"].to_numpy(),
+            "is_page_reply": False,
+            "message": items["text"].to_numpy(),
+            "tag_spans": None,
+            "has_attachment": False,
+            "created_at": items["created_at"].to_numpy(),
+            "like_count": 0,
+            "reply_count": 0,
+            "is_hidden": False,
+        },
+        index=items.index,
+    )
