@@ -278,7 +278,10 @@ def _meta_headers(version: str) -> dict[str, str]:
 
 
 def _dump(body: dict[str, Any]) -> bytes:
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    try:
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (half an emoji): JSON's \\u escapes can say it, UTF-8 cannot
+        return json.dumps(body, separators=(",", ":")).encode("ascii")
 
 
 class _Server(ThreadingHTTPServer):

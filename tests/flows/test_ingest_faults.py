@@ -331,3 +331,17 @@ def _ingest_until_done(standin: GraphStandIn, warehouse: Path, run: str, limit: 
         assert counts["complete"]
         return
     raise AssertionError("eight runs in a row failed")
+
+
+def test_half_an_emoji_does_not_block_its_post(tmp_path: Path) -> None:
+    """A message with a lone surrogate escape (half an emoji, as JSON can carry it) cannot be written as UTF-8: it is
+    stored with U+FFFD in its place, and the post's other comments as they are, instead of failing every scan."""
+    data = base_dataset()
+    data["comments"][1]["message"] = "Cykelsti \ud83d tak"
+    data["comments"][2]["message"] = "Legeplads \ud83d\ude00"  # a whole emoji stays one
+    with serving(data) as standin:
+        ingest(standin, tmp_path / "wh.duckdb")
+    rows = view_rows(tmp_path / "wh.duckdb")
+    assert rows[data["comments"][1]["id"]][3] == "Cykelsti \ufffd tak"
+    assert rows[data["comments"][2]["id"]][3] == "Legeplads \U0001f600"
+    assert len(rows) == len(data["comments"])
