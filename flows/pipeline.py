@@ -17,7 +17,7 @@ from flows import artifacts
 from flows.ingest import graph_client, ingest_posts
 from flows.settings import ConfigError, Consultation, Settings, load_consultations, salt
 from models.corrections import apply_corrections, excluded_ids
-from models.placement import TopicModel, fingerprint, place, placement_plan, text_hashes
+from models.placement import TopicModel, fingerprint, inputs_digest, place, placement_plan, text_hashes
 from models.topics import analyse
 from sources.graph import GraphPermissionError, TokenError
 from transforms.imports import as_comments
@@ -117,12 +117,18 @@ def cluster_topics(warehouse: str, consultation: Consultation, run_id: str) -> i
     stored model's topics instead, while few changed (``models.placement``)."""
     themes = [t.model_dump() for t in consultation.themes] or None
     refit_hours = Settings().refit_hours
+    key = fingerprint(consultation.language, consultation.backend, consultation.embeddings_model_path, themes)
     with db.session(warehouse) as con:
         ideas = queries.ideas_for_clustering(con, consultation.slug)
-        previous = queries.previous_assignments(con, consultation.slug)
         rules = queries.corrections(con, consultation.slug)
+        inputs = inputs_digest(ideas, rules, key)
+        latest = queries.latest_topic_run(con, consultation.slug)
+        if latest is not None and latest[1].get("inputs") == inputs:
+            log.info("%s: no idea, like or correction changed since topic run %s; its topics stand",
+                     consultation.slug, latest[0])
+            return latest[2]
+        previous = queries.previous_assignments(con, consultation.slug)
         stored = queries.topic_model(con, consultation.slug) if refit_hours > 0 else None
-    key = fingerprint(consultation.language, consultation.backend, consultation.embeddings_model_path, themes)
     hashes = text_hashes(ideas) if refit_hours > 0 else None
     result = None
     plan = None
@@ -137,6 +143,7 @@ def cluster_topics(warehouse: str, consultation: Consultation, run_id: str) -> i
     if result is None:
         result = analyse(ideas, previous, language=consultation.language, themes=themes,
                          backend=consultation.backend, embeddings_model_path=consultation.embeddings_model_path)
+    result.params["inputs"] = inputs
     assignments, topics = apply_corrections(result.assignments, result.topics, ideas, rules)
     topics["representative_ids"] = [json.dumps(list(v)) for v in topics["representative_ids"]]
     model = None

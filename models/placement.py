@@ -15,9 +15,13 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import importlib
+import inspect
 import json
 import pickle
+import sys
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -29,7 +33,7 @@ from models.identity import ANDET
 from models.topics import ANDET_LABEL, TopicRun, assignment_table, topic_table
 from transforms.text import words
 
-__all__ = ["MAX_NEW_SHARE", "TopicModel", "fingerprint", "place", "placeable", "text_hashes"]
+__all__ = ["MAX_NEW_SHARE", "TopicModel", "fingerprint", "inputs_digest", "place", "placeable", "text_hashes"]
 
 MAX_NEW_SHARE = 0.05  # new or edited ideas since the fit, as a share of the fit's ideas, up to which placement is used
 # Of the pickled TopicModel; part of the fingerprint, so a stored model of another format is not read.
@@ -46,6 +50,38 @@ def fingerprint(language: str, backend: str, embeddings_model_path: str | None, 
            "sklearn": sklearn.__version__, "numpy": np.__version__,
            "themes": [[t["label"], list(t["seeds"])] for t in themes or []]}
     return hashlib.sha256(json.dumps(key, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
+
+
+@cache
+def _code_version() -> str:
+    """A hash of the source of the topic models and the text handling: other code may give other topics or labels."""
+    digest = hashlib.sha256()
+    for name in sorted(_MODULES):
+        module = sys.modules.get(name) or importlib.import_module(name)
+        try:
+            digest.update(inspect.getsource(module).encode("utf-8"))
+        except (OSError, TypeError):  # installed without sources: the module's name stands in
+            digest.update(name.encode("utf-8"))
+    return digest.hexdigest()[:16]
+
+
+_MODULES = ("models.cluster", "models.corrections", "models.embeddings", "models.identity", "models.labels",
+            "models.placement", "models.topics", "transforms.text")
+
+
+def inputs_digest(ideas: pd.DataFrame, corrections: list[dict], key: str) -> str:
+    """What a topic run of these ideas depends on: each idea's id, text, author and likes, the planners'
+    corrections, ``key`` (:func:`fingerprint`: language, backend, themes, library versions) and this code.
+
+    ``flows.pipeline.cluster_topics`` stores it with each topic run and makes no new run when it is unchanged: the
+    last one still holds (an hourly schedule with nothing new writes nothing, instead of a copy of every placement).
+    """
+    digest = hashlib.sha256(f"{key}|{_code_version()}|".encode())
+    digest.update(json.dumps(corrections, sort_keys=True, default=str).encode("utf-8"))
+    columns = ideas[["idea_id", "text", "author_key", "like_count"]].astype(
+        {"idea_id": str, "text": str, "author_key": str, "like_count": "int64"})
+    digest.update(pd.util.hash_pandas_object(columns, index=False).to_numpy(np.uint64).tobytes())
+    return digest.hexdigest()[:32]
 
 
 def text_hashes(ideas: pd.DataFrame) -> pd.Series:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import duckdb
 import pandas as pd
 
@@ -95,6 +97,16 @@ def previous_assignments(con: duckdb.DuckDBPyConnection, consultation: str) -> p
         {"c": consultation},
     ).df()
     return frame if len(frame) else None
+
+
+def latest_topic_run(con: duckdb.DuckDBPyConnection, consultation: str) -> tuple[str, dict, int] | None:
+    """The consultation's latest topic run: (topic_run_id, its params, its number of topics); None before a first."""
+    row = con.execute(
+        """select r.topic_run_id, r.params, (select count(*) from core_topics t where t.topic_run_id = r.topic_run_id)
+           from latest_topic_runs as r where r.consultation = $c""",
+        {"c": consultation},
+    ).fetchone()
+    return None if row is None else (row[0], json.loads(row[1]) if row[1] else {}, int(row[2]))
 
 
 def topic_model(con: duckdb.DuckDBPyConnection, consultation: str) -> dict | None:

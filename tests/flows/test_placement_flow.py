@@ -85,7 +85,10 @@ def test_a_stale_model_or_many_new_ideas_mean_a_refit(world) -> None:
     assert "mode" not in _params(wh)
     with duckdb.connect(str(wh)) as con:
         con.execute("update core_topic_models set fitted_at = fitted_at - interval 25 hour")
-    run(comments, "r3")  # nothing new, but the model is older than CIVIC_IDEAS_REFIT_HOURS
+    run(comments, "r3")  # nothing changed at all: the last topic run stands, no new one is made
+    assert _q(wh, "select count(*) from core_topic_runs") == [(2,)]
+    liked = [{**c, "like_count": c.get("like_count", 0) + 1} if i == 0 else c for i, c in enumerate(comments)]
+    run(liked, "r4")  # no new idea, but the model is older than CIVIC_IDEAS_REFIT_HOURS
     assert "mode" not in _params(wh)
     assert _q(wh, "select fitted_at > now() - interval 1 hour from core_topic_models") == [(True,)]
 
