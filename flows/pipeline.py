@@ -242,7 +242,7 @@ def run_flow(
 ) -> dict[str, Any]:
     """Ingest, analyse and export the consultations of a consultations.toml, as one flow run.
 
-    ``backend`` ("tfidf" or "embeddings") overrides each consultation's topic backend for this run."""
+    ``backend`` ("tfidf", "embeddings" or "multilingual") overrides each consultation's topic backend for this run."""
     stages = list(stages or STAGES)
     unknown = sorted(set(stages) - set(STAGES))
     if unknown:

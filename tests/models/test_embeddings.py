@@ -11,7 +11,7 @@ import pytest
 from sklearn.metrics import normalized_mutual_info_score
 
 from models.cluster import TopicClusterer
-from models.embeddings import EmbeddingsUnavailable, SentenceEncoder, model_folder
+from models.embeddings import EmbeddingsUnavailable, MultilingualEncoder, SentenceEncoder, model_folder
 from models.topics import analyse
 
 REFERENCE = Path(__file__).with_name("minilm_reference.json")
@@ -148,3 +148,53 @@ def test_unknown_backend_is_refused() -> None:
     ideas, _ = _ideas()
     with pytest.raises(ValueError, match="unknown backend 'bert'"):
         analyse(ideas, language="en", backend="bert")
+
+
+# -- the multilingual backend (multilingual-e5-small, reads Danish) -----------------------------------------------
+DANISH_THEMES = {
+    "cykel": ["Flere cykelstier langs landevejen", "En sikker sti til cyklister ved skolen",
+              "Cykelbaner hele vejen ind til byen", "Bedre forhold for dem der cykler på arbejde",
+              "Separate stier til cykler og gående"],
+    "hund": ["En indhegnet hundeskov", "Et sted hvor hunde kan løbe frit", "Hundeposer og skraldespande til hundeejere",
+             "Vandpost til hundene ved stien", "Agilitybane til vores hunde"],
+    "skole": ["Mindre klasser i folkeskolen", "Flere lærere på skolerne", "Bevar den lille landsbyskole",
+              "Bedre undervisning og nye lokaler til eleverne", "Lektiehjælp efter skoletid"],
+}
+
+
+def _danish_ideas() -> tuple[pd.DataFrame, np.ndarray]:
+    rows = [(f"{theme}{i}", text, theme) for theme, texts in DANISH_THEMES.items() for i, text in enumerate(texts)]
+    frame = pd.DataFrame(rows, columns=["idea_id", "text", "theme"]).assign(author_key="a", like_count=0)
+    return frame, frame.pop("theme").to_numpy()
+
+
+def test_the_multilingual_encoder_reads_danish_and_is_deterministic() -> None:
+    encoder = MultilingualEncoder()
+    texts = ["Flere cykelstier langs åen", "En sti til cykler ved åen", "Mindre klasser i folkeskolen", ""]
+    vectors = encoder.encode(texts)
+    assert vectors.shape == (4, 384) and np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    similar, unrelated = vectors[0] @ vectors[1], vectors[0] @ vectors[2]
+    assert similar > unrelated + 0.05  # a paraphrase with no word in common beats a sentence on another subject
+    fresh = MultilingualEncoder().encode(list(reversed(texts)))[::-1]  # other order, no cache
+    assert np.array_equal(vectors, fresh)
+
+
+def test_multilingual_backend_groups_danish_themes_by_meaning() -> None:
+    """The Danish themes share few words ("cykelstier" / "cyklister" / "cykler"; "hundeskov" / "hunde"): the
+    multilingual embeddings group them; the same input gives the same topics."""
+    ideas, truth = _danish_ideas()
+    run = analyse(ideas, language="da", k=3, backend="multilingual")
+    assert run.params["backend"].startswith("multilingual-e5-small")
+    assert normalized_mutual_info_score(truth, run.assignments["topic_id"]) > 0.8
+    again = analyse(ideas, language="da", k=3, backend="multilingual")
+    pd.testing.assert_frame_equal(run.assignments, again.assignments)
+    assert run.topics["label"].tolist() == again.topics["label"].tolist()
+
+
+def test_multilingual_backend_places_new_ideas_in_the_same_space() -> None:
+    """transform() of the fitted clusterer gives the embedding space it was fitted in (placement uses it)."""
+    ideas, truth = _danish_ideas()
+    model = TopicClusterer(language="da", k=3, backend="multilingual").fit(ideas["text"].tolist())
+    new = model.predict(["Cykelsti til skolen for børnene", "Hundeskov med hegn"])
+    fitted = dict(zip(truth, model.labels_, strict=False))
+    assert new.tolist() == [fitted["cykel"], fitted["hund"]]
