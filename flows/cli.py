@@ -245,9 +245,11 @@ def forget(ctx: Context, facebook_user_id: str | None, comment_id: str | None, i
 @click.option("--author-column", default=None,
               help="Column naming the author; only a keyed hash of it is stored (needs the salt).")
 @click.option("--sheet", default=None, help="The .xlsx file's sheet (default: the first).")
+@click.option("--config", "config_path", default=None, type=click.Path(path_type=Path),
+              help="consultations.toml: the consultation must be one of its (default: one the warehouse knows).")
 @click.pass_obj
 def import_(ctx: Context, file_path: Path, consultation: str, channel: str, text_column: str, id_column: str | None,
-            date_column: str | None, author_column: str | None, sheet: str | None) -> None:
+            date_column: str | None, author_column: str | None, sheet: str | None, config_path: Path | None) -> None:
     """Import items from a CSV or XLSX file (meeting notes, e-mails) as channel CHANNEL of a consultation; the next
     `civic-ideas analyse` (or run) finds their ideas and clusters them with the Facebook ones."""
     def body() -> None:
@@ -255,7 +257,7 @@ def import_(ctx: Context, file_path: Path, consultation: str, channel: str, text
 
         columns = ImportColumns(text=text_column, item_id=id_column, date=date_column, author=author_column)
         n = import_file(ctx.warehouse, file_path, consultation=consultation, channel=channel, columns=columns,
-                        sheet=sheet)
+                        sheet=sheet, config=config_path)
         stored = n["new"] + n["changed"] + n["unchanged"]
         notes = [f"{n['skipped']} rows without text skipped"] if n["skipped"] else []
         notes += [f"{n['erased']} erased items left out"] if n["erased"] else []

@@ -6,10 +6,10 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from flows.settings import Settings, salt
+from flows.settings import Settings, load_consultations, salt
 from sources.files import ImportColumns, read_import_table
 from transforms.imports import ImportDataError, check_channel, import_items
-from warehouse import db, load
+from warehouse import db, load, queries
 
 # the same pattern as a consultation's slug in consultations.toml
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -22,23 +22,43 @@ def _check_consultation(slug: str) -> str:
     return slug
 
 
+def _check_known(slug: str, known: list[str], config: str | Path | None) -> None:
+    """A typo in --consultation would file the items under a consultation no run analyses."""
+    if slug in known:
+        return
+    where = f"{Path(config).name} has" if config else "the warehouse knows"
+    listed = ", ".join(known) if known else "none"
+    hint = "" if config else "; give --config consultations.toml to import into one that has no data yet"
+    raise ImportDataError(f"unknown consultation {slug}: {where} these consultations: {listed}{hint}")
+
+
 def import_file(warehouse: str | Path, path: str | Path, *, consultation: str, channel: str,
-                columns: ImportColumns, sheet: str | None = None, now: dt.datetime | None = None) -> dict[str, int]:
+                columns: ImportColumns, sheet: str | None = None, config: str | Path | None = None,
+                now: dt.datetime | None = None) -> dict[str, int]:
     """Read a CSV/XLSX file's items and upsert them into `stg_imported_items`; returns the counts of
     `load.save_imported_items` and `skipped` (rows without text).
 
+    The consultation must be one of `config`'s (`consultations.toml`) or, without it, one the warehouse knows.
     Every row is read and checked before the warehouse is opened, and the items are stored in one transaction, so a
     bad row or a clash stores nothing and changes nothing already stored. The salt is needed only for an author
     column. Holds the warehouse's run lock, like every writer.
     """
     _check_consultation(consultation)
     check_channel(channel)
+    if config is not None:
+        _check_known(consultation, [c.slug for c in load_consultations(config).consultations], config)
+    path = Path(path)
     cells = read_import_table(path, columns, sheet)
     key = salt(Settings()) if columns.author else None
     items, skipped = import_items(cells, consultation=consultation, text_column=columns.text,
                                   id_column=columns.item_id, date_column=columns.date, author_column=columns.author,
-                                  salt=key)
+                                  salt=key, source=path.name)
+    if items.empty:
+        raise ImportDataError(f"no row of {path.name} has text in column {columns.text!r}: check --text-column and "
+                              "the delimiter")
     with db.writer_lock(warehouse, timeout_seconds=600), db.session(warehouse, wait_seconds=60) as con:
+        if config is None:
+            _check_known(consultation, queries.known_consultations(con), None)
         counts = load.save_imported_items(con, items, consultation=consultation, channel=channel,
-                                          source_file=Path(path).name, now=now or dt.datetime.now(dt.UTC))
+                                          source_file=path.name, now=now or dt.datetime.now(dt.UTC))
     return {**counts, "skipped": skipped}

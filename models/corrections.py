@@ -28,11 +28,18 @@ def merge_map(corrections: list[dict[str, Any]]) -> dict[int, int]:
     return {topic: target for topic, target in where.items() if topic != target}
 
 
+def citizens(author_keys: pd.Series) -> int:
+    """How many citizens stand behind ideas: each known author once, and each idea without an author (an imported
+    item without an author column, a comment whose author Facebook hides) as a citizen of its own, as the Pol.is
+    export counts them."""
+    return int(author_keys.dropna().nunique() + author_keys.isna().sum())
+
+
 def _recount(topic_id: int, members: pd.DataFrame) -> dict[str, Any]:
     return {
         "topic_id": topic_id,
         "n_ideas": len(members),
-        "n_authors": int(members["author_key"].dropna().nunique()),
+        "n_authors": citizens(members["author_key"]),
         "total_likes": int(members["like_count"].fillna(0).sum()),
     }
 

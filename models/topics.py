@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from models.cluster import TopicClusterer
+from models.corrections import citizens
 from models.identity import ANDET, match_topics, theme_ids, topic_status
 from models.labels import (
     class_tfidf,
@@ -254,7 +255,7 @@ def topic_table(ideas, topic_ids, assignments, prev_topics, labels: dict[int, st
             "label": [labels.get(t, ANDET_LABEL if t == ANDET else f"Emne {t}") for t in ids],
             "keywords": [keywords.get(t, "") for t in ids],
             "n_ideas": sizes.reindex(ids).to_numpy(dtype=np.int64),
-            "n_authors": grouped["author_key"].nunique().reindex(ids).to_numpy(dtype=np.int64),
+            "n_authors": grouped["author_key"].agg(citizens).reindex(ids).to_numpy(dtype=np.int64),
             "total_likes": grouped["like_count"].sum(min_count=0).reindex(ids).fillna(0).to_numpy(dtype=np.int64),
             "status": topic_status(ids, sizes.to_dict(), previous_sizes),
             "representative_ids": [reps[t] for t in ids],

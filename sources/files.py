@@ -60,12 +60,23 @@ class ImportColumns:
         return [c for c in (self.text, self.item_id, self.date, self.author) if c]
 
 
-def _delimiter(header_line: str) -> str:
-    """The delimiter of a CSV, from its header line: Danish Excel writes `;`, most other tools `,`."""
+_SAMPLE_LINES = 20
+
+
+def _dialect(text: str) -> str | None:
+    """The delimiter of a CSV, from its header and first lines (Danish Excel writes `;`, most other tools `,`), or
+    None when each whole line is one field: a one-column sheet (a header, say `Note`, and texts that may hold
+    commas, which Danish Excel writes without quotes) has no `;` nor tab anywhere in its first lines."""
+    lines = text.splitlines()[:_SAMPLE_LINES]
+    sample = "\n".join(lines)
     try:
-        return csv.Sniffer().sniff(header_line, delimiters=";,\t").delimiter
-    except csv.Error:  # one column, or nothing to tell by: comma, the RFC 4180 default
-        return ","
+        delimiter = csv.Sniffer().sniff(sample, delimiters=";,\t").delimiter
+    except csv.Error:  # nothing consistent to tell by: the header's delimiter, if any, else comma (RFC 4180)
+        delimiter = next((d for d in ";\t," if d in lines[0]), ",")
+    one_column = not any(d in lines[0] for d in ";,\t")
+    if one_column and not any(";" in ln or "\t" in ln for ln in lines):
+        return None
+    return delimiter
 
 
 def _csv_rows(path: Path) -> list[list[Any]]:
@@ -77,7 +88,8 @@ def _csv_rows(path: Path) -> list[list[Any]]:
         ) from exc
     if not text.strip():
         raise InputFileError(f"{path.name} is empty: export the sheet with a header row and its rows")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text.splitlines()[0]), strict=True)
+    # one column: a delimiter no text holds, so each line is one field, while quoted fields still lose their quotes
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_dialect(text) or "\0", strict=True)
     try:
         return [row for row in reader]
     except csv.Error as exc:
@@ -100,6 +112,9 @@ def _xlsx_rows(path: Path, sheet: str | None) -> list[list[Any]]:
                 f"{path.name} has no sheet {sheet!r}: the sheets are {', '.join(repr(s) for s in workbook.sheetnames)}"
             )
         worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
+        # read-only mode trusts the sheet's recorded <dimension>, which other tools write wrong (rows beyond it
+        # would be dropped silently): read every row and column the sheet holds
+        worksheet.reset_dimensions()
         return [list(row) for row in worksheet.iter_rows(values_only=True)]
     finally:
         workbook.close()  # read-only mode keeps the file open until closed
@@ -122,7 +137,8 @@ def _header(path: Path, rows: list[list[Any]]) -> list[str]:
 def read_import_table(path: str | Path, columns: ImportColumns, sheet: str | None = None) -> pd.DataFrame:
     """Read an import file's cells: `row` (the spreadsheet row number, the header being row 1) and the named columns.
 
-    CSV: UTF-8 with or without BOM, `,` `;` or tab delimited (read from the header line), quoted line breaks kept.
+    CSV: UTF-8 with or without BOM, `,` `;` or tab delimited (read from the header and the first lines), quoted line
+    breaks kept; a one-column file without `;` or tab reads each line whole, commas and all.
     XLSX: the first sheet unless `sheet`; cells keep their type (an Excel date stays a datetime). Rows whose cells are
     all empty are left out. Values are not interpreted here (`transforms.imports` does that).
     """

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from transforms.pseudonym import author_key
-from transforms.redact import CPR, EMAIL, redact
+from transforms.redact import redact, redact_names
 
 try:
     from zoneinfo import ZoneInfo
@@ -26,8 +26,11 @@ except Exception:  # no time zone database on the machine: read dates as UTC rat
 
 CHANNEL_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 ITEM_COLUMNS = ["row", "item_id", "text", "created_at", "author_key"]
+# An id from an id column: a short code (a row or case number, `2014/17`, `A-3`), so it can be exported as it is.
+_ITEM_ID = re.compile(r"^[\w./-]{1,40}$")
+_NAME_PART = re.compile(r"[^\W\d_]{2,}")  # a word of an author cell: letters only, two or more
+_ADDRESS = re.compile(r"^([^@\s]+)@[^@\s]+$")
 # dd-mm-yyyy or dd.mm.yyyy (one separator throughout), optionally with a time: what Danish spreadsheets write.
-_REDACTED = re.compile(r"\[[a-z]+\]")
 _DANISH_DATE = re.compile(r"^(\d{1,2})([-.])(\d{1,2})\2(\d{4})(?:[ T]+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?$")
 
 
@@ -49,6 +52,14 @@ def check_channel(name: str) -> str:
 def imported_idea_id(channel: str, item_id: str) -> str:
     """The id an imported item has as an idea, in erasures and corrections: `<channel>:<item_id>`."""
     return f"{channel}:{item_id}"
+
+
+def item_suppression(consultation: str, idea_id: str) -> str:
+    """How an erased imported item is kept out of later imports (`core_suppressions`, kind `imported_item`):
+    `<consultation>/<channel>:<item_id>`, so erasing `email:1` of one consultation never drops another consultation's
+    `email:1`. A value without the consultation (`<channel>:<item_id>`, from before, or for an item that was in no
+    consultation when it was erased) keeps that id out of every consultation: a slug holds no `/` nor `:`."""
+    return f"{consultation}/{idea_id}"
 
 
 def imported_author_key(value: Any, salt: bytes) -> str | None:
@@ -102,17 +113,19 @@ def _dates(cells: pd.DataFrame, column: str | None) -> list[dt.datetime | None]:
         try:
             out.append(parse_date(value))
         except (ValueError, TypeError, OverflowError):
-            raise ImportDataError(
-                f"row {row}, column {column!r}: cannot read the date {_cell_text(value)!r}: write it as 2014-05-12, "
+            raise ImportDataError(  # the cell is not echoed: a wrong column may hold personal data
+                f"row {row}, column {column!r}: cannot read the date: write it as 2014-05-12, "
                 "12-05-2014 or 12.05.2014 (optionally with a time, 18:30), or leave the cell empty"
             ) from None
     return out
 
 
-def content_id(consultation: str, text: str, created_at: dt.datetime | None, author: str | None) -> str:
+def content_id(consultation: str, text: str, created_at: dt.datetime | None, author: str | None,
+               source: str = "") -> str:
     """A stable id for an item from a file without an id column: a hash of what it says, when and by whom (the
-    author's key, not the cell, so the id cannot be checked against a list of names), and the consultation."""
-    parts = [consultation, text, created_at.isoformat() if created_at else None, author]
+    author's key, not the cell, so the id cannot be checked against a list of names), the consultation, and the
+    file's name (`source`): two citizens may write "Flere træer" at two meetings, and each is an item of its own."""
+    parts = [consultation, text, created_at.isoformat() if created_at else None, author, source]
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
 
 
@@ -122,25 +135,47 @@ def _ids(cells: pd.DataFrame, column: str) -> list[str]:
     for row, item_id in zip(cells["row"], ids, strict=True):
         if not item_id:
             raise ImportDataError(f"row {row} has no id in column {column!r}: fill it in, or leave out --id-column")
-        if {EMAIL, CPR} & set(_REDACTED.findall(redact(item_id))):  # 8 digits may be an id, not a phone
-            raise ImportDataError(f"row {row}: the id column {column!r} holds an e-mail address, phone or CPR "
-                                  "number: choose a column without personal data, or leave out --id-column")
+        # ids are stored and exported as they are, so only short codes that redaction would leave alone (no name,
+        # no e-mail address, phone or CPR number); the cell is never echoed, it may be one of those
+        if not _ITEM_ID.match(item_id) or redact(item_id) != item_id:
+            raise ImportDataError(
+                f"row {row}, column {column!r}: not an id (ids are short codes of letters, digits and . _ - /, at "
+                "most 40 characters, no spaces, no phone, e-mail or CPR number): use a row number or case number "
+                "column as --id-column, or leave it out"
+            )
         if item_id in first:
-            raise ImportDataError(f"the id column {column!r} has the value {item_id!r} twice (rows {first[item_id]} "
-                                  f"and {row}): choose a column with a unique value per row, or leave out --id-column")
+            raise ImportDataError(f"rows {first[item_id]} and {row} have the same id in column {column!r}: choose a "
+                                  "column with a unique value per row, or leave out --id-column")
         first[item_id] = row
     return ids
 
 
+def author_names(value: Any) -> list[str]:
+    """What of an author cell may stand in the item's text as its author's name (an e-mail's signature): the cell and
+    each of its words of two or more letters. For an e-mail address, only the pieces of its local part (split on
+    `.`, `_` and `-`) of three or more letters: `redact` already takes the address itself, and shorter pieces
+    (`mh`, `bo`) are as likely to be common words."""
+    cell = " ".join(_cell_text(value).split())
+    address = _ADDRESS.match(cell)
+    if address:
+        return [p for p in re.split(r"[._-]+", address.group(1)) if len(p) >= 3 and _NAME_PART.fullmatch(p)]
+    return [cell, *_NAME_PART.findall(cell)] if cell else []
+
+
 def import_items(cells: pd.DataFrame, *, consultation: str, text_column: str, id_column: str | None = None,
                  date_column: str | None = None, author_column: str | None = None,
-                 salt: bytes | None = None) -> tuple[pd.DataFrame, int]:
+                 salt: bytes | None = None, source: str = "") -> tuple[pd.DataFrame, int]:
     """Staging rows (`ITEM_COLUMNS`) from a file's cells (`row` and the named columns), and how many rows were left
     out because their text cell is empty (blank lines between a meeting's notes, say).
 
-    The author cell is replaced by its key here, so it never goes further; ids come from `id_column` (unique,
-    non-empty, no personal data) or else from the content (`content_id`), so the same row always gets the same id.
+    The author cell is replaced by its key here, so it never goes further, and its name is taken out of the item's
+    text (`author_names`: "Mvh Mette Hansen" becomes "Mvh [navn]"); ids come from `id_column` (unique, short codes
+    without personal data) or else from the content and the file's name `source` (`content_id`), so the same row of
+    the same file always gets the same id.
     """
+    if id_column and id_column == author_column:
+        raise ImportDataError(f"the column {id_column!r} cannot be both the id and the author column: ids are stored "
+                              "as they are; use a row number or case number column as --id-column, or leave it out")
     texts = [_cell_text(v) for v in cells[text_column]]
     keep = [bool(t) for t in texts]
     ids = _ids(cells[keep], id_column) if id_column else None
@@ -150,8 +185,10 @@ def import_items(cells: pd.DataFrame, *, consultation: str, text_column: str, id
     if author_column and not salt:
         raise ImportDataError("no pseudonym salt to key the authors with: set CIVIC_IDEAS_SALT")
     authors = [imported_author_key(v, salt) for v in kept[author_column]] if author_column else [None] * len(kept)
+    if author_column:
+        texts = [redact_names(t, author_names(v)) for t, v in zip(texts, kept[author_column], strict=True)]
     if ids is None:
-        ids = [content_id(consultation, t, d, a) for t, d, a in zip(texts, dates, authors, strict=True)]
+        ids = [content_id(consultation, t, d, a, source) for t, d, a in zip(texts, dates, authors, strict=True)]
         ids = _unique_content_ids(ids)
     items = pd.DataFrame(
         {"row": kept["row"].astype(int).to_numpy(), "item_id": ids, "text": texts,

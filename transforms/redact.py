@@ -97,6 +97,21 @@ def redact(text: str, tag_spans: Sequence[tuple[int, int]] = ()) -> str:
     return _PHONE.sub(PHONE, out)
 
 
+def redact_names(text: str, names: Sequence[str]) -> str:
+    """Replace each of `names` (a person's name, or parts of it) with `[navn]` where it stands as a whole word,
+    ignoring case; the longest first, so "Mette Hansen" goes as one. E-mail addresses are left whole, so `redact` still
+    recognises them (a name inside an address must not break it into pieces that are no longer an address)."""
+    words = sorted({n.strip() for n in names if n.strip()}, key=len, reverse=True)
+    if not words:
+        return text
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE)
+    pieces, done = [], 0
+    for address in _EMAIL.finditer(text):
+        pieces += [pattern.sub(NAME, text[done:address.start()]), address.group(0)]
+        done = address.end()
+    return "".join(pieces) + pattern.sub(NAME, text[done:])
+
+
 def redact_tags(text: str, message_tags: Sequence[dict[str, Any]] | None) -> str:
     """`redact` with the spans of a Graph API `message_tags` list; tags without offset or length are skipped."""
     spans = [(int(t["offset"]), int(t["length"])) for t in message_tags or () if "offset" in t and "length" in t]

@@ -15,8 +15,10 @@ TOPICS = [
     ("keywords", "De ord der bedst kendetegner emnet, adskilt af \"; \".",
      "The words that best characterise the topic, separated by \"; \"."),
     ("n_ideas", "Antal idéer i emnet.", "Number of ideas in the topic."),
-    ("n_authors", "Antal forskellige borgere bag idéerne i emnet.",
-     "Number of distinct citizens behind the topic's ideas."),
+    ("n_authors", "Antal forskellige borgere bag idéerne i emnet; en idé uden kendt afsender (fx fra et borgermøde "
+                  "uden navne) tæller som én borger.",
+     "Number of distinct citizens behind the topic's ideas; an idea without a known author (e.g. meeting notes "
+     "without names) counts as one citizen."),
     ("total_likes", "Summen af likes på emnets idéer (opbakning).", "Sum of the likes on the topic's ideas (support)."),
     ("status", "Ændring siden sidste kørsel: new (ny), growing (voksende), stable (stabil), shrinking (faldende).",
      "Change since the last run: new, growing, stable or shrinking."),

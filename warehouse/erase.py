@@ -9,6 +9,8 @@ from typing import Any
 
 import duckdb
 
+from transforms.imports import item_suppression
+
 # Tables holding a comment's data, keyed by the column that names the comment.
 _COMMENT_TABLES = {
     "raw_comments": "comment_id",
@@ -50,12 +52,14 @@ def _record(con: duckdb.DuckDBPyConnection, kind: str, n_rows: int, now: dt.date
     con.execute("insert into core_erasures values ($now, $kind, $n)", {"now": now, "kind": kind, "n": n_rows})
 
 
-def _in_transaction(con: duckdb.DuckDBPyConnection, kind: str, ids: list[str], suppress: str,
+def _in_transaction(con: duckdb.DuckDBPyConnection, kind: str, ids: list[str], suppress: list[tuple[str, str]],
                     now: dt.datetime, also: Callable[[], int] | None = None) -> int:
+    """Suppress (`(kind, value)` pairs), delete the ids everywhere, run `also`, and record the erasure as `kind`."""
     con.execute("begin transaction")
     try:
-        con.execute("insert into core_suppressions values ($kind, $v) on conflict do nothing",
-                    {"kind": kind, "v": suppress})
+        for suppress_kind, value in suppress:
+            con.execute("insert into core_suppressions values ($kind, $v) on conflict do nothing",
+                        {"kind": suppress_kind, "v": value})
         n_rows = _delete_comments(con, ids) if ids else 0
         n_rows += also() if also else 0
         _record(con, kind, n_rows, now)
@@ -100,17 +104,35 @@ def forget_author(con: duckdb.DuckDBPyConnection, author_key: str, now: dt.datet
     ids = [r[0] for r in con.execute(
         """select comment_id from stg_comments where author_key = $k
            union
-           select comment_id from raw_comments where payload->'from'->>'author_key' = $k
-           union
-           select channel || ':' || item_id from stg_imported_items where author_key = $k""",
+           select comment_id from raw_comments where payload->'from'->>'author_key' = $k""",
         {"k": author_key},
     ).fetchall()]
-    return _in_transaction(con, kind, ids, author_key, now, also=lambda: _forget_mentions(con, author_key))
+    items = con.execute(
+        "select consultation, channel || ':' || item_id from stg_imported_items where author_key = $k",
+        {"k": author_key},
+    ).fetchall()
+    # each erased item is also suppressed by its id: a re-import without --author-column has no key to match
+    suppress = [(kind, author_key)] + [("imported_item", item_suppression(c, i)) for c, i in items]
+    return _in_transaction(con, kind, ids + [i for _, i in items], suppress, now,
+                           also=lambda: _forget_mentions(con, author_key))
 
 
 def forget_comment(con: duckdb.DuckDBPyConnection, comment_id: str, now: dt.datetime) -> int:
     """Delete one comment and its replies, or one imported item (`<channel>:<item_id>`: a Facebook id never holds a
-    colon), in every table; returns rows deleted."""
+    colon), in every table; returns rows deleted.
+
+    An imported item is suppressed in the consultation that holds it (`item_suppression`), so the same id in another
+    consultation (another citizen's item) can still be imported; an id that no consultation holds is suppressed in
+    every consultation, to be safe."""
+    if ":" in comment_id:
+        found = con.execute(
+            "select distinct consultation from stg_imported_items where channel || ':' || item_id = $id "
+            "union select distinct consultation from core_ideas where idea_id = $id",
+            {"id": comment_id},
+        ).fetchall()
+        suppress = [("imported_item", item_suppression(c, comment_id)) for (c,) in found] or [
+            ("imported_item", comment_id)]
+        return _in_transaction(con, "imported_item", [comment_id], suppress, now)
     ids = [r[0] for r in con.execute(
         """with recursive thread(comment_id) as (
                select $id
@@ -120,7 +142,7 @@ def forget_comment(con: duckdb.DuckDBPyConnection, comment_id: str, now: dt.date
            select comment_id from thread""",
         {"id": comment_id},
     ).fetchall()]
-    return _in_transaction(con, "imported_item" if ":" in comment_id else "comment", ids, comment_id, now)
+    return _in_transaction(con, "comment", ids, [("comment", comment_id)], now)
 
 
 def purge_raw(con: duckdb.DuckDBPyConnection, older_than_days: int, now: dt.datetime) -> int:

@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from transforms.imports import item_suppression
 from transforms.records import canonical_json, parse_graph_time, payload_hash
 from warehouse.db import WarehouseError
 
@@ -448,28 +449,47 @@ def _items_table(items: pd.DataFrame) -> pa.Table:
     })
 
 
-def _erased_items(con: duckdb.DuckDBPyConnection, channel: str, items: pd.DataFrame) -> pd.Series:
-    """Which of the items were erased before (by id, or by their author's key): an import must not bring them back."""
+def _erased_items(con: duckdb.DuckDBPyConnection, consultation: str, channel: str, items: pd.DataFrame) -> pd.Series:
+    """Which of the items were erased before (by id in this consultation, or by their author's key): an import must
+    not bring them back. See `transforms.imports.item_suppression` for how an erased item is keyed."""
     rows = con.execute("select kind, value from core_suppressions").fetchall()
     ids = {v for k, v in rows if k == "imported_item"}
     authors = {v for k, v in rows if k in ("facebook_user", "imported_author")}
     pairs = zip(items["item_id"], items["author_key"], strict=True)
-    return pd.Series([f"{channel}:{i}" in ids or a in authors for i, a in pairs], index=items.index, dtype=bool)
+    return pd.Series(
+        [item_suppression(consultation, f"{channel}:{i}") in ids or f"{channel}:{i}" in ids or a in authors
+         for i, a in pairs],
+        index=items.index, dtype=bool,
+    )
 
 
-def _check_no_clash(con: duckdb.DuckDBPyConnection, consultation: str, channel: str) -> None:
-    """An item's idea id (`<channel>:<item_id>`) names one item in the whole warehouse, across consultations."""
+def _check_no_clash(con: duckdb.DuckDBPyConnection, consultation: str, channel: str, source_file: str) -> None:
+    """An item's idea id (`<channel>:<item_id>`) names one item in the whole warehouse, across consultations; and an
+    id of a channel belongs to the file that brought it, so a second file never overwrites the first one's items.
+    The messages name no id: an id column may hold what it should not."""
     clash = con.execute(
-        """select b.item_id, s.consultation from batch_items as b
-           inner join stg_imported_items as s on s.channel = $ch and s.item_id = b.item_id and s.consultation <> $c
-           order by b.item_id limit 1""",
+        """select count(*), min(s.consultation) from batch_items as b
+           inner join stg_imported_items as s on s.channel = $ch and s.item_id = b.item_id and s.consultation <> $c""",
         {"c": consultation, "ch": channel},
     ).fetchall()  # all (one) rows: DuckDB refuses a rollback while a result is still open
-    if clash:
-        item_id, other = clash[0]
+    if clash[0][0]:
+        n, other = clash[0]
         raise WarehouseError(
-            f"channel {channel} already has an item {item_id!r} in consultation {other}: import into a channel "
+            f"channel {channel} already has {n} of these ids in consultation {other}: import into a channel "
             f"of this consultation's own (e.g. --channel {channel}-2), or use ids that differ between consultations"
+        )
+    other_file = con.execute(
+        """select count(*), min(s.source_file) from batch_items as b
+           inner join stg_imported_items as s on s.consultation = $c and s.channel = $ch and s.item_id = b.item_id
+           where s.source_file <> $file""",
+        {"c": consultation, "ch": channel, "file": source_file},
+    ).fetchall()
+    if other_file[0][0]:
+        n, first = other_file[0]
+        raise WarehouseError(
+            f"{n} ids of {source_file} are already items of channel {channel} from {first}: an import never replaces "
+            f"another file's items; import {source_file} into a channel of its own (e.g. --channel {channel}-2), or, "
+            f"to update those items, import it under the name it was first imported with ({first})"
         )
 
 
@@ -478,16 +498,17 @@ def save_imported_items(con: duckdb.DuckDBPyConnection, items: pd.DataFrame, *, 
     """Upsert a file's items (`item_id, text, created_at, author_key`) into one consultation's channel, in one
     transaction; returns how many were new, changed, unchanged, and left out because they were erased before.
 
-    Items stored earlier and absent from this file stay: a file adds to a channel (several meetings, several
-    batches of e-mails), and a wrong item is removed with `civic-ideas forget`.
+    Items stored earlier and absent from this file stay: a file adds to a channel (several batches of e-mails), and a
+    wrong item is removed with `civic-ideas forget`. An id already stored from another file of the channel is
+    refused (`WarehouseError`, nothing stored): a re-import updates only the items of the file of the same name.
     """
-    erased = _erased_items(con, channel, items)
+    erased = _erased_items(con, consultation, channel, items)
     counts = {"new": 0, "changed": 0, "unchanged": 0, "erased": int(erased.sum())}
     params = {"c": consultation, "ch": channel}
     with transaction(con):
         con.register("batch_items", _items_table(items[~erased]))
         try:
-            _check_no_clash(con, consultation, channel)
+            _check_no_clash(con, consultation, channel, source_file)
             counts.update(Counter(status for _, status in con.execute(_ITEM_STATUS, params).fetchall()))
             con.execute(_UPSERT_ITEMS, {**params, "file": source_file, "now": now})
         finally:

@@ -51,6 +51,17 @@ def comments_changed_through(con: duckdb.DuckDBPyConnection, consultation: str):
     ).fetchone()[0]
 
 
+def known_consultations(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The slugs of the consultations the warehouse knows: any with posts, comments, imported items, ideas or topic
+    runs."""
+    return [r[0] for r in con.execute(
+        """select consultation from stg_posts union select consultation from stg_comments
+           union select consultation from stg_imported_items union select consultation from core_ideas
+           union select consultation from core_topic_runs
+           order by consultation"""
+    ).fetchall()]
+
+
 def imported_channels(con: duckdb.DuckDBPyConnection, consultation: str) -> list[str]:
     """The channels imported into a consultation (`civic-ideas import`), by name."""
     return [r[0] for r in con.execute(
@@ -229,7 +240,9 @@ def consultation_overview(con: duckdb.DuckDBPyConnection, consultation: str) -> 
     ).fetchone()
     ideas = con.execute(
         """
-        select count(*) filter (where channel = 'facebook'), count(*), count(distinct author_key),
+        select count(*) filter (where channel = 'facebook'), count(*),
+               -- citizens: each known author once, each idea without one as its own (models.corrections.citizens)
+               count(distinct author_key) + count(*) filter (where author_key is null),
                count(*) filter (where topic_id = 0), count(*) filter (where topic_id is null)
         from ideas where consultation = $c
         """,

@@ -59,6 +59,8 @@ def _about(posts: pd.DataFrame) -> str:
 def _period(overview: dict[str, Any]) -> str:
     first, last = overview.get("first_comment_at"), overview.get("last_comment_at")
     if first is None or pd.isna(first):
+        if int(overview.get("n_ideas") or 0):  # a consultation of imported items only (a meeting, e-mails)
+            return "Ingen kommentarer på Facebook endnu; idéerne kommer fra andre kanaler."
         return "Ingen kommentarer endnu."
     return f"Kommentarer fra {danish_date(first)} til {danish_date(last)}."
 
@@ -131,6 +133,14 @@ def _time_chart(ideas: pd.DataFrame) -> tuple[str, str]:
     return charts.timeline(bins, unit), f"Antal idéer pr. {unit} (dansk tid)."
 
 
+def _all_ideas(overview: dict[str, Any]) -> str:
+    """A fact of its own for the ideas of every channel, when some come from outside Facebook."""
+    n_all, n_fb = int(overview.get("n_ideas") or 0), int(overview.get("n_facebook_ideas") or 0)
+    if n_all <= n_fb:
+        return ""
+    return f'<div class="fact"><dt>Idéer i alt (alle kanaler)</dt><dd id="n-all-ideas">{n_all}</dd></div>'
+
+
 def render_report(data: ReportData) -> str:
     """The whole report as one HTML string."""
     overview, topics = data.overview, data.topics
@@ -147,6 +157,7 @@ def render_report(data: ReportData) -> str:
         n_comments=n_comments,
         n_ideas=n_fb,
         idea_share=share,
+        all_ideas=_all_ideas(overview),
         n_authors=int(overview.get("n_idea_authors") or 0),
         n_topics=len(topics),
         about=_about(data.posts),

@@ -198,13 +198,17 @@ def test_forget_an_imported_author_removes_their_items_for_good(world) -> None:
     assert {r[0] for r in _q(wh, "select item_id from stg_imported_items")} == {"1", "3"}
 
 
-def test_the_cli_imports_into_a_new_warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_cli_imports_into_a_new_warehouse(tmp_path: Path, sample_dir: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CIVIC_IDEAS_SALT_FILE", str(tmp_path / "no-salt-file"))
     monkeypatch.delenv("CIVIC_IDEAS_SALT", raising=False)
     wh = tmp_path / "new" / "wh.duckdb"
     notes = _csv(tmp_path / "moede.csv", [r[:2] + ("",) + r[3:] for r in NOTES])
     args = [a for a in ARGS if a not in ("--author-column", "Navn")]
-    result = _cli(wh, "import", str(notes), *args)
+    unknown = _cli(wh, "import", str(notes), *args)  # a new warehouse knows no consultation: --config names them
+    assert unknown.exit_code == 1 and "unknown consultation motorvejsoverdaekning" in unknown.stderr
+    assert "--config" in unknown.stderr
+    result = _cli(wh, "import", str(notes), *args, "--config", str(sample_dir / "consultations.toml"))
     assert result.exit_code == 0, result.output
     assert "4 new, 0 changed, 0 unchanged" in result.stdout
     assert _q(wh, "select count(*) from stg_imported_items") == [(4,)]
@@ -212,7 +216,7 @@ def test_the_cli_imports_into_a_new_warehouse(tmp_path: Path, monkeypatch: pytes
     assert missing_salt.exit_code == 1 and "no pseudonym salt" in missing_salt.stderr
 
 
-def _bad_files(tmp: Path) -> dict[str, tuple[Path, list[str]]]:
+def _bad_files(tmp: Path, config: Path) -> dict[str, tuple[Path, list[str]]]:
     wb = openpyxl.Workbook()
     wb.active.title = "Noter"
     wb.save(tmp / "sheets.xlsx")
@@ -224,6 +228,11 @@ def _bad_files(tmp: Path) -> dict[str, tuple[Path, list[str]]]:
     bad_date = _csv(tmp / "date.csv", [("9", "12-05-2014", "", "Lav en park"), ("10", "maj 2014", "", "Lys")])
     dupes = _csv(tmp / "dupes.csv", [("9", "", "", "Lav en park"), ("9", "", "", "Lys på stien")])
     fine = _csv(tmp / "fine.csv", [("9", "", "", "Lav en helt ny park")])
+    (tmp / "commas.csv").write_text("Nr,Dato,Navn,Note\n9;;;Lav en park\n10;;;Mere lys\n", encoding="utf-8")
+    no_text = _csv(tmp / "notext.csv", [("9", "", "", ""), ("10", "", "", "")])
+    phone_ids = _csv(tmp / "phones.csv", [("+45 20 30 40 00", "", "", "Lav en park")])
+    later = _csv(tmp / "moede2.csv", [("1", "", "", "Lav en skov"), ("2", "", "", "Mere lys")])
+    no_author = [a for a in ARGS if a not in ("--author-column", "Navn")]
     return {
         "file missing": (tmp / "nowhere.csv", ARGS),
         "not UTF-8": (tmp / "latin.csv", ARGS),
@@ -239,7 +248,14 @@ def _bad_files(tmp: Path) -> dict[str, tuple[Path, list[str]]]:
         "facebook channel": (fine, [*ARGS[:2], "--channel", "facebook", *ARGS[4:]]),
         "bad consultation": (fine, ["--consultation", "Motorvej 2", *ARGS[2:]]),
         "id in another consultation": (_csv(tmp / "other.csv", [("1", "", "", "Lav en park")]),
-                                       ["--consultation", "udviklingsstrategi", *ARGS[2:]]),
+                                       ["--consultation", "udviklingsstrategi", *ARGS[2:], "--config", str(config)]),
+        "unknown consultation": (fine, ["--consultation", "motorvej", *ARGS[2:]]),
+        "not in the config": (fine, ["--consultation", "motorvej", *ARGS[2:], "--config", str(config)]),
+        "comma header, semicolon rows": (tmp / "commas.csv", no_author),
+        "no text": (no_text, no_author),
+        "phone number ids": (phone_ids, no_author),
+        "id column is the author column": (fine, [*no_author, "--author-column", "Nr"]),
+        "a second file's ids": (later, no_author),
     }
 
 
@@ -248,24 +264,37 @@ EXPECTED = {
     "malformed CSV": "quote.csv is not a valid CSV", "missing column": "the columns are 'Nr', 'Dato', 'Navn', 'Note'",
     "empty file": "empty.csv is empty", "no rows": "header.csv has a header but no rows",
     "unreadable XLSX": "broken.xlsx cannot be read as an .xlsx workbook", "unknown sheet": "the sheets are 'Noter'",
-    "bad date": "row 3, column 'Dato': cannot read the date 'maj 2014'", "duplicate ids": "the value '9' twice",
+    "bad date": "row 3, column 'Dato': cannot read the date:", "duplicate ids": "rows 2 and 3 have the same id",
     "bad channel": "bad channel name 'Borger møde'", "facebook channel": "the channel facebook is the Graph API's",
     "bad consultation": "bad consultation 'Motorvej 2'",
-    "id in another consultation": f"already has an item '1' in consultation {SLUG}",
+    "id in another consultation": f"already has 1 of these ids in consultation {SLUG}",
+    "unknown consultation": f"unknown consultation motorvej: the warehouse knows these consultations: {SLUG}; give "
+                            "--config consultations.toml",
+    "not in the config": "unknown consultation motorvej: consultations.toml has these consultations: "
+                         f"udviklingsstrategi, {SLUG}",
+    "comma header, semicolon rows": "no row of commas.csv has text in column 'Note': check --text-column and the "
+                                    "delimiter",
+    "no text": "no row of notext.csv has text in column 'Note'",
+    "phone number ids": "row 2, column 'Nr': not an id",
+    "id column is the author column": "the column 'Nr' cannot be both the id and the author column",
+    "a second file's ids": "2 ids of moede2.csv are already items of channel borgermoede from moede.csv",
 }
+# cells of the bad files that may be personal data: no error message echoes a cell
+CELLS = ["maj 2014", "+45 20 30 40 00", "Lav en", "Mere lys", *AUTHORS]
 
 
 @pytest.mark.parametrize("case", list(EXPECTED))
-def test_a_bad_import_is_one_line_and_stores_nothing(world, case: str) -> None:
+def test_a_bad_import_is_one_line_and_stores_nothing(world, sample_dir: Path, case: str) -> None:
     wh, _, tmp = world
     assert _cli(wh, "import", str(_csv(tmp / "moede.csv", NOTES)), *ARGS).exit_code == 0
     before = _q(wh, "select * from stg_imported_items order by all")
-    path, args = _bad_files(tmp)[case]
+    path, args = _bad_files(tmp, sample_dir / "consultations.toml")[case]
     result = _cli(wh, "import", str(path), *args)
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("civic-ideas: error: ") and EXPECTED[case] in lines[0], lines
     assert "unexpected error" not in lines[0]
+    assert not any(cell in lines[0] for cell in CELLS), lines[0]
     assert _q(wh, "select * from stg_imported_items order by all") == before
 
 
@@ -290,3 +319,99 @@ def test_installed_cli_import_then_analyse_and_export(world, sample_dir: Path) -
     assert mine["topic_id"].notna().all()
     assert _q(wh, "select n_ideas from core_runs where flow_name = 'civic-ideas-run' and n_ideas is not null "
                   "order by started_at limit 1")[0][0] == len(ideas)
+
+
+def _wide_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    lines = [";".join(header)] + [";".join('"' + c.replace('"', '""') + '"' for c in r) for r in rows]
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    return path
+
+
+def test_the_authors_name_in_an_e_mails_signature_reaches_no_export(world) -> None:
+    wh, consultation, tmp = world
+    mails = _wide_csv(tmp / "mails.csv", ["Fra", "Tekst"], [
+        ["Gudrun Fjeldsøe", "Lav en stor park med træer oven på motorvejen.\nMvh Gudrun Fjeldsøe"],
+        ["halvdan.skovgaard@example.com", "Byg en cykelsti over overdækningen, med lys.\nHilsen Halvdan Skovgaard"],
+    ])
+    columns = ImportColumns(text="Tekst", author="Fra")
+    assert import_file(wh, mails, consultation=SLUG, channel="email", columns=columns)["new"] == 2
+    _analyse(wh, consultation, tmp / "exports")
+    texts = dict(_q(wh, "select idea_id, text from ideas where channel = 'email'"))
+    assert len(texts) == 2 and all(t.endswith(("Mvh [navn]", "Hilsen [navn] [navn]")) for t in texts.values())
+    names = ["Gudrun", "Fjeldsøe", "Halvdan", "Skovgaard"]
+    for where, text in [t for p in (tmp / "exports").rglob("*") if p.is_file() for t in file_texts(p)]:
+        assert not any(n in text for n in names), where
+    for table, column, text in duckdb_columns(wh):
+        assert not any(n.casefold() in text.casefold() for n in names), f"{table}.{column}"
+
+
+def test_a_second_meeting_needs_its_own_channel_and_identical_rows_of_two_files_stay_two(world) -> None:
+    wh, _, tmp = world
+    first = _csv(tmp / "moede1.csv", [("1", "", "", "Flere træer"), ("2", "", "", "Mere lys"), ("3", "", "", "Bænke")])
+    second = _csv(tmp / "moede2.csv", [("1", "", "", "Flere træer"), ("2", "", "", "En sø")])
+    numbered = ImportColumns(text="Note", item_id="Nr")
+    assert import_file(wh, first, consultation=SLUG, channel="borgermoede", columns=numbered)["new"] == 3
+    with pytest.raises(load.WarehouseError, match="import it under the name it was first imported with"):
+        import_file(wh, second, consultation=SLUG, channel="borgermoede", columns=numbered)
+    assert _q(wh, "select item_id, text from stg_imported_items order by item_id") == \
+        [("1", "Flere træer"), ("2", "Mere lys"), ("3", "Bænke")]
+    assert import_file(wh, second, consultation=SLUG, channel="borgermoede-2", columns=numbered)["new"] == 2
+
+    plain = ImportColumns(text="Note")  # no ids: "Flere træer" of two meetings are two citizens' items
+    assert import_file(wh, first, consultation=SLUG, channel="noter", columns=plain)["new"] == 3
+    assert import_file(wh, second, consultation=SLUG, channel="noter", columns=plain)["new"] == 2
+    again = import_file(wh, second, consultation=SLUG, channel="noter", columns=plain)
+    assert (again["new"], again["unchanged"]) == (0, 2)
+    assert _q(wh, "select count(*) from stg_imported_items where channel = 'noter' and text = 'Flere træer'") \
+        == [(2,)]
+
+
+def test_a_forgotten_author_stays_out_of_a_reimport_without_the_author_column(world) -> None:
+    wh, _, tmp = world
+    notes = _csv(tmp / "moede.csv", NOTES)
+    import_file(wh, notes, consultation=SLUG, channel="borgermoede", columns=COLUMNS)
+    assert _cli(wh, "forget", "--imported-author", AUTHORS[1]).exit_code == 0
+    again = import_file(wh, notes, consultation=SLUG, channel="borgermoede",
+                        columns=ImportColumns(text="Note", item_id="Nr", date="Dato"))
+    assert again["erased"] == 2 and again["new"] == 0
+    assert {r[0] for r in _q(wh, "select item_id from stg_imported_items")} == {"1", "3"}
+
+
+def test_erasing_an_item_keeps_the_same_id_of_another_consultation(world, sample_dir: Path) -> None:
+    wh, _, tmp = world
+    mail = _csv(tmp / "mail.csv", [("1", "", "", "Lav en park ved åen")])
+    numbered = ImportColumns(text="Note", item_id="Nr")
+    import_file(wh, mail, consultation=SLUG, channel="email", columns=numbered)
+    assert _cli(wh, "forget", "--comment-id", "email:1").exit_code == 0
+    other = _csv(tmp / "mail-b.csv", [("1", "", "", "Flere cykelstier i midtbyen")])
+    counts = import_file(wh, other, consultation="udviklingsstrategi", channel="email", columns=numbered,
+                         config=sample_dir / "consultations.toml")
+    assert (counts["new"], counts["erased"]) == (1, 0)  # another citizen's item, not the erased one
+    assert import_file(wh, mail, consultation=SLUG, channel="email", columns=numbered)["erased"] == 1
+    assert _q(wh, "select consultation, text from stg_imported_items") == \
+        [("udviklingsstrategi", "Flere cykelstier i midtbyen")]
+
+
+IDEAS = ["Lav en park med træer ved åen", "Byg en cykelsti langs søen", "Flere bænke i parken ved åen",
+         "Lav en legeplads i parken", "Byg en ny cykelsti til skolen", "Plant flere træer langs stien",
+         "Lav en hundeskov i byen", "Byg en skaterbane ved hallen", "Mere lys på cykelstien om vinteren",
+         "Lav en badebro ved søen"]
+
+
+def test_ideas_without_an_author_each_count_as_one_citizen(tmp_path: Path, sample_dir: Path) -> None:
+    wh = tmp_path / "wh.duckdb"
+    config = sample_dir / "consultations.toml"
+    consultation = next(c for c in load_consultations(config).consultations if c.slug == SLUG)
+    notes = _csv(tmp_path / "moede.csv", [(str(n), "", "", t) for n, t in enumerate(IDEAS, start=1)])
+    import_file(wh, notes, consultation=SLUG, channel="borgermoede", columns=ImportColumns(text="Note"),
+                config=config)
+    _analyse(wh, consultation, tmp_path / "exports")
+    n_ideas = _q(wh, "select count(*) from ideas")[0][0]
+    assert n_ideas >= 8
+    assert _q(wh, "select sum(n_ideas), sum(n_authors) from topics") == [(n_ideas, n_ideas)]
+    folder = tmp_path / "exports" / SLUG
+    polis = pd.read_csv(folder / "polis" / "comments.csv")
+    assert polis["author-id"].nunique() == n_ideas
+    report = (folder / "report.html").read_text(encoding="utf-8")
+    assert "0 borgere" not in report and "Ingen kommentarer endnu" not in report
+    assert f'<dd id="n-all-ideas">{n_ideas}</dd>' in report and f'<dd id="n-authors">{n_ideas}</dd>' in report

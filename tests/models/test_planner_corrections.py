@@ -72,3 +72,10 @@ def test_move_to_an_unknown_topic_is_ignored() -> None:
     placed, _ = apply_corrections(assignments, topics, ideas, [{"action": "move", "idea_id": "a",
                                                                "target_topic_id": 99}])
     assert placed.set_index("idea_id").loc["a", "topic_id"] == 1
+
+
+def test_ideas_without_an_author_count_as_a_citizen_each() -> None:
+    from models.corrections import citizens
+
+    assert citizens(pd.Series(["k1", "k1", "k2", None, None], dtype=object)) == 4
+    assert citizens(pd.Series([], dtype=object)) == 0

@@ -86,3 +86,45 @@ def test_errors_name_the_problem_and_the_fix(tmp_path: Path) -> None:
     assert "save it as .xlsx" in _error(_write(tmp_path / "old.xls", "x"))
     twice = _write(tmp_path / "twice.csv", "Note;Note\na;b\n")
     assert "appears twice" in _error(twice, ImportColumns("Note"))
+
+
+def _patch_dimension(path: Path, ref: str) -> Path:
+    """Rewrite the first sheet's recorded <dimension> as other tools sometimes write it: wrong."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as old:
+        parts = {name: old.read(name) for name in old.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet], n = re.subn(rb'<dimension ref="[^"]*"', f'<dimension ref="{ref}"'.encode(), parts[sheet])
+    assert n == 1
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as new:
+        for name, data in parts.items():
+            new.writestr(name, data)
+    return path
+
+
+def test_xlsx_rows_and_columns_beyond_a_wrong_dimension_are_read(tmp_path: Path) -> None:
+    rows = [["Nr", "Dato", "Navn", "Note"], *[[n, None, None, f"Idé nummer {n}"] for n in range(1, 6)]]
+    path = _patch_dimension(_xlsx(tmp_path / "n.xlsx", {"Noter": rows}), "A1:D2")
+    assert read_import_table(path, COLUMNS)["Note"].tolist() == [f"Idé nummer {n}" for n in range(1, 6)]
+    wide = _patch_dimension(_xlsx(tmp_path / "w.xlsx", {"Noter": [*rows, [6, None, None, "Lys", "løs celle"]]}),
+                            "A1:D2")
+    with pytest.raises(InputFileError, match="row 7 has 5 fields but the header names 4"):
+        read_import_table(wide, COLUMNS)
+
+
+def test_a_one_column_csv_from_danish_excel_keeps_its_commas(tmp_path: Path) -> None:
+    text = ("Note\r\nLav en park, med træer og bænke\r\nMere lys, især ved stien, om vinteren\r\n"
+            '"En, to og ""tre"""\r\nBare en linje\r\n')
+    frame = read_import_table(_write(tmp_path / "noter.csv", text), ImportColumns(text="Note"))
+    assert frame["Note"].tolist() == ["Lav en park, med træer og bænke", "Mere lys, især ved stien, om vinteren",
+                                      'En, to og "tre"', "Bare en linje"]
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_the_delimiter_is_read_from_the_header_and_the_first_lines(tmp_path: Path, delimiter: str) -> None:
+    # the header alone looks comma-delimited (a comma in a column's name); the lines say otherwise
+    text = f"Nr{delimiter}Note, fri tekst\n1{delimiter}Lav en park, med træer\n2{delimiter}Mere lys\n"
+    frame = read_import_table(_write(tmp_path / "n.csv", text), ImportColumns(text="Note, fri tekst", item_id="Nr"))
+    assert frame["Note, fri tekst"].tolist() == ["Lav en park, med træer", "Mere lys"]
