@@ -66,8 +66,20 @@ _INFINITIVE = re.compile(r"(?:[aeiouyæøå]|[^n]e)$")
 _ARTICLES = frozenset("en et den det de the a an".split())
 # The object or article after a sentence's first word shows that word to be an imperative: "Saml alle skolerne",
 # "Lav en sti", "Giv os", "Make the road"; a noun opening a sentence is followed by a verb instead.
-# Not "den", "det", "de": they also open a clause after a noun ("Hundeskov, det mangler vi").
 _OBJECTS = frozenset("en et dem os mig alle nogle noget flere mere the a an some more them us".split())
+# "den", "det", "de" after a sentence's first word are its object too ("Saml de små skoler"), unless a verb in the
+# present tense or a modal follows them: then they open a clause after a noun ("Hundeskov, det mangler vi").
+_DEFINITE = frozenset("den det de".split())
+
+
+def _object_follows(tokens: list[str]) -> bool:
+    """Whether the sentence's second word is an object or article, so that its first word is an imperative."""
+    if len(tokens) < 2:
+        return False
+    if tokens[1] in _OBJECTS:
+        return True
+    third = tokens[2] if len(tokens) > 2 else ""
+    return tokens[1] in _DEFINITE and bool(third) and not third.endswith("r") and third not in _MODALS
 _IMPERATIVE_MARKERS = frozenset("please lets let's".split())  # "please make", "let's build"
 _SENTENCE_END = re.compile(r"[.!?;:\n]+")
 # Closed-class Danish words the stop lists lack that are read as content words: adverbs of degree, frequency and
@@ -213,7 +225,7 @@ def noun_likeness(texts: Iterable[str | None], language: str = "da") -> dict[str
                     # lane" not
                     attributive = lang == "da" and before in _ARTICLES and after is not None and after not in STOP_WORDS
                     verb = before in _MODALS or (before == "at" and lang == "da" and _INFINITIVE.search(w) is not None)
-                    imperative = (i == 0 and after in _OBJECTS) or before in _IMPERATIVE_MARKERS
+                    imperative = (i == 0 and _object_follows(tokens)) or before in _IMPERATIVE_MARKERS
                     adverbial = i > 0 and (tokens[i - 1], w) in _ADVERBIAL_PHRASES
                     if verb or attributive or imperative or adverbial:
                         other[stem] += 1

@@ -130,11 +130,12 @@ def test_noun_likeness_reads_verbs_and_attributive_adjectives_off_their_context(
 
 def test_noun_likeness_reads_imperatives_and_adverbials_and_never_names_closed_class_words():
     likeness = noun_likeness(
-        ["Saml alle skolerne på ét sted", "saml skolerne", "I dag er der ingen sti", "en dag i parken",
-         "hundeskov, gerne med hegn", "bus efter kl 17", "Please make it safe", "Make the road quiet", "make",
+        ["Saml alle skolerne på ét sted", "saml skolerne", "Saml de små skoler", "I dag er der ingen sti",
+         "en dag i parken", "hundeskov, gerne med hegn", "bus efter kl 17", "Please make it safe",
+         "Make the road quiet", "make",
          "HUNDESKOV 🐶 det mangler vi", "lys på stien om aftenen", "aftenen er mørk"]
     )
-    assert likeness["saml"] == 2 / 3  # sentence-initial before "alle": an imperative; alone it is not proof
+    assert likeness["saml"] == 2 / 4  # before "alle" or "de små": an imperative; alone it is not proof
     assert likeness["skol"] == 1.0  # "saml skolerne": the noun after an imperative stays a noun
     assert likeness["dag"] == 2 / 3  # "i dag" is when, "en dag i parken" a noun
     assert likeness["gern"] == 0.0 and likeness["kl"] == 0.0
