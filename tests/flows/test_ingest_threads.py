@@ -194,9 +194,14 @@ def test_a_failed_background_store_is_raised_and_leaves_no_thread(tmp_path: Path
 
 
 class _SlowPosts(GraphClient):
-    """A real client that takes a while for each post: a failed background store is over before the next post."""
+    """A real client that takes a while for each post, and reads ``POSTS[3]`` only after ``failed`` is set (a failed
+    background store is then over before that post comes back)."""
+
+    failed = threading.Event()
 
     def fetch_comments(self, post_id: str, since: int | None = None):  # noqa: ANN201
+        if post_id == POSTS[3]:
+            assert self.failed.wait(30)
         time.sleep(0.2)
         return super().fetch_comments(post_id, since)
 
@@ -207,9 +212,11 @@ def test_a_failed_background_store_stops_the_ingest_at_the_next_post(tmp_path: P
     kept (they were read whole), instead of reading the rest of the next batch first and keeping none of it."""
     warehouse = tmp_path / "wh.duckdb"
     real_store = ingest._store
+    _SlowPosts.failed = threading.Event()
 
     def store(warehouse: str, batch: list, *args: object):  # noqa: ANN202
         if POSTS[0] in [item.post_id for item in batch]:
+            _SlowPosts.failed.set()
             raise OSError("No space left on device")
         return real_store(warehouse, batch, *args)
 

@@ -115,3 +115,18 @@ def test_an_erasure_drops_the_model(world) -> None:
     assert _q(wh, "select count(*) from core_topic_model_ideas") == [(0,)]
     run(comments, "r2")
     assert "mode" not in _params(wh)  # refitted without the erased comment
+
+
+def test_a_placement_whose_model_is_due_is_refitted_although_nothing_changed(world) -> None:
+    """A placement is a stopgap (no new topic can form): when its model is older than CIVIC_IDEAS_REFIT_HOURS, the
+    next analysis refits even with the same ideas, instead of keeping the placement as the last topic run."""
+    wh, comments, run = world
+    run(comments[: len(comments) - 6], "r1")
+    run(comments, "r2")
+    assert _params(wh)["mode"] == "placement"
+    run(comments, "r3")  # nothing changed and the model is fresh: the placement stands
+    assert _q(wh, "select count(*) from core_topic_runs") == [(2,)]
+    with duckdb.connect(str(wh)) as con:
+        con.execute("update core_topic_models set fitted_at = fitted_at - interval 25 hour")
+    run(comments, "r4")
+    assert "mode" not in _params(wh) and _q(wh, "select count(*) from core_topic_runs") == [(3,)]

@@ -81,3 +81,19 @@ def test_the_stored_model_holds_no_idea_text_and_no_word_seen_once() -> None:
     for rare in ("jensinemari", "ørnebjergvej", "ornebjergvej"):
         assert rare.encode("utf-8") not in blob
     assert len(blob) < 2_000_000
+
+
+def test_a_multilingual_model_places_new_ideas_after_a_round_trip() -> None:
+    """The multilingual backend's stored model keeps the fit's mean vector, so new ideas are centred as the fit was."""
+    ideas = make_ideas(THEMES)
+    run = analyse(ideas, backend="multilingual")
+    model = TopicModel.from_bytes(run.model.to_bytes())
+    new = pd.DataFrame({"idea_id": ["n1", "n2"], "author_key": ["x", "y"], "like_count": [0, 0],
+                        "text": ["Vi mangler en hundeskov med vand", "Forslag: flere cykelstier med lys"]})
+    placed = place(pd.concat([ideas, new], ignore_index=True), _previous(run), model, text_hashes(ideas))
+    first = dict(zip(run.assignments["idea_id"], run.assignments["topic_id"], strict=True))
+    topic_of = dict(zip(placed.assignments["idea_id"], placed.assignments["topic_id"], strict=True))
+    dog = ideas.loc[ideas["theme"] == "hund", "idea_id"].map(first).mode()[0]
+    bike = ideas.loc[ideas["theme"] == "cykel", "idea_id"].map(first).mode()[0]
+    assert (topic_of["n1"], topic_of["n2"]) == (dog, bike)
+    assert model.clusterer.embedding_mean_.shape == (384,)
