@@ -35,26 +35,32 @@ def _params(wh: Path) -> dict:
     return json.loads(_q(wh, "select params from core_topic_runs order by created_at desc limit 1")[0][0])
 
 
-@pytest.fixture()
-def world(tmp_path: Path, sample_dir: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("CIVIC_IDEAS_REFIT_HOURS", "24")
+def sample_world(tmp_path: Path, sample_dir: Path, slug: str = SLUG):
+    """(warehouse, the consultation's sample comments, run(batch, run_id) -> number of topics): each run loads the
+    batch as a scan, detects ideas and clusters them, as the pipeline's analyse stage does."""
     data = json.loads((sample_dir / "facebook.json").read_text(encoding="utf-8"))
     consultation = next(c for c in load_consultations(sample_dir / "consultations.toml").consultations
-                        if c.slug == SLUG)
+                        if c.slug == slug)
     comments = [c for c in data["comments"] if c["post_id"] in consultation.post_ids]
     wh = tmp_path / "wh.duckdb"
 
-    def run(batch: list[dict], name: str) -> None:
+    def run(batch: list[dict], name: str) -> int:
         for post_id in consultation.post_ids:
             rows = [c for c in batch if c["post_id"] == post_id]
-            table = comments_table(pseudonymise_comments(rows, b"salt" * 8, data["page"]["id"]), post_id, SLUG)
+            table = comments_table(pseudonymise_comments(rows, b"salt" * 8, data["page"]["id"]), post_id, slug)
             with db.session(wh) as con:
                 load.save_scan(con, table, post_id=post_id, run_id=name, complete=False, n_requests=1,
                                now=dt.datetime.now(dt.UTC))
-        find_ideas.fn(str(wh), SLUG)
-        cluster_topics.fn(str(wh), consultation, name)
+        find_ideas.fn(str(wh), slug)
+        return cluster_topics.fn(str(wh), consultation, name)
 
     return wh, comments, run
+
+
+@pytest.fixture()
+def world(tmp_path: Path, sample_dir: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("CIVIC_IDEAS_REFIT_HOURS", "24")
+    return sample_world(tmp_path, sample_dir)
 
 
 def test_a_few_new_ideas_are_placed_without_moving_the_others(world) -> None:

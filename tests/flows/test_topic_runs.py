@@ -4,16 +4,12 @@ nothing new writes nothing, instead of a copy of every idea's placement)."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import duckdb
 import pytest
+from test_placement_flow import sample_world
 
-from flows.pipeline import cluster_topics, find_ideas
-from flows.settings import load_consultations
-from transforms.pseudonym import pseudonymise_comments
-from transforms.records import comments_table
 from warehouse import db, load
 
 SLUG = "motorvejsoverdaekning"
@@ -26,23 +22,7 @@ def _q(wh: Path, sql: str) -> list[tuple]:
 
 @pytest.fixture()
 def world(tmp_path: Path, sample_dir: Path):
-    data = json.loads((sample_dir / "facebook.json").read_text(encoding="utf-8"))
-    consultation = next(c for c in load_consultations(sample_dir / "consultations.toml").consultations
-                        if c.slug == SLUG)
-    comments = [c for c in data["comments"] if c["post_id"] in consultation.post_ids]
-    wh = tmp_path / "wh.duckdb"
-
-    def run(batch: list[dict], name: str) -> int:
-        for post_id in consultation.post_ids:
-            rows = [c for c in batch if c["post_id"] == post_id]
-            table = comments_table(pseudonymise_comments(rows, b"salt" * 8, data["page"]["id"]), post_id, SLUG)
-            with db.session(wh) as con:
-                load.save_scan(con, table, post_id=post_id, run_id=name, complete=False, n_requests=1,
-                               now=dt.datetime.now(dt.UTC))
-        find_ideas.fn(str(wh), SLUG)
-        return cluster_topics.fn(str(wh), consultation, name)
-
-    return wh, comments, run
+    return sample_world(tmp_path, sample_dir, SLUG)
 
 
 def test_an_unchanged_analysis_keeps_the_last_topic_run(world) -> None:
