@@ -6,13 +6,12 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from flows.settings import Settings, load_consultations, salt
+from flows.settings import SLUG_PATTERN, Settings, load_consultations, salt
 from sources.files import ImportColumns, read_import_table
 from transforms.imports import ImportDataError, check_channel, import_items
 from warehouse import db, load, queries
 
-# the same pattern as a consultation's slug in consultations.toml
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_SLUG = re.compile(SLUG_PATTERN)  # as a consultation's slug in consultations.toml
 
 
 def _check_consultation(slug: str) -> str:

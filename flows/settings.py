@@ -83,11 +83,14 @@ class Theme(BaseModel):
     seeds: list[str] = Field(min_length=1)
 
 
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"  # a consultation's slug: lower-case letters, digits, - and _
+
+
 class Consultation(BaseModel):
     """One consultation: its posts and how to analyse them."""
 
     model_config = ConfigDict(extra="forbid")
-    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    slug: str = Field(pattern=SLUG_PATTERN)
     title: str
     post_ids: list[str] = Field(min_length=1)
     language: str = "da"

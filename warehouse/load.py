@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from transforms.imports import item_suppression
+from transforms.imports import imported_idea_id, item_suppression
 from transforms.records import canonical_json, parse_graph_time, payload_hash
 from warehouse.db import WarehouseError
 
@@ -456,9 +456,9 @@ def _erased_items(con: duckdb.DuckDBPyConnection, consultation: str, channel: st
     ids = {v for k, v in rows if k == "imported_item"}
     authors = {v for k, v in rows if k in ("facebook_user", "imported_author")}
     pairs = zip(items["item_id"], items["author_key"], strict=True)
+    idea_ids = [(imported_idea_id(channel, i), a) for i, a in pairs]
     return pd.Series(
-        [item_suppression(consultation, f"{channel}:{i}") in ids or f"{channel}:{i}" in ids or a in authors
-         for i, a in pairs],
+        [item_suppression(consultation, idea) in ids or idea in ids or a in authors for idea, a in idea_ids],
         index=items.index, dtype=bool,
     )
 
