@@ -18,7 +18,6 @@ if "--debug" not in sys.argv:
     # Errors reach the user as one line (below); Prefect's console handler stays quiet, its API logs do not change.
     os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
 
-import duckdb  # noqa: E402
 
 from flows.settings import ConfigError, load_themes  # noqa: E402
 from models.embeddings import EmbeddingsUnavailable, model_folder, multilingual_model  # noqa: E402
@@ -173,17 +172,11 @@ _stage_command("export", ["export"], "Write the planners' exports.")
               help="Seconds to wait while a run holds the warehouse.")
 @click.pass_obj
 def sql(ctx: Context, query: str, fmt: str, wait_seconds: float) -> None:
-    """Run a read-only SQL query on the warehouse."""
+    """Run one read-only SELECT on the warehouse (no file access, no settings, one statement)."""
     def body() -> None:
-        con = connect(ctx.warehouse, read_only=True, wait_seconds=wait_seconds)
-        try:
-            frame = con.execute(query).df()
-        except duckdb.Error as exc:
-            if "read-only" in str(exc).lower():
-                raise WarehouseError("civic-ideas sql is read-only: use SELECT (or the CLI commands) instead") from exc
-            raise WarehouseError(f"SQL error: {str(exc).splitlines()[0]}") from exc
-        finally:
-            con.close()
+        from warehouse.db import analyst_query
+
+        frame = analyst_query(ctx.warehouse, query, wait_seconds=wait_seconds)
         if fmt == "csv":
             click.echo(frame.to_csv(index=False), nl=False)
         elif fmt == "json":

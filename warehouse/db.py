@@ -5,13 +5,18 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -27,13 +32,30 @@ class WarehouseBusy(WarehouseError):
     """Another process holds the warehouse's write lock."""
 
 
+class QueryRefused(WarehouseError):
+    """`civic-ideas sql` was given something other than one read-only query."""
+
+
+# `civic-ideas sql`: no file, network or extension access, and settings locked, so a query cannot turn them back on
+# (DuckDB applies these at start-up, after it has opened the warehouse file itself).
+ANALYST_CONFIG: dict[str, str | bool] = {
+    "enable_external_access": False,
+    "autoload_known_extensions": False,
+    "autoinstall_known_extensions": False,
+    "allow_community_extensions": False,
+    "allow_extension_repositories": "forbidden",
+    "lock_configuration": True,
+}
+_EXPLAIN = re.compile(r"\s*explain\s+(?:analyze\s+)?(.*)", re.IGNORECASE | re.DOTALL)
+
+
 def _is_lock_error(exc: duckdb.Error) -> bool:
     return "lock" in str(exc).lower()
 
 
-def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+def _open(path: Path, read_only: bool, config: dict[str, str | bool] | None = None) -> duckdb.DuckDBPyConnection:
     try:
-        return duckdb.connect(str(path), read_only=read_only)
+        return duckdb.connect(str(path), read_only=read_only, config=config or {})
     except duckdb.IOException as exc:
         if _is_lock_error(exc):
             raise WarehouseBusy(
@@ -59,8 +81,11 @@ def _create(path: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def connect(path: str | Path, *, read_only: bool = False, wait_seconds: float = 0.0) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse; a writer migrates it first. Retries for `wait_seconds` while another process holds it."""
+def connect(path: str | Path, *, read_only: bool = False, wait_seconds: float = 0.0,
+            config: dict[str, str | bool] | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse; a writer migrates it first. Retries for `wait_seconds` while another process holds it.
+
+    `config` is DuckDB's start-up configuration (e.g. `ANALYST_CONFIG`)."""
     path = Path(path)
     if read_only and not path.exists():
         raise WarehouseError(f"no warehouse at {path}: run `civic-ideas demo` or `civic-ideas run` first")
@@ -71,7 +96,7 @@ def connect(path: str | Path, *, read_only: bool = False, wait_seconds: float = 
     delay = 0.1
     while True:
         try:
-            con = _open(path, read_only)
+            con = _open(path, read_only, config)
             break
         except WarehouseBusy:
             if time.monotonic() >= deadline:
@@ -81,6 +106,48 @@ def connect(path: str | Path, *, read_only: bool = False, wait_seconds: float = 
     if not read_only:
         migrate(con)
     return con
+
+
+def read_only_statement(query: str) -> duckdb.Statement:
+    """The one SELECT (or EXPLAIN of one) in `query`, parsed by DuckDB itself; anything else raises QueryRefused."""
+    try:
+        statements = duckdb.extract_statements(query)
+    except duckdb.Error as exc:
+        raise WarehouseError(f"SQL error: {str(exc).splitlines()[0]}") from exc
+    if len(statements) != 1:
+        raise QueryRefused(f"civic-ideas sql runs exactly one statement and got {len(statements)}: "
+                           "send one SELECT per call")
+    statement = statements[0]
+    kind = statement.type
+    if kind == duckdb.StatementType.EXPLAIN:  # EXPLAIN ANALYZE runs what it explains: only a SELECT may follow
+        inner = _EXPLAIN.fullmatch(statement.query)
+        kind = read_only_statement(inner.group(1)).type if inner else kind
+    if kind != duckdb.StatementType.SELECT:
+        raise QueryRefused(f"civic-ideas sql runs only SELECT queries, not {kind.name}: it cannot write, read or "
+                           "write files, attach databases or change settings")
+    return statement
+
+
+def analyst_query(path: str | Path, query: str, *, wait_seconds: float = 10.0) -> pd.DataFrame:
+    """The result of one read-only SELECT, run for an analyst on a locked-down connection (`ANALYST_CONFIG`)."""
+    statement = read_only_statement(query)  # before the file is opened: a refused query never touches it
+    con = connect(path, read_only=True, wait_seconds=wait_seconds, config=ANALYST_CONFIG)
+    try:
+        return con.execute(statement).df()
+    except duckdb.Error as exc:
+        raise _analyst_error(exc) from exc
+    finally:
+        con.close()
+
+
+def _analyst_error(exc: duckdb.Error) -> WarehouseError:
+    text = str(exc).splitlines()[0]
+    if isinstance(exc, duckdb.PermissionException):
+        return QueryRefused("civic-ideas sql cannot read or write files or load extensions: query the warehouse's "
+                            f"tables and views only ({text})")
+    if "read-only" in text.lower() or "configuration has been locked" in text:
+        return QueryRefused(f"civic-ideas sql is read-only: use SELECT (or the CLI commands) instead ({text})")
+    return WarehouseError(f"SQL error: {text}")
 
 
 @contextmanager
