@@ -247,6 +247,11 @@ def write_snapshot(path: str | Path) -> Path:
     return snapshot
 
 
+def _identifier(name: str) -> str:
+    """`name` as a quoted SQL identifier (the database name comes from the file name, which may hold quotes)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def compact(path: str | Path) -> None:
     """Rewrite the warehouse into a fresh file and swap it in, so erased data is not left in freed blocks.
 
@@ -259,8 +264,9 @@ def compact(path: str | Path) -> None:
     con = connect(path, wait_seconds=60.0)
     try:
         source = con.execute("select current_database()").fetchone()[0]
-        con.execute(f"attach '{fresh}' as compacted")
-        con.execute(f'copy from database "{source}" to compacted')
+        con.execute("attach $path as compacted", {"path": str(fresh)})  # a parameter: any path, quotes included
+        con.execute(f"copy from database {_identifier(source)} to compacted")
+        con.execute("checkpoint compacted")  # all in the fresh file itself: its .wal would not follow the rename
         con.execute("detach compacted")
     finally:
         con.close()

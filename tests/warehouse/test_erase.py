@@ -120,3 +120,24 @@ def test_compact_leaves_no_erased_bytes_in_the_file(tmp_path: Path) -> None:
     assert again.execute("select count(*) from core_erasures").fetchone()[0] == 1
     assert again.execute("select count(*) from schema_migrations").fetchone()[0] >= 6
     again.close()
+
+
+@pytest.mark.parametrize("folder", ["it's mine", "a 'quoted' \"name\" with spaces"])
+def test_compact_works_on_a_path_with_quotes_and_spaces(tmp_path: Path, folder: str) -> None:
+    """Issue 17 #8: compact() built `attach '<path>'` as text, so a `'` in the path failed after the rows were gone."""
+    path = tmp_path / folder / "wh 'x' \"y\".duckdb"
+    con = db.connect(path)
+    marker = "Qwertzuiop-svaevebane-idé"
+    rows = [_c(n, "aaaa", message=f"{marker} {'x' * 2000}") for n in range(1, 40)]
+    load.save_scan(con, comments_table(rows, POST, "demo"), post_id=POST, run_id="r1", complete=True, n_requests=1,
+                   now=dt.datetime.now(dt.UTC))
+    con.execute("checkpoint")
+    assert marker.encode() in path.read_bytes()
+    erase.forget_author(con, "aaaa", dt.datetime.now(dt.UTC))
+    con.close()
+    db.compact(path)
+    assert marker.encode() not in path.read_bytes()
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name], "no temporary file or .wal left behind"
+    again = db.connect(path, read_only=True)
+    assert again.execute("select count(*) from core_erasures").fetchone()[0] == 1
+    again.close()
