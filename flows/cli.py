@@ -346,6 +346,7 @@ def cluster_file(ctx: Context, input_path: Path, text_column: str, id_column: st
     """Idea detection and topic clustering of any CSV; no warehouse needed."""
     def body() -> None:
         from flows.clusterfile import cluster_items
+        from warehouse.csvsafe import write_csv
 
         _check_backend(backend or "tfidf", embeddings_model)  # fail fast, before reading the file
         items = read_csv_items(input_path, text_column, id_column)
@@ -354,7 +355,7 @@ def cluster_file(ctx: Context, input_path: Path, text_column: str, id_column: st
                                embeddings_model_path=str(embeddings_model) if embeddings_model else None)
         result = result.rename(columns={"item_id": id_column or "row"})
         out_path.parent.mkdir(parents=True, exist_ok=True)
-        result.to_csv(out_path, index=False, lineterminator="\r\n", encoding="utf-8")
+        write_csv(result, out_path)  # RFC 4180, UTF-8; a cell that would start a formula gets a leading '
         n_ideas = int(result["is_idea"].sum())
         n_topics = result.loc[result["is_idea"], "topic_id"].nunique()
         click.echo(f"{len(result)} rows, {n_ideas} ideas in {n_topics} topics -> {out_path}")

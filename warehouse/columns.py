@@ -103,6 +103,14 @@ _README = Template(dedent("""\
     anførselstegn). The CSV files are UTF-8, comma-separated, RFC 4180 (CRLF; fields with commas, quotes or line breaks
     are quoted). Parquet-filerne har de samme kolonner. The Parquet files have the same columns.
 
+    En tekst i en CSV-fil der begynder med `=`, `+`, `-` eller `@` (også efter mellemrum), med tabulator eller
+    vognretur, har fået et `'` foran, så regnearket viser den som tekst og aldrig udfører den som en formel; fjern
+    det første `'` for at få den oprindelige tekst. Tal er uændrede, og Parquet-filerne og regnearket (.xlsx) har
+    teksten som den er, altid som tekst. A text in a CSV file that starts with `=`, `+`, `-` or `@` (also after
+    spaces), with a tab or a carriage return has been given a leading `'`, so a spreadsheet shows it as text and never
+    runs it as a formula; remove the first `'` to get the original text. Numbers are unchanged, and the Parquet files
+    and the workbook (.xlsx) hold the text as it is, always as text.
+
     ## topics.csv, topics.parquet
 
     $topics

@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 
 from warehouse import columns, queries
+from warehouse.csvsafe import write_csv
 from warehouse.polis import polis_frame
 from warehouse.presentation import EXAMPLES_PER_TOPIC, danish_datetime, ideas_sheet, topics_sheet
 from warehouse.report import ReportData, render_report
@@ -70,11 +71,12 @@ def _write_text(path: Path, text: str) -> Path:
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    return _atomic(path, lambda p: frame.to_csv(p, index=False, lineterminator="\r\n", encoding="utf-8"))
+    return _atomic(path, lambda p: write_csv(frame, p))  # text that would start a formula gets a leading '
 
 
 def write_table(frame: pd.DataFrame, folder: Path, name: str) -> list[Path]:
-    """Write one table as CSV (RFC 4180: CRLF, quoted where needed, UTF-8) and Parquet; returns the paths."""
+    """Write one table as CSV (RFC 4180: CRLF, quoted where needed, UTF-8; `warehouse.csvsafe`) and Parquet (the
+    text as it is); returns the paths."""
     return [
         _write_csv(frame, folder / f"{name}.csv"),
         _atomic(folder / f"{name}.parquet", lambda p: frame.to_parquet(p, index=False)),
