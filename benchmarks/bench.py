@@ -304,7 +304,7 @@ def serve(args: argparse.Namespace) -> None:
 # -- orchestration ---------------------------------------------------------------------------------------------------
 def _env(threads: int) -> dict[str, str]:
     env = dict(os.environ, PYTHONHASHSEED="0", PREFECT_SERVER_ANALYTICS_ENABLED="false",
-               PREFECT_LOGGING_LEVEL="WARNING")
+               PREFECT_LOGGING_LEVEL="WARNING", CIVIC_IDEAS_SALT=SALT.decode())  # signs the stored topic model
     env.update({var: str(threads) for var in THREAD_VARS})
     return env
 

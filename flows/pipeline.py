@@ -17,7 +17,15 @@ from flows import artifacts
 from flows.ingest import graph_client, ingest_posts
 from flows.settings import ConfigError, Consultation, Settings, load_consultations, salt
 from models.corrections import apply_corrections, excluded_ids
-from models.placement import TopicModel, fingerprint, inputs_digest, place, placement_plan, text_hashes
+from models.placement import (
+    ModelIntegrityError,
+    TopicModel,
+    fingerprint,
+    inputs_digest,
+    place,
+    placement_plan,
+    text_hashes,
+)
 from models.topics import analyse
 from sources.graph import GraphPermissionError, TokenError
 from transforms.imports import as_comments
@@ -116,7 +124,9 @@ def cluster_topics(warehouse: str, consultation: Consultation, run_id: str) -> i
     With ``CIVIC_IDEAS_REFIT_HOURS`` > 0, a run soon after a full clustering places new and edited ideas in the
     stored model's topics instead, while few changed (``models.placement``)."""
     themes = [t.model_dump() for t in consultation.themes] or None
-    refit_hours = Settings().refit_hours
+    settings = Settings()
+    refit_hours = settings.refit_hours
+    signing = salt(settings) if refit_hours > 0 else b""  # stored models are signed with it; missing: fail fast
     key = fingerprint(consultation.language, consultation.backend, consultation.embeddings_model_path, themes)
     with db.session(warehouse) as con:
         ideas = queries.ideas_for_clustering(con, consultation.slug)
@@ -139,7 +149,10 @@ def cluster_topics(warehouse: str, consultation: Consultation, run_id: str) -> i
         plan = placement_plan(hashes, stored["ideas"])
     if plan is not None:
         try:
-            result = place(ideas, previous, TopicModel.from_bytes(stored["model"]), stored["ideas"], plan)
+            result = place(ideas, previous, TopicModel.from_bytes(stored["model"], signing), stored["ideas"], plan)
+        except ModelIntegrityError as exc:  # never unpickled: a tampered warehouse must not run code
+            log.warning("%s: %s (changed outside civic-ideas, or another salt); it is discarded and the ideas are "
+                        "clustered again", consultation.slug, exc)
         except Exception as exc:  # noqa: BLE001 - an unreadable or stale model only costs a refit
             log.warning("could not place new ideas with the stored topic model (%s); clustering again", exc)
     if result is None:
@@ -151,7 +164,7 @@ def cluster_topics(warehouse: str, consultation: Consultation, run_id: str) -> i
     model = None
     if refit_hours > 0 and result.params.get("mode") != "placement":
         # a refit replaces the stored model (or removes it when there were too few ideas to fit one)
-        model = (key, result.model.to_bytes(), hashes) if result.model is not None else ()
+        model = (key, result.model.to_bytes(signing), hashes) if result.model is not None else ()
     with db.session(warehouse) as con:
         load.save_topic_run(
             con,
@@ -170,7 +183,7 @@ def cluster_topics(warehouse: str, consultation: Consultation, run_id: str) -> i
 @task
 def export_files(warehouse: str, consultation: Consultation, export_dir: str) -> list[str]:
     """Write a consultation's planner exports and show them as Prefect artifacts."""
-    with db.session(warehouse) as con:
+    with db.session(warehouse, read_only=True) as con:  # exports follow the user's umask, not the warehouse's
         paths = export.export_consultation(con, consultation.slug, export_dir, title=consultation.title)
     artifacts.publish_export(consultation.slug, paths)
     return [str(p) for p in paths]
@@ -253,7 +266,8 @@ def run_flow(
     parameters = {"config_path": config_path, "consultations": consultations, "stages": stages}
     if backend:
         parameters["backend"] = backend
-    Path(warehouse).parent.mkdir(parents=True, exist_ok=True)
+    with db.private_files():  # the warehouse's folder, when the run makes it, is the owner's only
+        Path(warehouse).parent.mkdir(parents=True, exist_ok=True)
     with db.writer_lock(warehouse):
         counts = _record_run(
             "civic-ideas-run", warehouse, run_id, parameters,

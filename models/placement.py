@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import hmac
 import importlib
 import inspect
 import json
@@ -33,12 +34,25 @@ from models.identity import ANDET
 from models.topics import ANDET_LABEL, TopicRun, assignment_table, topic_table
 from transforms.text import words
 
-__all__ = ["MAX_NEW_SHARE", "TopicModel", "fingerprint", "inputs_digest", "place", "placeable", "text_hashes"]
+__all__ = ["MAX_NEW_SHARE", "ModelIntegrityError", "TopicModel", "fingerprint", "inputs_digest", "place", "placeable",
+           "text_hashes"]
 
 MAX_NEW_SHARE = 0.05  # new or edited ideas since the fit, as a share of the fit's ideas, up to which placement is used
 # Of the pickled TopicModel; part of the fingerprint, so a stored model of another format is not read.
-# 2: the embeddings backend's vectors have the LSA half beside them.
-FORMAT = 2
+# 2: the embeddings backend's vectors have the LSA half beside them. 3: signed (`TopicModel.to_bytes`).
+FORMAT = 3
+# A stored model: this prefix, an HMAC-SHA256 tag of the pickle, the pickle.
+_SIGNED = b"civic-ideas topic model v3\n"
+_TAG_BYTES = hashlib.sha256().digest_size
+
+
+class ModelIntegrityError(ValueError):
+    """A stored model whose tag does not match: changed outside civic-ideas, or signed with another salt."""
+
+
+def _model_key(salt: bytes) -> bytes:
+    """The key that signs stored models, derived from the pseudonym salt so it is never the salt itself."""
+    return hmac.new(salt, b"civic-ideas: topic model signing key", hashlib.sha256).digest()
 
 # Per-text attributes of a fitted clusterer: not needed to place new texts, and the size of the data.
 _PER_TEXT = ("labels_", "similarity_", "anchors_", "stuck_", "_selection_space", "kmeans_")
@@ -148,12 +162,24 @@ class TopicModel:
                    clusterer.language, {k: v for k, v in params.items() if k in ("k", "backend", "n_components")},
                    labels, keywords)
 
-    def to_bytes(self) -> bytes:
-        return pickle.dumps(self, protocol=5)
+    def to_bytes(self, salt: bytes) -> bytes:
+        """The model as stored in the warehouse: a pickle, signed with HMAC-SHA256 under a key from ``salt``."""
+        payload = pickle.dumps(self, protocol=5)
+        return _SIGNED + hmac.new(_model_key(salt), payload, hashlib.sha256).digest() + payload
 
     @staticmethod
-    def from_bytes(blob: bytes) -> TopicModel:
-        return pickle.loads(blob)  # noqa: S301 - the warehouse's own blob, written by to_bytes
+    def from_bytes(blob: bytes, salt: bytes) -> TopicModel:
+        """Read a model written by :meth:`to_bytes` with the same ``salt``; its tag is checked before anything is
+        unpickled (a pickle can run code), and a missing or wrong tag raises :class:`ModelIntegrityError`."""
+        blob = bytes(blob)
+        start = len(_SIGNED) + _TAG_BYTES
+        if not blob.startswith(_SIGNED) or len(blob) <= start:
+            raise ModelIntegrityError("the stored topic model is not signed")
+        payload = blob[start:]
+        expected = hmac.new(_model_key(salt), payload, hashlib.sha256).digest()
+        if not hmac.compare_digest(expected, blob[len(_SIGNED):start]):
+            raise ModelIntegrityError("the stored topic model's signature does not match")
+        return pickle.loads(payload)  # noqa: S301 - signed by to_bytes with the warehouse owner's salt
 
 
 def _changed(current: pd.Series, fit: pd.Series, at: np.ndarray | None = None) -> np.ndarray:

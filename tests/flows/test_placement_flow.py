@@ -60,6 +60,7 @@ def sample_world(tmp_path: Path, sample_dir: Path, slug: str = SLUG):
 @pytest.fixture()
 def world(tmp_path: Path, sample_dir: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("CIVIC_IDEAS_REFIT_HOURS", "24")
+    monkeypatch.setenv("CIVIC_IDEAS_SALT", "placement-flow-salt")  # stored models are signed with it
     return sample_world(tmp_path, sample_dir)
 
 

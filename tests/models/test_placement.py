@@ -9,6 +9,8 @@ from models.identity import ANDET
 from models.placement import TopicModel, fingerprint, place, placeable, text_hashes
 from models.topics import analyse
 
+SALT = b"placement-test-salt"
+
 
 def _previous(run) -> pd.DataFrame:
     return run.assignments.merge(run.topics[["topic_id", "label"]], on="topic_id")
@@ -17,7 +19,7 @@ def _previous(run) -> pd.DataFrame:
 def test_new_ideas_go_to_the_topic_of_their_theme_and_old_ones_stay() -> None:
     ideas = make_ideas(THEMES)
     run = analyse(ideas)
-    model = TopicModel.from_bytes(run.model.to_bytes())  # as stored in the warehouse and read back
+    model = TopicModel.from_bytes(run.model.to_bytes(SALT), SALT)  # as stored in the warehouse and read back
     new = pd.DataFrame({"idea_id": ["n1", "n2", "n3"], "author_key": ["x", "y", "z"], "like_count": [2, 0, 1],
                         "text": ["Vi mangler en hundeskov med vand", "Forslag: flere cykelstier med lys",
                                  "asdfgh qwerty zxcvb"]})
@@ -76,7 +78,7 @@ def test_placement_is_for_few_changes_and_the_same_settings() -> None:
 def test_the_stored_model_holds_no_idea_text_and_no_word_seen_once() -> None:
     ideas = make_ideas(THEMES)
     ideas.loc[0, "text"] = "Jeg ønsker flere cykelstier, skriver Jensinemarie fra Ørnebjergvej"
-    blob = analyse(ideas).model.to_bytes()
+    blob = analyse(ideas).model.to_bytes(SALT)
     assert not any(text.encode("utf-8") in blob for text in ideas["text"])
     for rare in ("jensinemari", "ørnebjergvej", "ornebjergvej"):
         assert rare.encode("utf-8") not in blob
@@ -87,7 +89,7 @@ def test_a_multilingual_model_places_new_ideas_after_a_round_trip() -> None:
     """The multilingual backend's stored model keeps the fit's mean vector, so new ideas are centred as the fit was."""
     ideas = make_ideas(THEMES)
     run = analyse(ideas, backend="multilingual")
-    model = TopicModel.from_bytes(run.model.to_bytes())
+    model = TopicModel.from_bytes(run.model.to_bytes(SALT), SALT)
     new = pd.DataFrame({"idea_id": ["n1", "n2"], "author_key": ["x", "y"], "like_count": [0, 0],
                         "text": ["Vi mangler en hundeskov med vand", "Forslag: flere cykelstier med lys"]})
     placed = place(pd.concat([ideas, new], ignore_index=True), _previous(run), model, text_hashes(ideas))
