@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from flows.settings import Settings, access_token
+from flows.settings import Settings, access_token, app_secret
 from sources.graph import CommentScan, GraphClient
 from transforms.pseudonym import pseudonymise_comments
 from transforms.records import drop_suppressed, payload_table, records_table
@@ -46,6 +46,8 @@ def graph_client(settings: Settings, *, sleep: Callable[[float], None] = time.sl
         max_wait_seconds=settings.max_wait_seconds,
         page_limit=settings.page_limit,
         sleep=sleep,
+        app_secret=app_secret(settings),
+        check_token_first=True,
     )
 
 
@@ -70,9 +72,15 @@ def ingest_posts(client: GraphClient, warehouse: str, page_id: str, consultation
     query, one warehouse session and one transaction per batch, so a crash leaves the warehouse as it was before the
     batch; each load step is one statement for the batch's posts). Nothing is written for a post before all of it is
     fetched; when a fetch fails, the posts fetched before it are stored first. Returns counts per post.
+
+    First, with a client made by :func:`graph_client` (``check_token_first``), the token is checked to be a Page
+    access token of ``page_id`` (:meth:`GraphClient.check_page_token`): a User token would read comments without
+    their authors.
     """
     now = dt.datetime.now(dt.UTC)
     post_ids = list(dict.fromkeys(post_ids))  # a post named twice is read once
+    if client.check_token_first:  # a User token or another Page's token fails here, before anything is read
+        client.check_page_token(page_id)
     since: dict[str, dt.datetime | None] = dict.fromkeys(post_ids)
     suppressed: tuple[set[str], set[str]] = (set(), set())
     if Path(warehouse).exists():  # nothing is created before a fetch succeeds

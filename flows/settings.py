@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     facebook_access_token: SecretStr | None = Field(
         default=None, description="Page access token; prefer the Prefect Secret block `facebook-access-token`."
     )
+    facebook_app_secret: SecretStr | None = Field(
+        default=None, description="The app's secret, for apps with 'Require App Secret' on: every request then "
+        "carries appsecret_proof; prefer the Prefect Secret block `facebook-app-secret`. Never logged or stored.",
+    )
     facebook_graph_url: str = Field(default="https://graph.facebook.com", description="Graph API base URL.")
     facebook_graph_version: str = Field(default="v25.0", description="Graph API version, e.g. v25.0.")
     civic_ideas_salt: SecretStr | None = Field(
@@ -208,6 +212,12 @@ def access_token(settings: Settings) -> str:
     return token
 
 
+def app_secret(settings: Settings) -> str | None:
+    """The app secret for appsecret_proof, when the app requires one: Prefect Secret block `facebook-app-secret`,
+    else FACEBOOK_APP_SECRET; None when neither is set."""
+    return _prefect_secret("facebook-app-secret") or _reveal(settings.facebook_app_secret) or None
+
+
 def salt_file() -> Path:
     """The local salt file (mode 600, outside the warehouse): CIVIC_IDEAS_SALT_FILE or ~/.config/civic-ideas/salt."""
     base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
@@ -217,7 +227,7 @@ def salt_file() -> Path:
 def ensure_salt_file(path: Path) -> str:
     """Read the local salt file, creating it with a new random salt (mode 600) on first use."""
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # the salt's own folder: the owner's only
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_hex(32))

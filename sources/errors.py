@@ -20,6 +20,16 @@ RENEW_HINT = (
     "FACEBOOK_ACCESS_TOKEN or the Prefect Secret block facebook-access-token."
 )
 READ_PERMISSIONS = ("pages_read_engagement", "pages_read_user_content")
+PAGE_ACCESS_HINT = (
+    "Use a Page access token (not a User token) of the configured Page, made by someone who can do the MODERATE "
+    "task on the Page, for an app with the permissions pages_read_engagement and pages_read_user_content; store "
+    "it in FACEBOOK_ACCESS_TOKEN or the Prefect Secret block facebook-access-token."
+)
+APP_SECRET_HINT = (
+    "set FACEBOOK_APP_SECRET (or the Prefect Secret block facebook-app-secret) to the app's secret, "
+    "from the App Dashboard (Settings > Basic)"
+)
+_PERMISSION_NAME = re.compile(r"\b(pages_[a-z_]+|business_management|read_insights|public_profile)\b")
 RATE_LIMIT_CODES = frozenset({4, 17, 32, 341, 368, 613, *range(80000, 80015)})
 _TOKEN_REASONS = {
     463: "it has expired",
@@ -49,8 +59,9 @@ class GraphAPIError(Exception):
 
     def __init__(self, message: str, *, code: int | None = None, subcode: int | None = None,
                  fbtrace_id: str | None = None, is_transient: bool = False, http_status: int | None = None,
-                 graph_message: str = "", retry_after: float = 0.0) -> None:
+                 graph_message: str = "", retry_after: float = 0.0, not_transient: bool = False) -> None:
         super().__init__(message)
+        self.not_transient = not_transient  # the body said `is_transient: false`: do not repeat the same request
         self.code = code
         self.subcode = subcode
         self.fbtrace_id = fbtrace_id
@@ -64,7 +75,7 @@ class GraphAPIError(Exception):
         """Build the right subclass from an error response's body (JSON or not) and usage headers."""
         try:
             body = response.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deep for `json`
             body = None
         regain = parse_usage(response.headers).regain_seconds
         content_type = response.headers.get("Content-Type", "")
@@ -89,11 +100,28 @@ class PageTokenRequired(TokenError):
     retryable = True
 
 
+class AppSecretProofError(TokenError):
+    """The app requires `appsecret_proof` (or the one sent is wrong): set FACEBOOK_APP_SECRET."""
+
+
 class GraphPermissionError(GraphAPIError):
-    """The token lacks a permission (10, 200–299); the message names it."""
+    """The token lacks a permission (10, 200–299, or a 190 about a permission); the message names it."""
 
 
 PermissionError_ = GraphPermissionError
+
+
+class PageAccessError(GraphPermissionError):
+    """Comments came without `id`, or without any author: not a Page token, or no MODERATE task on the Page."""
+
+
+class NotAPageToken(TokenError):
+    """The token is not a Page access token of the configured Page (checked with `GET /me` at the start)."""
+
+
+class UntrustedNextURL(GraphAPIError):
+    """`paging.next` points at another host than the configured Graph API: it is not followed (it would get the
+    token)."""
 
 
 class RateLimitError(GraphAPIError):
@@ -131,6 +159,10 @@ def _classify(code: int | None, subcode: int | None, message: str, transient: bo
     lowered = message.lower()
     if code == 190 and "must be called with a page access token" in lowered:
         return PageTokenRequired
+    if "appsecret_proof" in lowered:
+        return AppSecretProofError
+    if code == 190 and subcode is None and "permission" in lowered:  # a missing permission, not a bad token
+        return GraphPermissionError
     if code in (102, 104, 190):
         return TokenError
     if code == 10 or (code is not None and 200 <= code <= 299):
@@ -149,13 +181,15 @@ def _classify(code: int | None, subcode: int | None, message: str, transient: bo
 
 
 def _message(kind: type[GraphAPIError], code: int | None, subcode: int | None, text: str) -> str:
+    if kind is AppSecretProofError:
+        return f"The Facebook app requires a valid appsecret_proof ({text}): {APP_SECRET_HINT}."
     if issubclass(kind, TokenError):
         reason = "no token was sent" if code == 104 else _TOKEN_REASONS.get(subcode or 0, "it is invalid")
         if kind is PageTokenRequired:
             reason = "a Page access token is required"
         return f"The Facebook access token was rejected: {reason} ({text}). {RENEW_HINT}"
     if kind is GraphPermissionError:
-        named = sorted(set(re.findall(r"pages_[a-z_]+", text))) or list(READ_PERMISSIONS)
+        named = sorted(set(_PERMISSION_NAME.findall(text))) or list(READ_PERMISSIONS)
         return (f"The Facebook access token lacks a permission ({', '.join(named)}): {text}. Reading a Page's "
                 f"comments needs {' and '.join(READ_PERMISSIONS)} on a Page access token. {RENEW_HINT}")
     if kind is DeletedObject:
@@ -178,8 +212,11 @@ def from_body(status: int | None, body: Any, *, content_type: str = "", secrets:
     subcode = error.get("error_subcode") if isinstance(error.get("error_subcode"), int) else None
     text = mask_text(str(error.get("message") or "no message"), secrets)
     transient = error.get("is_transient") is True
+    not_transient = error.get("is_transient") is False
     trace = error.get("fbtrace_id") if isinstance(error.get("fbtrace_id"), str) else None
     kind = _classify(code, subcode, text, transient)
+    if not_transient and kind is TransientError:  # the API says repeating the request will not help: believe it
+        kind = GraphAPIError
     message = _message(kind, code, subcode, text) + _suffix(code, subcode, trace, status)
     return kind(message, code=code, subcode=subcode, fbtrace_id=trace, is_transient=transient,
-                http_status=status, graph_message=text, retry_after=retry_after)
+                http_status=status, graph_message=text, retry_after=retry_after, not_transient=not_transient)

@@ -8,6 +8,9 @@ never let the token reach a log line or an exception message.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import logging
 import os
 import random
@@ -23,35 +26,46 @@ import orjson
 import requests
 
 from sources.errors import (
+    PAGE_ACCESS_HINT,
     RENEW_HINT,
+    AppSecretProofError,
     CursorLimit,
     DeletedObject,
     GraphAPIError,
     GraphPermissionError,
+    NotAPageToken,
+    PageAccessError,
     PageTokenRequired,
     PermissionError_,
     RateLimitError,
     ReduceDataError,
     TokenError,
     TransientError,
+    UntrustedNextURL,
     mask_text,
 )
 from sources.usage import parse_usage
 
 __all__ = [
-    "COMMENT_FIELDS", "CommentScan", "CursorLimit", "DeletedObject", "GraphAPIError", "GraphClient",
-    "GraphPermissionError", "PageTokenRequired", "PermissionError_", "RateLimitError", "ReduceDataError",
-    "ScanCancelled", "ScanProgress", "TokenError", "TransientError", "mask_url",
+    "COMMENT_FIELDS", "MAX_DEPTH", "AppSecretProofError", "CommentScan", "CursorLimit", "DeletedObject",
+    "GraphAPIError", "GraphClient", "GraphPermissionError", "NotAPageToken", "PageAccessError", "PageTokenRequired",
+    "PermissionError_", "RateLimitError", "ReduceDataError", "ScanCancelled", "ScanProgress", "TokenError",
+    "TransientError", "UntrustedNextURL", "bound_depth", "mask_url",
 ]
 
 log = logging.getLogger(__name__)
 
+# `like_count` counts Like reactions only; `reactions.summary(total_count).limit(0)` adds the total of every
+# reaction (Like, Love, Care, Haha, Wow, Sad, Angry) without listing who reacted (the Comment node's reactions edge).
 COMMENT_FIELDS = (
     "id,message,created_time,from{id,name},like_count,comment_count,parent{id},is_hidden,message_tags,"
-    "attachment,permalink_url"
+    "attachment,permalink_url,reactions.summary(total_count).limit(0)"
 )
 POST_FIELDS = "id,message,created_time,updated_time,permalink_url"
 MAX_LIMIT = 100
+MAX_DEPTH = 32  # levels of nesting kept below a comment (or a post); deeper parts become DEEP_MARKER
+DEEP_MARKER = f"[left out: nested deeper than {MAX_DEPTH} levels]"
+MIN_AUTHOR_CHECK = 3  # citizens' comments on a post from which "no author at all" means the token cannot see them
 
 
 def mask_url(url: str) -> str:
@@ -81,14 +95,82 @@ class ScanCancelled(Exception):
 
 def _parse_body(response: requests.Response) -> Any:
     """The JSON body, parsed by orjson (about three times faster than `json`, the same values); anything orjson
-    refuses (a lone surrogate escape, NaN, an integer beyond 64 bits) is parsed by `json` as before."""
-    try:
-        return orjson.loads(response.content)
-    except orjson.JSONDecodeError:
+    refuses (a lone surrogate escape, NaN, an integer beyond 64 bits) is parsed by `json` as before. A body nested
+    too deep for either (orjson stops at 1024 levels, `json` raises RecursionError) is parsed again with its deep
+    parts replaced by `DEEP_MARKER` (`_cut_deep`), so one comment cannot fail its whole post."""
+    content = response.content
+    for attempt in range(2):
         try:
-            return _valid_text(response.json())
-        except ValueError:
-            return None
+            return orjson.loads(content)
+        except orjson.JSONDecodeError:
+            try:
+                return _valid_text(json.loads(content.decode(response.encoding or "utf-8", errors="replace")))
+            except ValueError:
+                return None
+            except RecursionError:
+                if attempt:
+                    return None
+                content = _cut_deep(content, MAX_DEPTH + 8)  # + the page's own levels ({"data": [ ... ]})
+    return None
+
+
+_JSON_TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.S)
+
+
+def _cut_deep(content: bytes, limit: int) -> bytes:
+    """JSON text with every object or array that opens deeper than `limit` levels replaced by `DEEP_MARKER`
+    (a string), found without recursion; strings are skipped whole, so brackets inside them do not count."""
+    out: list[bytes] = []
+    depth, start, last = 0, -1, 0
+    marker = json.dumps(DEEP_MARKER).encode()
+    for match in _JSON_TOKEN.finditer(content):
+        token = match.group()
+        if token[:1] == b'"':
+            continue
+        if token in (b"{", b"["):
+            depth += 1
+            if depth == limit + 1:
+                start = match.start()
+        else:
+            if depth == limit + 1 and start >= 0:
+                out += [content[last:start], marker]
+                last, start = match.end(), -1
+            depth -= 1
+    out.append(content[last:])
+    return b"".join(out)
+
+
+def _too_deep(value: Any, limit: int) -> bool:
+    """Whether an object or list sits more than `limit` levels below `value` (iterative)."""
+    stack = [(value, 0)]
+    while stack:
+        node, level = stack.pop()
+        for child in node.values() if isinstance(node, dict) else node:
+            if isinstance(child, dict | list):
+                if level + 1 > limit:
+                    return True
+                stack.append((child, level + 1))
+    return False
+
+
+def bound_depth(value: Any, limit: int = MAX_DEPTH) -> tuple[Any, bool]:
+    """`value` with every object or list nested more than `limit` levels below it replaced by `DEEP_MARKER`, and
+    whether anything was cut (then `value` is copied, not changed). Iterative, so any depth is safe."""
+    if not isinstance(value, dict | list) or not _too_deep(value, limit):
+        return value, False
+    root: Any = value.copy()
+    stack: list[tuple[Any, int]] = [(root, 0)]
+    while stack:
+        node, level = stack.pop()
+        for key in list(node.keys() if isinstance(node, dict) else range(len(node))):
+            child = node[key]
+            if isinstance(child, dict | list):
+                if level + 1 > limit:
+                    node[key] = DEEP_MARKER
+                else:
+                    node[key] = child.copy()
+                    stack.append((node[key], level + 1))
+    return root, True
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -146,6 +228,17 @@ def _query_value(url: str, key: str) -> str | None:
     return None
 
 
+def _origin(url: str) -> tuple[str, str, int | None]:
+    """Scheme, host and port of a URL (the port filled in for http/https), to compare where requests go."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1  # not a port: matches no configured base URL
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), port or {"http": 80, "https": 443}.get(scheme)
+
+
 def _with_limit(url: str, limit: int) -> str:
     """`url` with only its `limit` value changed; every other byte of the query stays as it was."""
     pieces = [f"limit={limit}" if p.partition("=")[0] == "limit" else p for p in _query_pieces(url)]
@@ -161,7 +254,8 @@ class GraphClient:
                  max_wait_seconds: float = 300.0, sleep: Callable[[float], None] = time.sleep,
                  page_limit: int = MAX_LIMIT, max_pages: int = 10_000, max_stalled_pages: int = 5,
                  backoff_base: float = 1.0, rate_limit_wait: float = 30.0, slowdown_percent: int = 90,
-                 slowdown_seconds: float = 60.0, rng: random.Random | None = None) -> None:
+                 slowdown_seconds: float = 60.0, rng: random.Random | None = None,
+                 app_secret: str | None = None, check_token_first: bool = False) -> None:
         if not token:
             raise TokenError(f"No Facebook access token is configured. {RENEW_HINT}")
         if not 1 <= page_limit <= MAX_LIMIT:
@@ -179,6 +273,12 @@ class GraphClient:
         self.slowdown_percent = slowdown_percent
         self.slowdown_seconds = slowdown_seconds
         self._token = token
+        self.check_token_first = check_token_first  # ingests start with `check_page_token` (flows.ingest)
+        self._origin = _origin(self.base_url)
+        # appsecret_proof (Securing Requests): HMAC-SHA256 of the token keyed by the app secret, hex, on every
+        # request. Only the proof is kept; it is masked like the token wherever a URL is logged.
+        self._proof = (hmac.new(app_secret.encode("utf-8"), token.encode("utf-8"), hashlib.sha256).hexdigest()
+                       if app_secret else None)
         self._sleep = sleep
         self._rng = rng or random.Random()
         self._local = threading.local()  # one `requests.Session` per thread: reads may run in several threads
@@ -236,6 +336,17 @@ class GraphClient:
         return f"GraphClient({self.base_url!r}, {self.version!r}, token=***)"
 
     # -- public reads ----------------------------------------------------------------------------------------
+    def check_page_token(self, page_id: str) -> None:
+        """Raise `NotAPageToken` unless the token is a Page access token of Page `page_id`.
+
+        A Page token's `/me` is the Page itself; a User token's is the user (and another Page's token, that Page).
+        Needs no app credentials, unlike `/debug_token`."""
+        body, _ = self._get(self._url("me", {"fields": "id"}), ScanProgress())
+        if str(body.get("id") or "") != str(page_id):
+            raise NotAPageToken(
+                f"The Facebook access token is not a Page access token of Page {page_id} (GET /me answered with "
+                f"another id: a User token, or another Page's token). {PAGE_ACCESS_HINT}")
+
     def fetch_post(self, post_id: str) -> dict[str, Any] | None:
         """The post's own fields, or None when it no longer exists (100/33)."""
         try:
@@ -243,6 +354,9 @@ class GraphClient:
         except DeletedObject:
             log.warning("post %s does not exist any more (code 100/33)", post_id)
             return None
+        body, cut = bound_depth(body)
+        if cut:
+            log.warning("post %s: a part nested deeper than %d levels was left out", post_id, MAX_DEPTH)
         return body
 
     def fetch_comments(self, post_id: str, since: int | None = None) -> CommentScan:
@@ -256,24 +370,38 @@ class GraphClient:
             params["since"] = str(int(since))
         progress = ScanProgress()
         found: dict[str, dict[str, Any]] = {}
+        without_id = 0
         try:
             for page in self.iter_pages(f"{post_id}/comments", params, progress):
-                self._collect(page, found)
+                without_id += self._collect(page, found)
+                if without_id and not found:  # the id is hidden from tokens that cannot moderate the Page
+                    raise PageAccessError(
+                        f"post {post_id}: the Graph API returns its comments without their id, so none can be "
+                        f"stored. {PAGE_ACCESS_HINT}")
         except DeletedObject:
             log.warning("post %s does not exist any more (code 100/33)", post_id)
             return CommentScan(post_id, [], True, True, progress.pages, progress.requests)
         log.info("post %s: %d comments in %d pages (%d requests)%s", post_id, len(found), progress.pages,
                  progress.requests, "" if progress.complete else f", INCOMPLETE: {progress.stop_reason}")
+        if without_id:
+            log.warning("post %s: %d comments without an id were skipped", post_id, without_id)
+        _check_authors(post_id, found.values())
         return CommentScan(post_id, list(found.values()), progress.complete, False, progress.pages,
                            progress.requests, progress.stop_reason)
 
     @staticmethod
-    def _collect(page: dict[str, Any], found: dict[str, dict[str, Any]]) -> None:
+    def _collect(page: dict[str, Any], found: dict[str, dict[str, Any]]) -> int:
+        """Add a page's comments to `found` (each bounded to `MAX_DEPTH` levels); returns how many had no id."""
+        without_id = 0
         for item in page.get("data") or []:
             if isinstance(item, dict) and isinstance(item.get("id"), str):
+                item, cut = bound_depth(item)
+                if cut:
+                    log.warning("comment %s: a part nested deeper than %d levels was left out", item["id"], MAX_DEPTH)
                 found[item["id"]] = item  # first position kept, latest version wins
             else:
-                log.warning("skipped a comment without an id (the token may lack the MODERATE task)")
+                without_id += 1
+        return without_id
 
     def iter_pages(self, path: str, params: dict[str, str],
                    progress: ScanProgress | None = None) -> Iterator[dict[str, Any]]:
@@ -302,6 +430,12 @@ class GraphClient:
             next_url = (body.get("paging") or {}).get("next")
             if not isinstance(next_url, str) or not next_url:
                 return
+            if _origin(next_url) != self._origin:  # it would get the token: never leave the configured host
+                scheme, host, port = _origin(next_url)
+                raise UntrustedNextURL(
+                    f"paging.next of {path} points at {scheme}://{host}:{port}, not at the configured Graph API "
+                    f"{self.base_url}: not followed, so the access token is not sent there. Check FACEBOOK_GRAPH_URL "
+                    "and any proxy between this machine and the Graph API")
             if used != url:  # limit was lowered after code 1: ask for the original size again
                 next_url = _with_limit(next_url, int(_query_value(url, "limit") or self.page_limit))
             marker = _query_value(next_url, "after") or next_url
@@ -320,6 +454,8 @@ class GraphClient:
     # -- one call, with retries ------------------------------------------------------------------------------
     def _url(self, path: str, params: dict[str, str]) -> str:
         prefix = f"{self.base_url}/{self.version}" if self.version else self.base_url
+        if self._proof:
+            params = {**params, "appsecret_proof": self._proof}
         return f"{prefix}/{path.strip('/')}?{urlencode(params)}"
 
     def _get(self, url: str, progress: ScanProgress) -> tuple[dict[str, Any], str]:
@@ -334,8 +470,11 @@ class GraphClient:
             except GraphAPIError as error:
                 if not error.retryable or attempt >= self._retry_budget(error):
                     raise
+                adapted = self._adapt(url, error)
+                if error.not_transient and adapted == url:  # `is_transient: false`: the same request again won't do
+                    raise
                 attempt += 1
-                url = self._adapt(url, error)
+                url = adapted
                 wait = self._wait_for(error, attempt)
                 log.warning("Graph API %s on %s; retry %d of %d in %.1f s", error.describe(), mask_url(url),
                             attempt, self.max_retries, wait)
@@ -347,6 +486,8 @@ class GraphClient:
     def _get_once(self, url: str) -> tuple[dict[str, Any], Mapping[str, str]]:
         # The first URL is ours and carries no token: send it in a header. A `next` URL already has it.
         headers = {} if "access_token=" in url else {"Authorization": f"Bearer {self._token}"}
+        if self._proof and _query_value(url, "appsecret_proof") is None:  # a `next` that does not repeat it
+            url += ("&" if urlsplit(url).query else "?") + f"appsecret_proof={self._proof}"
         try:
             response = self._session.get(url, headers=headers, timeout=self.timeout)
         except requests.Timeout:
@@ -363,7 +504,7 @@ class GraphClient:
             body = _parse_body(response)
             if isinstance(body, dict) and "error" not in body:
                 return body, response.headers
-        raise GraphAPIError.from_response(response, secrets=(self._token,))
+        raise GraphAPIError.from_response(response, secrets=(self._token, self._proof or ""))
 
     def _retry_budget(self, error: GraphAPIError) -> int:
         # A Page token that is really a user token keeps getting this one; believe it after two retries.
@@ -404,3 +545,15 @@ class GraphClient:
             return
         self._sleep(seconds)  # a test's virtual clock
 
+
+def _check_authors(post_id: str, comments: Any) -> None:
+    """Raise `PageAccessError` when no citizen's comment on a post carries its author (`from`): on a post with
+    several comments that means the token cannot see authors (a User token, or no MODERATE task on the Page), and
+    every idea would count as its own citizen. The Page's own replies keep their `from`, so they are left out."""
+    page_id = post_id.split("_")[0]
+    authors = [str((c.get("from") or {}).get("id") or "") for c in comments]
+    citizens = [a for a in authors if a != page_id]
+    if len(citizens) >= MIN_AUTHOR_CHECK and not any(citizens):
+        raise PageAccessError(
+            f"post {post_id}: the Graph API returns none of its {len(citizens)} comments with an author (from), so "
+            f"citizens cannot be counted. {PAGE_ACCESS_HINT}")

@@ -11,6 +11,8 @@ bodies, injectable faults by request number, and rate-limit headers on a virtual
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import re
 import secrets
@@ -86,8 +88,10 @@ class Reply:
 class GraphStandIn:
     """A Graph API look-alike on 127.0.0.1 (port chosen by the OS) in a daemon thread.
 
-    `tokens` maps token -> kind: page, user, expired, invalid, lost_role or password_changed (default: one
-    page token, `DEFAULT_TOKEN`). Unknown tokens get 190 "Invalid OAuth access token".
+    `tokens` maps token -> kind: page, page_no_moderate (a Page token whose user cannot do the MODERATE task:
+    comments come without `id` and citizens' `from`), user, expired, invalid, lost_role or password_changed
+    (default: one page token, `DEFAULT_TOKEN`). Unknown tokens get 190 "Invalid OAuth access token". `/me` is the
+    Page for page tokens and a user of its own for user tokens.
     """
 
     def __init__(self, dataset: dict[str, Any], *, tokens: dict[str, str] | None = None,
@@ -210,7 +214,7 @@ class GraphStandIn:
                 error = minimal(error)
             elif "type" in error.body["error"]:  # minimal bodies (code 1 "reduce") carry no trace id
                 error.body["error"]["fbtrace_id"] = meta["x-fb-trace-id"]
-            return Reply(error.status, _dump(error.body), JSON_TYPE, {**meta, **error.headers})
+            return Reply(error.status, _dump(error.body), JSON_TYPE, {**meta, **_auth_header(error), **error.headers})
 
     def _fault(self, name: str) -> GraphFault:
         if name == "code190_463":
@@ -223,12 +227,14 @@ class GraphStandIn:
     def _dispatch(self, method: str, segments: list[str], query: list[tuple[str, str]], token: str | None,
                   served: str, number: int) -> tuple[dict[str, Any], dict[str, str]]:
         kind = self._authenticate(token)
-        usage = self._usage(token or "", kind)
+        self._check_proof(token or "", dict(query).get("appsecret_proof"))
+        usage = self._usage(token or "", "page" if kind.startswith("page") else kind)
         if method != "GET":
             raise graph_error(400, 100, f"Unsupported {method.lower()} request.", type_="GraphMethodException")
         if not segments or len(segments) > 2:
             raise graph_error(400, 2500, f"Unknown path components: /{'/'.join(segments)}")
-        view = View(kind, self.scenario.user_token_mode, self.scenario.omit_from_authors)
+        view = View(kind, self.scenario.user_token_mode, self.scenario.omit_from_authors,
+                    self.scenario.omit_comment_ids)
         request = EdgeRequest(self.url, served, query, token, number, view, self.scenario)
         with self.store.lock:
             return self.reader.read(segments, request), usage
@@ -244,6 +250,20 @@ class GraphStandIn:
         if kind in _TOKEN_FAULTS:
             raise catalog_fault(_TOKEN_FAULTS[kind])
         return kind
+
+    def _check_proof(self, token: str, proof: str | None) -> None:
+        """With `scenario.app_secret` set ("Require App Secret" on), appsecret_proof must be HMAC-SHA256(secret,
+        token) in hex; the errors are the Graph API's."""
+        secret = self.scenario.app_secret
+        if secret is None:
+            return
+        if not proof:
+            raise graph_error(400, 100, "API calls from the server require an appsecret_proof argument",
+                              type_="GraphMethodException")
+        expected = hmac.new(secret.encode(), token.encode(), hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(proof, expected):
+            raise graph_error(400, 100, "Invalid appsecret_proof provided in the API argument",
+                              type_="GraphMethodException")
 
     def _usage(self, token: str, kind: str) -> dict[str, str]:
         limit = self.scenario.rate_limit
@@ -277,11 +297,51 @@ def _meta_headers(version: str) -> dict[str, str]:
     }
 
 
+def _auth_header(error: GraphFault) -> dict[str, str]:
+    """`WWW-Authenticate` as graph.facebook.com sends it with token errors (190, 102; 104 when none was sent)."""
+    body = error.body["error"]
+    if body.get("code") not in (102, 104, 190):
+        return {}
+    kind = "invalid_request" if body.get("code") == 104 else "invalid_token"
+    message = str(body.get("message", "")).replace('"', "'")
+    return {"WWW-Authenticate": f'OAuth "Facebook Platform" "{kind}" "{message}"'}
+
+
 def _dump(body: dict[str, Any]) -> bytes:
     try:
         return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate (half an emoji): JSON's \\u escapes can say it, UTF-8 cannot
         return json.dumps(body, separators=(",", ":")).encode("ascii")
+    except RecursionError:  # nested deeper than `json` recurses (a test's hostile comment): write it iteratively
+        return _dump_deep(body).encode("utf-8", errors="surrogatepass")
+
+
+def _dump_deep(body: Any) -> str:
+    """JSON text of `body` with an explicit stack instead of recursion (any depth)."""
+    out: list[str] = []
+    stack: list[Any] = [body]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, _Raw):
+            out.append(item.text)
+        elif isinstance(item, dict):
+            parts: list[Any] = [_Raw("{")]
+            for index, (key, value) in enumerate(item.items()):
+                parts += [_Raw(("," if index else "") + json.dumps(str(key), ensure_ascii=False) + ":"), value]
+            stack.extend(reversed([*parts, _Raw("}")]))
+        elif isinstance(item, list):
+            parts = [_Raw("[")]
+            for index, value in enumerate(item):
+                parts += [_Raw(",")] * bool(index) + [value]
+            stack.extend(reversed([*parts, _Raw("]")]))
+        else:
+            out.append(json.dumps(item, ensure_ascii=False))
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class _Raw:
+    text: str
 
 
 class _Server(ThreadingHTTPServer):

@@ -29,7 +29,7 @@ NODE_FIELDS: dict[str, frozenset[str]] = {
         "status_type", "story", "from", "full_picture", "comments", "reactions"}),
     "Page": frozenset({"id", "name", "link", "category", "fan_count", "followers_count", "about",
                        "posts", "published_posts", "feed"}),
-    "User": frozenset({"id", "name"}),
+    "User": frozenset({"id", "name", "first_name", "last_name"}),
     "StoryAttachment": frozenset({"description", "media", "media_type", "target", "title", "type", "url",
                                   "unshimmed_url"}),
     "EntityAtTextRange": frozenset({"id", "name", "type", "offset", "length"}),
@@ -39,13 +39,15 @@ DEFAULT_FIELDS = {
     "Comment": ("created_time", "from", "message", "id"),
     "PagePost": ("created_time", "message", "story", "id"),
     "Page": ("name", "id"),
+    "User": ("name", "id"),
 }
 PARENT_DEFAULT = ("id", "message", "from", "created_time")
 # The node type of a field's `{...}` block.
 SUB_NODE = {"from": "User", "parent": "Comment", "attachment": "StoryAttachment",
             "message_tags": "EntityAtTextRange", "comments": "Comment", "reactions": "Reaction",
             "posts": "PagePost", "published_posts": "PagePost", "feed": "PagePost"}
-EDGES = {"Comment": {"comments"}, "PagePost": {"comments"}, "Page": {"posts", "published_posts", "feed"}}
+EDGES = {"Comment": {"comments"}, "PagePost": {"comments"}, "Page": {"posts", "published_posts", "feed"},
+         "User": set()}
 
 
 def check_fields(node: str, specs: tuple[FieldSpec, ...] | None) -> None:
@@ -60,6 +62,21 @@ def check_fields(node: str, specs: tuple[FieldSpec, ...] | None) -> None:
 def epoch(timestamp: str) -> float:
     """Seconds since 1970 of a Graph API `YYYY-MM-DDTHH:MM:SS+0000` timestamp."""
     return dt.datetime.strptime(timestamp, "%Y-%m-%dT%H:%M:%S%z").timestamp()
+
+
+def time_param(name: str, value: str) -> float:
+    """A `since`/`until` value as Unix seconds. The Graph API takes Unix time or a strtotime() string; the stand-in
+    takes Unix time and ISO 8601 dates and times (`2014-06-01`, `2014-06-01T10:00:00+0000`, `…Z`, no zone = UTC)
+    and answers anything else with 400/100 (never a dropped connection)."""
+    text = value.strip()
+    if re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", text):
+        return float(text)
+    try:
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise graph_error(400, 100, f"(#100) The parameter {name} must be a Unix timestamp or a date and time, "
+                                    f"got ({value})") from None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).timestamp()
 
 
 _UTC_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\+0000\Z")
@@ -105,6 +122,18 @@ class View:
     token_kind: str = "page"
     user_token_mode: str = "no_from"
     omit_from_authors: frozenset[str] = frozenset()
+    omit_comment_ids: bool = False
+
+    @property
+    def hides_ids(self) -> bool:
+        """Comment ids are hidden from tokens that cannot do the MODERATE task on the Page."""
+        return (self.omit_comment_ids or self.token_kind == "page_no_moderate"
+                or (self.token_kind == "user" and self.user_token_mode == "no_id"))
+
+    @property
+    def hides_authors(self) -> bool:
+        """Citizens' `from` is hidden from User tokens and from tokens without the MODERATE task."""
+        return self.token_kind in ("user", "page_no_moderate")
 
 
 class Store:
@@ -136,6 +165,13 @@ class Store:
         if object_id in self.posts:
             return "PagePost", self.posts[object_id]
         return "Comment", self.comments[object_id]
+
+    def me(self, token_kind: str, token: str) -> tuple[str, Item]:
+        """What `/me` is for a token: the Page for a Page token, else a user of its own."""
+        if token_kind.startswith("page"):
+            return "Page", self.page
+        number = int(hashlib.sha1(token.encode()).hexdigest()[:8], 16)
+        return "User", {"id": str(10**14 + number), "name": "Test Bruger"}
 
     def _index(self, comment: Item) -> None:
         self._by_post[comment["post_id"]].append(comment["id"])
@@ -218,7 +254,7 @@ class Store:
             items = self._descendants(item["id"]) if stream else self.replies(item["id"])
         total = len(items)
         if "since" in params:
-            items = _since(items, float(params["since"]), since_inclusive)
+            items = _since(items, time_param("since", params["since"]), since_inclusive)
         order = params.get("order", "ranked")
         key = _ranked if order not in ("chronological", "reverse_chronological") else _chronological
         descending = order == "reverse_chronological"
@@ -232,7 +268,7 @@ class Store:
             items = [p for p in items if not p.get("is_visitor_post")]
         for param, keep in (("since", lambda t, b: t >= b), ("until", lambda t, b: t <= b)):
             if param in params:
-                bound = float(params[param])
+                bound = time_param(param, params[param])
                 items = [p for p in items if keep(epoch(p.get(time_field) or p["created_time"]), bound)]
         items.sort(key=_chronological, reverse=True)
         return Listing(items, [_chronological(p) for p in items], True, len(items), "reverse_chronological")
@@ -242,21 +278,28 @@ class Store:
                edge: EdgeRenderer) -> Item:
         """An object as the Graph API returns it: the requested (or default) fields, absent values left out."""
         specs = specs or tuple(FieldSpec(name) for name in DEFAULT_FIELDS[node])
+        hide_id = node == "Comment" and view.hides_ids
         out: Item = {}
         for spec in specs:
+            if hide_id and spec.name == "id":
+                continue
             if spec.name in EDGES.get(node, ()) or spec.name == "reactions":
                 value = self._edge_value(item, spec, edge, node)
             else:
                 value = self._value(node, item, spec, view, edge)
             if value is not None:
                 out[spec.name] = value
-        out.setdefault("id", item["id"])
+        if not hide_id:
+            out.setdefault("id", item["id"])
         return out
 
     def _edge_value(self, item: Item, spec: FieldSpec, edge: EdgeRenderer, node: str) -> Item | None:
-        if spec.name == "reactions":
-            return {"data": [], "summary": {"total_count": int(item.get("like_count", 0)),
-                                            "viewer_reaction": "NONE"}}
+        if spec.name == "reactions":  # every kind of reaction; `like_count` counts Like only
+            total = int(item.get("reaction_count", item.get("like_count", 0)))
+            body: Item = {"data": []}  # who reacted is not in the dataset: as with `.limit(0)`
+            if (spec.modifiers.get("summary") or "").lower() in ("true", "1", "total_count"):
+                body["summary"] = {"total_count": total, "viewer_reaction": "NONE"}
+            return body
         return edge(node, item["id"], spec.name, spec)
 
     def _value(self, node: str, item: Item, spec: FieldSpec, view: View, edge: EdgeRenderer) -> Any:
@@ -264,8 +307,10 @@ class Store:
             value = self._comment_value(item, spec, view, edge)
         elif node == "PagePost":
             value = self._post_value(item, spec.name)
-        else:
+        elif node == "Page":
             value = self._page_value(spec.name)
+        else:
+            value = item.get(spec.name)
         if isinstance(value, dict) and spec.children is not None and spec.name != "parent":
             value = {k: v for k, v in value.items() if k in {c.name for c in spec.children}}
         if isinstance(value, list) and spec.children is not None:
@@ -275,7 +320,7 @@ class Store:
     def _comment_value(self, c: Item, spec: FieldSpec, view: View, edge: EdgeRenderer) -> Any:
         name, page_authored = spec.name, (c.get("from") or {}).get("id") == self.page["id"]
         if name == "from":
-            hidden = view.token_kind == "user" or (c.get("from") or {}).get("id") in view.omit_from_authors
+            hidden = view.hides_authors or (c.get("from") or {}).get("id") in view.omit_from_authors
             return None if hidden and not page_authored else c.get("from")
         if name == "parent":
             parent = self.comments.get(c.get("parent_id") or "")

@@ -36,7 +36,10 @@ class Reader:
 
     def read(self, segments: list[str], request: EdgeRequest) -> dict[str, Any]:
         """The JSON body for `/{id}` or `/{id}/{edge}`; raises `GraphFault` for Graph API errors."""
-        node, item = self.store.node(segments[0])
+        if segments[0] == "me":
+            node, item = self.store.me(request.view.token_kind, request.token or "")
+        else:
+            node, item = self.store.node(segments[0])
         params = _first_values(request.query)
         specs = _parse(params.get("fields", ""))
         if len(segments) == 1:

@@ -149,8 +149,10 @@ class Scenario:
     stale_cursor_error: bool = False
     reduce_data_threshold: int | None = None
     total_count_offset: int = 0
-    user_token_mode: str = "no_from"
+    user_token_mode: str = "no_from"  # what a User token sees: "no_from", "no_id" (no id, no from) or "empty"
     omit_from_authors: frozenset[str] = frozenset()
+    omit_comment_ids: bool = False  # every comment without `id`, whatever the token (PPCA without MODERATE)
+    app_secret: str | None = None  # when set, every request needs appsecret_proof = HMAC-SHA256(secret, token)
     omit_empty_nested_comments: bool = True
     since_inclusive: bool = True
     posts_since_field: str = "created_time"

@@ -25,7 +25,7 @@ from ingestkit import (
     view_rows,
 )
 
-from sources.errors import GraphAPIError, GraphPermissionError, TokenError
+from sources.errors import GraphAPIError, GraphPermissionError, PageAccessError, TokenError
 from sources.graph import COMMENT_FIELDS
 from sources.standin import DEFAULT_TOKEN, GraphStandIn
 from sources.standin_faults import FAULTS, RETRYABLE_FAULTS, RateLimit, Scenario
@@ -219,11 +219,16 @@ def test_page_authored_reply_and_deep_chains(tmp_path: Path) -> None:
     assert rows[data["comments"][2]["id"]][0] == data["comments"][1]["id"]  # reply to a reply
 
 
-def test_user_token_sees_no_authors(tmp_path: Path) -> None:
+def test_user_token_seeing_no_authors_fails_and_stores_nothing(tmp_path: Path) -> None:
+    """Issue 17 #11: a User token's comments carry no citizen's `from`; the ingest used to store them all without
+    authors and report success. Now the post fails with one line naming the cause, and nothing is stored."""
     warehouse = from_template(tmp_path / "wh.duckdb", "empty")
+    before = snapshot(warehouse)
     with serving(tokens={"user": "user"}) as standin:
-        ingest(standin, warehouse, token="user")
-        assert_exact(warehouse, standin, authors_visible=False)
+        with pytest.raises(PageAccessError) as caught:
+            ingest(standin, warehouse, token="user")
+    assert "MODERATE" in str(caught.value) and "pages_read_user_content" in str(caught.value)
+    assert snapshot(warehouse) == before
 
 
 def test_user_token_seeing_nothing_does_not_tombstone_everything(tmp_path: Path) -> None:

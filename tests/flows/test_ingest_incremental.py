@@ -185,7 +185,7 @@ def test_the_task_reads_its_settings_from_the_environment(tmp_path: Path, monkey
         counts = pipeline.ingest_consultation.fn(str(warehouse), PAGE_ID, CONSULTATION, [POST_ID], "from-env")[POST_ID]
         assert_exact(warehouse, standin)
     assert counts["complete"] and counts["fetched"] == 11
-    assert [r.param("limit") for r in standin.requests[1:]] == ["4", "4", "4"]
+    assert [r.param("limit") for r in standin.requests[2:]] == ["4", "4", "4"]  # after GET /me and the post
 
 
 def _ingest_between_full_rescans(standin, warehouse: Path, run_id: str, hours: float = 24) -> dict[str, int]:

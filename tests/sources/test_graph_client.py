@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from graphkit import PAGE_ID, POST_ID, make_dataset
 
-from sources.graph import COMMENT_FIELDS, GraphClient
+from sources.graph import COMMENT_FIELDS, GraphClient, PageAccessError
 from sources.standin import DEFAULT_TOKEN, RecordedRequest
 from sources.standin_faults import Scenario
 
@@ -194,11 +194,17 @@ def test_changes_between_pages(serve, client) -> None:
     assert found[data["comments"][9]["id"]]["message"] == "ændret" and added[0] in found
 
 
-def test_user_token_comments_without_from(serve, client) -> None:
+def test_user_token_comments_without_from_fail_the_post(serve, client) -> None:
+    """A User token sees no citizen's `from`: the scan fails with one line naming the cause, instead of storing
+    five authorless comments (issue 17, finding 11)."""
     standin = serve(make_dataset(5), tokens={"user-token": "user"})
     graph, _ = client(standin, token="user-token")
-    scan = graph.fetch_comments(POST_ID)
-    assert len(scan.comments) == 5 and all("from" not in c or c["from"]["id"] == PAGE_ID for c in scan.comments)
+    with pytest.raises(PageAccessError) as caught:
+        graph.fetch_comments(POST_ID)
+    message = str(caught.value)
+    assert "\n" not in message and "user-token" not in message
+    for words in ("Page access token", "User token", "MODERATE", "pages_read_engagement", "pages_read_user_content"):
+        assert words in message
 
 
 def test_page_limit_is_checked() -> None:

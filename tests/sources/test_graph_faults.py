@@ -11,6 +11,7 @@ from sources.graph import (
     GraphAPIError,
     GraphClient,
     GraphPermissionError,
+    ScanProgress,
     TokenError,
     TransientError,
 )
@@ -182,8 +183,9 @@ def test_user_token_rate_limit_32_is_retried(serve, client) -> None:
     scenario = Scenario(rate_limit=RateLimit(capacity=3, window_seconds=60, headers_after=1))
     standin = serve(make_dataset(12), tokens={"user-token": "user"}, scenario=scenario)
     graph, sleeper = client(standin, token="user-token", page_limit=2, slowdown_percent=101)
-    scan = graph.fetch_comments(POST_ID)
-    assert scan.complete and len(scan.comments) == 12 and sleeper.waits
+    progress = ScanProgress()  # the edge read as is: fetch_comments refuses a User token's authorless comments
+    pages = list(graph.iter_pages(f"{POST_ID}/comments", {"filter": "stream", "limit": "2"}, progress))
+    assert progress.complete and sum(len(p["data"]) for p in pages) == 12 and sleeper.waits
     assert 400 in standin.statuses.values()
 
 
