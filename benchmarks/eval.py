@@ -31,6 +31,7 @@ from models.embeddings import EmbeddingsUnavailable, model_folder, multilingual_
 from models.identity import match_topics  # noqa: E402
 from models.topics import analyse  # noqa: E402
 from transforms.ideas import detect_ideas  # noqa: E402
+from benchmarks.eval_detection import detection_report  # noqa: E402
 from transforms.text import words  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "eval"
@@ -339,6 +340,7 @@ def main() -> int:
         " no previous), ids matched by overlap: reproducibility of the clustering itself. baseline = plain pipeline"
         " refitted, ids matched the same way.\n\n" + markdown(stability)
     )
+    sections.append(detection_report())
     sections.append(f"Total eval time: {time.perf_counter() - start:.1f} s\n")
     report = "# civic-ideas eval\n\n" + "\n".join(sections)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,12 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 if "--debug" not in sys.argv:
     # Errors reach the user as one line (below); Prefect's console handler stays quiet, its API logs do not change.
     os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
+try:  # Prefect's home and database, when Prefect would make them now, are made private first (flows.prefect_home)
+    from flows.prefect_home import make_private_prefect_home
 
+    make_private_prefect_home()
+except OSError as _exc:  # e.g. a read-only home: Prefect reports it itself if it needs the folder
+    logging.getLogger(__name__).debug("could not prepare Prefect's home: %s", _exc)
 
 from flows.settings import ConfigError, load_themes  # noqa: E402
 from models.embeddings import EmbeddingsUnavailable, model_folder, multilingual_model  # noqa: E402

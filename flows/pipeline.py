@@ -183,7 +183,7 @@ def cluster_topics(warehouse: str, consultation: Consultation, run_id: str) -> i
 @task
 def export_files(warehouse: str, consultation: Consultation, export_dir: str) -> list[str]:
     """Write a consultation's planner exports and show them as Prefect artifacts."""
-    with db.session(warehouse) as con:
+    with db.session(warehouse, read_only=True) as con:  # exports follow the user's umask, not the warehouse's
         paths = export.export_consultation(con, consultation.slug, export_dir, title=consultation.title)
     artifacts.publish_export(consultation.slug, paths)
     return [str(p) for p in paths]
@@ -266,7 +266,8 @@ def run_flow(
     parameters = {"config_path": config_path, "consultations": consultations, "stages": stages}
     if backend:
         parameters["backend"] = backend
-    Path(warehouse).parent.mkdir(parents=True, exist_ok=True)
+    with db.private_files():  # the warehouse's folder, when the run makes it, is the owner's only
+        Path(warehouse).parent.mkdir(parents=True, exist_ok=True)
     with db.writer_lock(warehouse):
         counts = _record_run(
             "civic-ideas-run", warehouse, run_id, parameters,
