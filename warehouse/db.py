@@ -7,9 +7,10 @@ import logging
 import os
 import re
 import shutil
+import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -46,6 +47,10 @@ ANALYST_CONFIG: dict[str, str | bool] = {
     "allow_extension_repositories": "forbidden",
     "lock_configuration": True,
 }
+PRIVATE_UMASK = 0o077  # files the warehouse makes are the owner's only: 0600 files, 0700 folders
+_umask_lock = threading.Lock()
+_umask_depth = 0
+_umask_saved = 0
 _EXPLAIN = re.compile(r"\s*explain\s+(?:analyze\s+)?(.*)", re.IGNORECASE | re.DOTALL)
 
 
@@ -62,6 +67,35 @@ def _open(path: Path, read_only: bool, config: dict[str, str | bool] | None = No
                 f"the warehouse {path} is in use by a running flow; wait for it to finish and try again"
             ) from exc
         raise WarehouseError(f"cannot open the warehouse {path}: {exc}") from exc
+
+
+@contextmanager
+def private_files() -> Iterator[None]:
+    """Files and folders created meanwhile (by DuckDB too: its .wal, spill folder, a compacted copy) are private to
+    their owner. The umask is process-wide, so nested and concurrent uses share one change; nothing else should write
+    files meanwhile (planners' exports follow the user's umask: they are written from a read-only session)."""
+    global _umask_depth, _umask_saved
+    with _umask_lock:
+        if _umask_depth == 0:
+            _umask_saved = os.umask(PRIVATE_UMASK)
+        _umask_depth += 1
+    try:
+        yield
+    finally:
+        with _umask_lock:
+            _umask_depth -= 1
+            if _umask_depth == 0:
+                os.umask(_umask_saved)
+
+
+def _make_private(path: Path) -> None:
+    """Take group and other access away from a warehouse file we own (one made before files were private)."""
+    try:
+        info = path.stat()
+        if info.st_uid == os.getuid() and info.st_mode & 0o077:
+            os.chmod(path, info.st_mode & 0o700)
+    except FileNotFoundError:
+        pass
 
 
 def _create(path: Path) -> None:
@@ -85,13 +119,25 @@ def connect(path: str | Path, *, read_only: bool = False, wait_seconds: float = 
             config: dict[str, str | bool] | None = None) -> duckdb.DuckDBPyConnection:
     """Open the warehouse; a writer migrates it first. Retries for `wait_seconds` while another process holds it.
 
-    `config` is DuckDB's start-up configuration (e.g. `ANALYST_CONFIG`)."""
+    `config` is DuckDB's start-up configuration (e.g. `ANALYST_CONFIG`). A writer's file (and folder) are made
+    private; write through `session`, which keeps DuckDB's .wal private too."""
     path = Path(path)
     if read_only and not path.exists():
         raise WarehouseError(f"no warehouse at {path}: run `civic-ideas demo` or `civic-ideas run` first")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not read_only and not path.exists():
-        _create(path)
+    if read_only:
+        return _open_waiting(path, read_only, config, wait_seconds)
+    with private_files():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            _create(path)
+        _make_private(path)
+        con = _open_waiting(path, read_only, config, wait_seconds)
+        migrate(con)
+    return con
+
+
+def _open_waiting(path: Path, read_only: bool, config: dict[str, str | bool] | None,
+                  wait_seconds: float) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + wait_seconds
     delay = 0.1
     while True:
@@ -103,8 +149,6 @@ def connect(path: str | Path, *, read_only: bool = False, wait_seconds: float = 
                 raise
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
-    if not read_only:
-        migrate(con)
     return con
 
 
@@ -154,12 +198,14 @@ def _analyst_error(exc: duckdb.Error) -> WarehouseError:
 def session(
     path: str | Path, *, read_only: bool = False, wait_seconds: float = 60.0
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection that is closed on exit, so a flow holds the file only for one short step."""
-    con = connect(path, read_only=read_only, wait_seconds=wait_seconds)
-    try:
-        yield con
-    finally:
-        con.close()
+    """A connection that is closed on exit, so a flow holds the file only for one short step. A writer's session
+    runs in `private_files`: DuckDB makes its .wal (and spill files) during the writes."""
+    with private_files() if not read_only else nullcontext():
+        con = connect(path, read_only=read_only, wait_seconds=wait_seconds)
+        try:
+            yield con
+        finally:
+            con.close()
 
 
 def applied_migrations(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -213,9 +259,11 @@ def writer_lock(path: str | Path, *, timeout_seconds: float = 3600.0) -> Iterato
     Between its short write steps a run closes the database, so read-only queries still get in.
     """
     lock_path = Path(f"{path}.lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with private_files():
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(lock_path, "a+")  # noqa: SIM115 - closed by the with below
     deadline = time.monotonic() + timeout_seconds
-    with open(lock_path, "a+") as handle:
+    with handle:
         while True:
             try:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -236,14 +284,16 @@ def write_snapshot(path: str | Path) -> Path:
     """Copy the warehouse to `<name>-snapshot.duckdb` atomically, for analysts' tools that must never block a run."""
     path = Path(path)
     snapshot = path.with_name(f"{path.stem}-snapshot{path.suffix}")
-    con = connect(path, wait_seconds=60.0)  # a reader may hold the file for a moment
-    try:
-        con.execute("checkpoint")
-    finally:
-        con.close()
-    tmp = snapshot.with_suffix(".tmp")
-    shutil.copyfile(path, tmp)
-    os.replace(tmp, snapshot)
+    with private_files():
+        con = connect(path, wait_seconds=60.0)  # a reader may hold the file for a moment
+        try:
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        tmp = snapshot.with_suffix(".tmp")
+        tmp.unlink(missing_ok=True)  # a left-over copy keeps its old mode; a new one is private
+        shutil.copyfile(path, tmp)
+        os.replace(tmp, snapshot)
     return snapshot
 
 
@@ -261,6 +311,12 @@ def compact(path: str | Path) -> None:
     path = Path(path)
     fresh = path.with_name(f".{path.name}.{os.getpid()}.compact")
     fresh.unlink(missing_ok=True)
+    with private_files():
+        _compact_into(path, fresh)
+    os.replace(fresh, path)
+
+
+def _compact_into(path: Path, fresh: Path) -> None:
     con = connect(path, wait_seconds=60.0)
     try:
         source = con.execute("select current_database()").fetchone()[0]
@@ -270,4 +326,3 @@ def compact(path: str | Path) -> None:
         con.execute("detach compacted")
     finally:
         con.close()
-    os.replace(fresh, path)
