@@ -27,11 +27,11 @@ from threadpoolctl import threadpool_limits
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.eval_detection import detection_report  # noqa: E402
 from models.embeddings import EmbeddingsUnavailable, model_folder, multilingual_model  # noqa: E402
 from models.identity import match_topics  # noqa: E402
 from models.topics import analyse  # noqa: E402
 from transforms.ideas import detect_ideas  # noqa: E402
-from benchmarks.eval_detection import detection_report  # noqa: E402
 from transforms.text import words  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "eval"
