@@ -219,8 +219,11 @@ def _strip_mentions(message: str, tag_count: int) -> tuple[str, int]:
         return "", found + 1
     if tag_count:  # tagged friends appear by name at the start
         words = text.split()
-        while words and re.match(_NAME, words[0]) and words[0].lower() not in IMPERATIVES:
+        limit = 3 * tag_count  # a name is one to three words; "Tak", "Lav" … open the comment itself
+        while words and limit and re.match(_NAME, words[0]) and _first_word(words[0]) not in IMPERATIVES \
+                and _first_word(words[0]) not in COURTESY and _first_word(words[0]) not in STOP_WORDS:
             words.pop(0)
+            limit -= 1
         text = " ".join(words)
     return text, found
 

@@ -146,3 +146,8 @@ def test_detect_kinds_gives_every_row_a_known_kind_and_reason():
 def test_detection_is_deterministic():
     df = pd.DataFrame({"message": [m for _, m in KIND_CASES]})
     assert detect_kinds(df).equals(detect_kinds(df))
+
+
+def test_with_tagged_friends_the_opening_courtesy_word_is_not_taken_for_a_name():
+    assert not is_idea("Tak for info 👍", tag_count=2)  # "Tak" was taken for a name, leaving "for info"
+    assert classify("Mette Hansen Lav en badebro", tag_count=1).kind == "idea"
