@@ -24,7 +24,7 @@ import snowballstemmer
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from stop_words import get_stop_words
 
-from transforms.redact import CPR, EMAIL, NAME, PHONE
+from transforms.redact import PLACEHOLDERS
 
 __all__ = ["NEVER_NAMES", "CompoundSplitter", "clean_text", "detect_language", "noun_likeness", "proper_nouns",
            "remembered_analyses", "tokenize", "words"]
@@ -43,7 +43,7 @@ _DA_MARKERS = DANISH_STOP_WORDS - ENGLISH_STOP_WORDS_ - {"i", "man", "under", "o
 _EN_MARKERS = ENGLISH_STOP_WORDS_ - DANISH_STOP_WORDS
 
 # What transforms.redact puts in place of personal data: not words of the comment, so never a feature or a label.
-_PLACEHOLDER = re.compile("|".join(re.escape(p) for p in (NAME, EMAIL, PHONE, CPR)), re.IGNORECASE)
+_PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS), re.IGNORECASE)
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _MENTION = re.compile(r"(?<!\w)[@#]\w+")
 # Emoji, pictographs, dingbats, flags, variation selectors, zero-width joiners, skin tones.

@@ -104,13 +104,13 @@ def test_the_author_column_cannot_be_the_id_column() -> None:
 
 @pytest.mark.parametrize(("author", "text", "expected"), [
     ("Mette Hansen", "Lav en park.\nMvh Mette Hansen", "Lav en park.\nMvh [navn]"),
-    ("Mette Hansen", "mvh METTE, hansen-familien og Mettes hund", "mvh [navn], [navn]-familien og Mettes hund"),
+    ("Mette Hansen", "mvh METTE, hansen-familien og Mettes hund", "mvh [navn], [navn]-familien og [navn] hund"),
     ("Bo Ørsted-Ås", "Flere stier. Hilsen Bo og familien Ørsted-Ås",
      "Flere stier. Hilsen [navn] og familien [navn]-[navn]"),
     ("mette.hansen@example.com", "Flere træer. Mette Hansen, mette.hansen@example.com",
      "Flere træer. [navn] [navn], [email]"),
     ("mh_bo-ib@example.com", "Mere lys til bo og ib", "Mere lys til bo og ib"),  # short pieces are words
-    ("", "Mere lys, Mette", "Mere lys, Mette"),
+    ("", "Mere lys, Mette", "Mere lys, [navn]"),  # no author cell, but a first name of the name list
 ])
 def test_the_authors_name_is_taken_out_of_the_text(author: str, text: str, expected: str) -> None:
     items, _ = import_items(_cells(Navn=[author], Note=[text]), consultation="c", text_column="Note",

@@ -112,8 +112,10 @@ def test_emails_are_redacted(text: str, expected: str) -> None:
 
 
 def test_not_an_email() -> None:
-    for text in ("@PeterHansen tak", "mød mig @ biblioteket", "a@b", "pris@5.00"):
+    for text in ("mød mig @ biblioteket", "mød mig @ biblioteket. Det bliver godt", "a@b", "pris@5.00",
+                 "godt at silkeborg.dk svarer"):
         assert redact(text) == text
+    assert redact("@PeterHansen tak") == "[navn] tak"  # no e-mail address, but an untagged mention of a person
 
 
 def test_tag_offsets_count_code_points() -> None:
@@ -150,7 +152,8 @@ def test_names_are_redacted_before_other_pii_so_offsets_stay_right() -> None:
 
 def test_redact_tags_skips_tags_without_a_span() -> None:
     assert redact_tags("Anne her", [{"id": "1"}, {"offset": 0, "length": 4}]) == "[navn] her"
-    assert redact_tags("Anne her", None) == "Anne her"
+    assert redact_tags("Anne her", None) == "[navn] her"  # no tags, but a first name from the name list
+    assert redact_tags("Bussen her", None) == "Bussen her"
 
 
 def test_cpr_date_rule() -> None:
@@ -160,7 +163,7 @@ def test_cpr_date_rule() -> None:
 
 # --- properties ------------------------------------------------------------------------------------------------------
 
-WORDS = ["hej", "forslag", "cykelsti", "bænke", "Søren", "ærgerligt", "å", "grøn", "Ærø", "idé", "tak", "motorvej",
+WORDS = ["hej", "forslag", "cykelsti", "bænke", "Gudenå", "ærgerligt", "å", "grøn", "Ærø", "idé", "tak", "motorvej",
          "legeplads", "skøjtebane", "ring", "skriv"]
 EMOJI = ["😀", "👍🏻", "🚲", "❤️", "🇩🇰"]
 SEPARATORS = [" ", ", ", ". ", "! ", "? ", ": ", " (", ") ", "\n", " - ", " – ", "", " 😀 "]
@@ -271,3 +274,65 @@ def test_tagged_names_never_survive(words: list[str], data: st.DataObject) -> No
     out = redact(text, [(len(before), len(name))])
     assert name not in out
     assert out == before + "[navn] " + " ".join(words[at:])
+
+
+# --- issue 17: the shapes the red team found missing ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("tlf 223 45 678", "tlf [telefon]"),
+        ("tlf 22 345 678", "tlf [telefon]"),
+        ("tlf 22-345-678", "tlf [telefon]"),
+        ("tlf 86 82 1234", "tlf [telefon]"),
+        ("tlf 8682 12 34", "tlf [telefon]"),
+        ("tlf +45 12 34 56 78.", "tlf [telefon]."),  # any 8 digits after a country code, and the "+" goes too
+        ("tlf (+45) 12 34 56 78", "tlf [telefon]"),
+        ("tlf +4512345678", "tlf [telefon]"),
+        ("tlf +23456789", "tlf [telefon]"),
+        ("cpr 010203.1234", "cpr [cpr]"),
+        ("cpr 01.02.03-1234", "cpr [cpr]"),
+        ("cpr 01-02-03-1234", "cpr [cpr]"),
+        ("cpr 01/02/03 1234", "cpr [cpr]"),
+        ("cpr 01.02.2003-1234", "cpr [cpr]"),
+        ("skriv jens (at) hansen.dk", "skriv [email]"),
+        ("skriv jens[at]hansen[dot]dk", "skriv [email]"),
+        ("skriv jens {at} hansen {dot} dk", "skriv [email]"),
+        ("skriv jens(a)hansen.dk", "skriv [email]"),
+        ("skriv jens snabel-a hansen punktum dk", "skriv [email]"),
+        ("skriv jens at hansen dot dk", "skriv [email]"),
+        ("skriv jens @ hansen.dk", "skriv [email]"),
+        ("skriv JENS@HANSEN.DK", "skriv [email]"),
+        ("bor på Vestergade 12, 2. tv, 8600 Silkeborg i dag", "bor på [adresse] i dag"),
+        ("bor på Skolevej 4", "bor på [adresse]"),
+        ("bor på Anne Maries Vej 12B, st. th.", "bor på [adresse]"),
+        ("bor på Silkeborgvej 140, 8600 Silkeborg", "bor på [adresse]"),
+        ("bor på Vestergade nr. 12, 1. sal", "bor på [adresse]"),
+        ("bilen AB 12 345", "bilen [nummerplade]"),
+        ("bilen AB12345", "bilen [nummerplade]"),
+        ("bilen AB-12-345", "bilen [nummerplade]"),
+    ],
+)
+def test_issue_17_formats_are_redacted(text: str, expected: str) -> None:
+    assert redact(text) == expected
+    assert contains_pii(text) != []
+    assert contains_pii(expected) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Budget 25 000 000 kr og kr. 12 345 678 i alt",  # amounts written with spaces are no 2+3+3 phone
+        "den 24 06 2014 kl 10",  # a date with spaces is no 2+2+4 phone
+        "den 15.06.2014 1430 borgere",
+        "fart på Skovbakken 40 km/t",  # a street and a speed
+        "Linje 12 og Bus 3, Kapitel 3, Sommerhus 3, Plads 2 er optaget",
+        "bussen til Virklund 2 gange om ugen",
+        "CO2 12 345 ton og DK 12 345 678",
+        "8600 Silkeborg og 8620 Kjellerup",
+    ],
+)
+def test_issue_17_look_alikes_survive(text: str) -> None:
+    assert redact(text) == text
+    assert contains_pii(text) == []
