@@ -1,7 +1,9 @@
 """Prefect artifacts for an export: a table with the topic summary and a markdown list of the files written.
 
 Artifacts are a convenience in the Prefect UI: outside a flow or task run, or when the API refuses them, nothing is
-created and the export still succeeds.
+created and the export still succeeds. They are kept in Prefect's database, outside the reach of `forget`, so they hold
+no idea text, and the topic labels and keywords they show are redacted once more (a label a planner typed, or one
+stored by an older version, may hold a name).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import pandas as pd
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.context import FlowRunContext, TaskRunContext
 
+from transforms.redact import redact
 from warehouse.presentation import change_text
 
 log = logging.getLogger(__name__)
@@ -46,15 +49,15 @@ def _plain(value: Any) -> Any:
 
 
 def topic_rows(topics: pd.DataFrame) -> list[dict[str, Any]]:
-    """The topic summary as table rows with Danish headers (what planners see in the Prefect UI)."""
+    """The topic summary as table rows with Danish headers (what planners see in the Prefect UI), redacted."""
     return [
         {
-            "Emne": str(t.label),
+            "Emne": redact(str(t.label)),
             "Idéer": int(t.n_ideas),
             "Borgere": int(t.n_authors),
             "Likes": int(t.total_likes),
             "Ændring siden sidste kørsel": change_text(t.status, _plain(t.n_ideas_previous), int(t.n_ideas)),
-            "Nøgleord": str(t.keywords),
+            "Nøgleord": redact(str(t.keywords)),
         }
         for t in topics.itertuples(index=False)
     ]
