@@ -128,3 +128,97 @@ def test_the_delimiter_is_read_from_the_header_and_the_first_lines(tmp_path: Pat
     text = f"Nr{delimiter}Note, fri tekst\n1{delimiter}Lav en park, med træer\n2{delimiter}Mere lys\n"
     frame = read_import_table(_write(tmp_path / "n.csv", text), ImportColumns(text="Note, fri tekst", item_id="Nr"))
     assert frame["Note, fri tekst"].tolist() == ["Lav en park, med træer", "Mere lys"]
+
+
+# Limits (issue 17, finding 7): a small .xlsx with a cell in column XFD on every row took `import` to 2.75 GB.
+
+def _sheet_with_rows(path: Path, header: list[str], rows_xml: str) -> Path:
+    """An .xlsx written by openpyxl (write_only) whose sheet then gets `rows_xml` after its header row: openpyxl can
+    put a cell in column XFD only by appending 16,383 empty cells before it, which takes half a minute per file."""
+    import io
+    import zipfile
+
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("Noter")
+    ws.append(header)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                data = data.replace(b"</row></sheetData>", f"</row>{rows_xml}</sheetData>".encode())
+            out.writestr(item, data)
+    return path
+
+
+def _cells_in(column: str, rows: range, value: str | None = "x") -> str:
+    cell = '<c r="{c}{n}" t="inlineStr"><is><t>{v}</t></is></c>' if value is not None else '<c r="{c}{n}" s="0"/>'
+    return "".join(f'<row r="{n}">' + cell.format(c=column, n=n, v=value) + "</row>" for n in rows)
+
+
+_MEASURE = """
+import json, resource, sys
+from sources.files import ImportColumns, InputFileError, read_import_table
+try:
+    read_import_table(sys.argv[1], ImportColumns(text="Note"))
+    message = None
+except InputFileError as exc:
+    message = str(exc)
+print(json.dumps({"message": message, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def test_an_xlsx_with_a_cell_in_column_xfd_on_20000_rows_is_refused_early_with_little_memory(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    path = _sheet_with_rows(tmp_path / "xfd.xlsx", ["Note"], _cells_in("XFD", range(2, 20_002)))
+    assert path.stat().st_size < 400_000  # the attack: a small file
+    done = subprocess.run([sys.executable, "-c", _MEASURE, str(path)], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parents[2], timeout=300)
+    result = json.loads(done.stdout)
+    assert result["peak_mb"] < 300, f"peak memory {result['peak_mb']:.0f} MB"  # was 2,600 MB
+    assert result["message"] == ("xfd.xlsx: row 2 has a value in column XFD, beyond the 200 columns an import reads: "
+                                 "keep the columns to import in the first 200 (A–GR) and import again")
+
+
+def test_a_header_wider_than_the_limit_is_refused(tmp_path: Path) -> None:
+    path = _sheet_with_rows(tmp_path / "h.xlsx", [*[f"K{i}" for i in range(1, 201)], "Note"], "")
+    assert "row 1 has a value in column GS, beyond the 200 columns" in _error(path, ImportColumns("Note"))
+    csv_wide = _write(tmp_path / "h.csv", ";".join(f"K{i}" for i in range(1, 202)) + "\n" + ";" * 200 + "x\n")
+    assert "row 1 has a value in column GS" in _error(csv_wide, ImportColumns("K1"))
+
+
+def test_a_value_right_of_the_limit_in_a_data_row_is_refused(tmp_path: Path) -> None:
+    rows = '<row r="2"><c r="A2" t="inlineStr"><is><t>Mere lys</t></is></c></row>' + _cells_in("GS", range(3, 4))
+    message = _error(_sheet_with_rows(tmp_path / "gs.xlsx", ["Note"], rows), ImportColumns("Note"))
+    assert message.startswith("gs.xlsx: row 3 has a value in column GS, beyond the 200 columns an import reads")
+
+
+def test_empty_formatted_cells_far_right_do_not_refuse_the_file(tmp_path: Path) -> None:
+    rows = "".join(f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>Idé {n}</t></is></c><c r="XFD{n}" s="0"/></row>'
+                   for n in range(2, 5))
+    frame = read_import_table(_sheet_with_rows(tmp_path / "f.xlsx", ["Note"], rows), ImportColumns("Note"))
+    assert frame["Note"].tolist() == ["Idé 2", "Idé 3", "Idé 4"] and frame["row"].tolist() == [2, 3, 4]
+
+
+def test_rows_beyond_the_row_limit_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sources.files
+
+    monkeypatch.setattr(sources.files, "MAX_ROWS", 3)  # the real limit is a million rows; the rule is the same
+    rows = "".join(f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>Idé {n}</t></is></c></row>' for n in range(2, 7))
+    path = _sheet_with_rows(tmp_path / "r.xlsx", ["Note"], rows)
+    assert "has more than 3 rows below its header (row 5), the most an import reads: split it" in _error(
+        path, ImportColumns("Note"))
+    assert read_import_table(_sheet_with_rows(tmp_path / "ok.xlsx", ["Note"], rows.split('<row r="5">')[0]),
+                             ImportColumns("Note"))["row"].tolist() == [2, 3, 4]
+    csv_rows = _write(tmp_path / "r.csv", "Note\n" + "".join(f"Idé {n}\n" for n in range(2, 7)))
+    assert "more than 3 rows below its header (row 5)" in _error(csv_rows, ImportColumns("Note"))
+
+
+def test_a_row_number_beyond_the_last_a_sheet_can_have_is_refused(tmp_path: Path) -> None:
+    rows = _cells_in("A", range(2, 3)) + _cells_in("A", range(2_000_000, 2_000_001))
+    assert "rows beyond row 1,048,576" in _error(_sheet_with_rows(tmp_path / "far.xlsx", ["Note"], rows),
+                                                 ImportColumns("Note"))
