@@ -192,12 +192,13 @@ _NEXT_WORD = re.compile(r"[ -]([^\W\d_]+)")
 
 def _name_part(word: str, lists: _Lists) -> bool:
     """Whether a word after a first name continues the name: a capitalised middle name or surname."""
-    if not word[0].isupper() or (word.isupper() and len(word) > 1):
+    if not word[0].isupper():
         return False
     low = word.lower()
     if _known(low, lists.surnames) or _known(low, lists.first) or _known(low, lists.cued):
-        return True
-    return len(low) > 4 and _SURNAME_SHAPE.search(low) is not None and not _known(low, lists.places)
+        return True  # "JENS HANSEN" too
+    shaped = len(low) > 4 and _SURNAME_SHAPE.search(low) is not None  # "Rosenlund", "Bjerrehave" is not
+    return shaped and not word.isupper() and not _known(low, lists.places)
 
 
 def _follow(text: str, end: int, lists: _Lists) -> int:

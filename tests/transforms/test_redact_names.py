@@ -76,6 +76,8 @@ def test_no_piece_or_placeholder_becomes_a_topic_word(attack: str, expected: str
         ("Jens Funder har ret", "[navn] har ret"),  # a place name inside a full name goes with it
         ("/Anne, Søhøjland Kommune", "/[navn], Søhøjland Kommune"),
         ("Hilsen Kirsten Rosenlund", "Hilsen [navn]"),  # a surname not in the list, by its shape
+        ("MVH JENS HANSEN", "MVH [navn]"),
+        ("Hej Birgitte Kjærgaard og Kirsten", "Hej [navn] og [navn]"),
     ],
 )
 def test_untagged_names(text: str, expected: str) -> None:
