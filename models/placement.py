@@ -101,8 +101,8 @@ def _code_version() -> str:
     return digest.hexdigest()[:16]
 
 
-_MODULES = ("models.cluster", "models.corrections", "models.embeddings", "models.identity", "models.labels",
-            "models.placement", "models.topics", "transforms.redact", "transforms.text")
+_MODULES = ("models.cluster", "models.corrections", "models.e5_numpy", "models.embeddings", "models.identity",
+            "models.labels", "models.placement", "models.topics", "transforms.redact", "transforms.text")
 
 
 def inputs_digest(ideas: pd.DataFrame, corrections: list[dict], key: str) -> str:
