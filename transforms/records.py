@@ -14,6 +14,8 @@ import duckdb
 import orjson
 import pyarrow as pa
 
+from transforms.erasure import erase_tagged
+
 COMMENT_SCHEMA = pa.schema(
     [
         ("comment_id", pa.string()),
@@ -237,8 +239,9 @@ def drop_suppressed(comments: list[dict], author_keys: set[str], comment_ids: se
 
 
 def _without_tags_of(comment: dict, author_keys: set[str]) -> dict:
-    """An erased person tagged in someone else's comment: their tag (key and span) is not stored again."""
+    """An erased person tagged in someone else's comment: their name becomes `[navn]` and their tag loses its key,
+    as `civic-ideas forget` left the stored copy (`transforms.erasure.erase_tagged`)."""
     tags = comment.get("message_tags")
-    if not tags or not author_keys or not any(t.get("id") in author_keys for t in tags):
+    if not tags or not author_keys or not any(isinstance(t, dict) and t.get("id") in author_keys for t in tags):
         return comment
-    return {**comment, "message_tags": [t for t in tags if t.get("id") not in author_keys]}
+    return erase_tagged(comment, author_keys)

@@ -9,7 +9,9 @@ from typing import Any
 
 import duckdb
 
+from transforms.erasure import erase_names, erase_tagged, tagged_names
 from transforms.imports import item_suppression
+from transforms.records import canonical_json, payload_hash
 
 # Tables holding a comment's data, keyed by the column that names the comment.
 _COMMENT_TABLES = {
@@ -17,6 +19,7 @@ _COMMENT_TABLES = {
     "stg_comment_history": "comment_id",
     "core_idea_topics": "idea_id",
     "core_ideas": "idea_id",
+    "core_comment_kinds": "comment_id",
     "stg_comments": "comment_id",
 }
 
@@ -79,19 +82,85 @@ def _without(value: Any, key: str) -> Any:
     return value
 
 
-def _forget_mentions(con: duckdb.DuckDBPyConnection, author_key: str) -> int:
-    """Drop the author's key where others' raw payloads mention them (a tag); returns payloads changed."""
+def _forget_mentions(con: duckdb.DuckDBPyConnection, author_key: str, now: dt.datetime) -> int:
+    """Where others tagged the author, their name becomes `[navn]` and their key goes (`transforms.erasure`): in raw
+    payloads, staging messages (tag spans moved), the edit history and ideas' texts. Returns rows changed."""
+    keys = {author_key}
     rows = con.execute(
         "select comment_id, payload_hash, payload from raw_comments where contains(payload::varchar, $k)",
         {"k": author_key},
     ).fetchall()
-    for comment_id, payload_hash, payload in rows:
-        con.execute(
-            "update raw_comments set payload = $p::json where comment_id = $c and payload_hash = $h",
-            {"p": json.dumps(_without(json.loads(payload), author_key), ensure_ascii=False), "c": comment_id,
-             "h": payload_hash},
-        )
-    return len(rows)
+    payloads = [(c, h, json.loads(p)) for c, h, p in rows]
+    names = set().union(*(tagged_names(p, keys) for _, _, p in payloads))
+    for comment_id, old_hash, payload in payloads:
+        erased = _without(erase_tagged(payload, keys, names), author_key)
+        _replace_payload(con, comment_id, old_hash, erased)
+    return len(rows) + _forget_names(con, {c for c, _, _ in payloads}, names, now)
+
+
+def _replace_payload(con: duckdb.DuckDBPyConnection, comment_id: str, old_hash: str, payload: Any) -> None:
+    """Store an erased payload under the hash a later scan gives it (so that scan adds no duplicate); when another
+    version already erased to the same payload, this one just goes."""
+    new_hash = payload_hash(payload)
+    taken = new_hash != old_hash and con.execute(
+        "select count(*) from raw_comments where comment_id = $c and payload_hash = $new",
+        {"c": comment_id, "new": new_hash},
+    ).fetchone()[0]
+    if taken:
+        con.execute("delete from raw_comments where comment_id = $c and payload_hash = $old",
+                    {"c": comment_id, "old": old_hash})
+        return
+    con.execute(
+        "update raw_comments set payload = $p::json, payload_hash = $new where comment_id = $c and payload_hash = $old",
+        {"c": comment_id, "old": old_hash, "new": new_hash, "p": canonical_json(payload)},
+    )
+
+
+def _forget_names(con: duckdb.DuckDBPyConnection, linked: set[str], names: set[str], now: dt.datetime) -> int:
+    """Replace `names` by `[navn]` in the staging messages that tag them (by key in a raw payload, `linked`, or by a
+    tag span over one of the names, for comments whose raw payloads were purged), their edit history and ideas."""
+    if not names:
+        return 0
+    folded = sorted({n.casefold() for n in names})
+    rows = con.execute(
+        """select comment_id, message, coalesce(tag_spans::varchar, '[]') from stg_comments
+           where message is not null
+             and (comment_id in (select unnest($ids))
+                  or len(list_filter($names, lambda n: contains(lower(message), n))) > 0)""",
+        {"ids": sorted(linked), "names": folded},
+    ).fetchall()
+    changed = 0
+    for comment_id, message, spans_json in rows:
+        spans = [(int(o), int(n)) for o, n in json.loads(spans_json)]
+        tags_a_name = any(message[o:o + n].strip().casefold() in folded for o, n in spans)
+        if comment_id not in linked and not tags_a_name:
+            continue
+        linked.add(comment_id)
+        text, moved = erase_names(message, names, spans)
+        if text != message:
+            con.execute(
+                "update stg_comments set message = $m, tag_spans = $s::json, changed_at = $now where comment_id = $c",
+                {"m": text, "s": json.dumps([list(s) for s in moved]), "now": now, "c": comment_id},
+            )
+            changed += 1
+    return changed + _replace_names(con, "stg_comment_history", "comment_id", "message", linked, names) + \
+        _replace_names(con, "core_ideas", "idea_id", "text", linked, names)
+
+
+def _replace_names(con: duckdb.DuckDBPyConnection, table: str, key: str, column: str, ids: set[str],
+                   names: set[str]) -> int:
+    """Replace whole-word `names` by `[navn]` in `table.column` of the rows whose `key` is one of `ids`."""
+    rows = con.execute(
+        f"select rowid, {column} from {table} where {key} in (select unnest($ids)) and {column} is not null",
+        {"ids": sorted(ids)},
+    ).fetchall()
+    changed = 0
+    for rowid, text in rows:
+        erased, _ = erase_names(text, names)
+        if erased != text:
+            con.execute(f"update {table} set {column} = $t where rowid = $r", {"t": erased, "r": rowid})
+            changed += 1
+    return changed
 
 
 def forget_author(con: duckdb.DuckDBPyConnection, author_key: str, now: dt.datetime,
@@ -114,7 +183,7 @@ def forget_author(con: duckdb.DuckDBPyConnection, author_key: str, now: dt.datet
     # each erased item is also suppressed by its id: a re-import without --author-column has no key to match
     suppress = [(kind, author_key)] + [("imported_item", item_suppression(c, i)) for c, i in items]
     return _in_transaction(con, kind, ids + [i for _, i in items], suppress, now,
-                           also=lambda: _forget_mentions(con, author_key))
+                           also=lambda: _forget_mentions(con, author_key, now))
 
 
 def forget_comment(con: duckdb.DuckDBPyConnection, comment_id: str, now: dt.datetime) -> int:

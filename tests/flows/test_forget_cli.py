@@ -9,6 +9,7 @@ after the forgetting and again after the next run (which must not bring anything
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import subprocess
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ class Story:
     tmp: Path
     salt: str
     user_id: str  # the person who asks to be forgotten
+    name: str  # their name, as another citizen tagged them
     person_ids: list[str]  # their comments
     person_texts: list[str]
     thread_ids: list[str]  # the comment erased by id, and the reply under it
@@ -80,8 +82,9 @@ def _state(tmp: Path) -> dict[str, Any]:
     tables = {f"{t}.{c}": text for t, c, text in duckdb_columns(tmp / "wh.duckdb")}
     exports = {where: text for p in sorted((tmp / "exports").rglob("*")) if p.is_file()
                for where, text in file_texts(p)}
+    files = {p.name: p.read_bytes() for p in tmp.glob("wh*.duckdb")}  # the warehouse and its snapshot
     return {"ids": ids, "tombstones": {r[0]: r[1:] for r in tombstones}, "erasures": erasures, "tables": tables,
-            "exports": exports, "ideas_view": ideas_view}
+            "exports": exports, "ideas_view": ideas_view, "files": files}
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +100,7 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
         comment(22, "Lav en isbod ved stranden om sommeren, det savner vi", person),
         thread_root,
         comment(23, "Og en vandlegeplads ved siden af trampolinerne", replier, parent=thread_root["id"]),
-        comment(24, "Helt enig, og lav også toiletter ved trampolinparken", person, parent=thread_root["id"]),
+        comment(24, "Lav også toiletter ved trampolinparken", person, parent=thread_root["id"]),
         comment(25, "Det kunne være fedt med en minigolfbane ved biblioteket", replier, likes=2),
         comment(26, "Lav en skøjtebane på torvet om vinteren", replier),
         # someone else tags the person: the tag's key in that comment's raw payload is the person's data too
@@ -125,7 +128,7 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
     assert everything <= before["ids"]["stg_comments"], "the first run saw every comment"
     assert set(person_ids) | {thread_root["id"], deleted["id"]} <= before["ids"]["core_ideas"], "all were ideas"
     return Story(
-        tmp=tmp, salt=salt, user_id=person["id"],
+        tmp=tmp, salt=salt, user_id=person["id"], name=person["name"],
         person_ids=person_ids, person_texts=[by_id[i]["message"] for i in person_ids],
         thread_ids=thread_ids, thread_texts=[by_id[i]["message"] for i in thread_ids],
         deleted_ids=[deleted["id"]], deleted_text=deleted["message"],
@@ -161,6 +164,19 @@ def test_no_trace_of_the_person_or_the_comments_in_any_column(story: Story, mome
     found = [(where, label) for where, text in state["tables"].items() if not where.startswith("core_suppressions.")
              for label, value in needles.items() if value in text]
     assert found == []
+
+
+@pytest.mark.parametrize("moment", ["after_forget", "after_rerun"])
+def test_the_person_s_name_is_gone_from_the_comments_that_tagged_them(story: Story, moment: str) -> None:
+    """Issue 17 #10: another citizen's comment tagged the person by name; the name stayed in its message, raw
+    payload and history. Now it is `[navn]` in every column and in no byte of the warehouse or its snapshot."""
+    state = getattr(story, moment)
+    assert [where for where, text in state["tables"].items() if story.name in text] == []
+    assert any("[navn] se lige her" in text for where, text in state["tables"].items()
+               if where.startswith("stg_comments.")), "the tagging comment stays, without the name"
+    if moment == "after_forget":  # forget compacts the file; a later run writes only what it stores
+        assert sorted(state["files"]) == ["wh-snapshot.duckdb", "wh.duckdb"]
+        assert [name for name, data in state["files"].items() if story.name.encode() in data] == []
 
 
 def test_erasures_are_logged_without_personal_data(story: Story) -> None:
@@ -202,3 +218,42 @@ def test_forget_needs_exactly_one_of_its_options(story: Story) -> None:
         result = cli(story.tmp, {"PATH": "/usr/bin:/bin", "CIVIC_IDEAS_SALT": story.salt}, "forget", *args)
         assert result.returncode != 0
         assert result.stderr.count("\n") == 1 and "exactly one" in result.stderr, result.stderr
+
+
+def test_forget_completes_on_a_path_with_quotes_and_spaces(tmp_path: Path) -> None:
+    """Issue 17 #8 and #10 through the installed CLI, without a run: a warehouse at a path with `'`, `"` and spaces,
+    a person's own comment and another citizen's comment tagging them. forget completes, compacts and snapshots, and
+    neither their text nor their name is left in a byte of the warehouse or the snapshot."""
+    import datetime as dt
+
+    from test_privacy_e2e import CLI
+
+    from transforms.pseudonym import pseudonymise_comments
+    from transforms.records import comments_table
+    from warehouse import db, load
+
+    salt = secrets.token_hex(32)
+    person, other = _citizen(0), _citizen(1)
+    pad = " cykelsti" * 250  # long texts are stored as they are, so their bytes can be looked for
+    own = comment(1, f"Mit hemmelige forslag om en svævebane{pad}", person)
+    tagging = comment(2, f"{person['name']} se lige her{pad}", other,
+                      tags=[{**person, "type": "user", "offset": 0, "length": len(person["name"])}])
+    payloads = pseudonymise_comments([{**c, "parent": None} for c in (own, tagging)], salt.encode(), "1")
+    folder = tmp_path / "Kommunens 'data' \"mappe\""
+    warehouse = folder / "it's the warehouse.duckdb"
+    with db.session(warehouse) as con:
+        load.save_scan(con, comments_table(payloads, "10152999000000001", "demo"), post_id="10152999000000001",
+                       run_id="r1", complete=True, n_requests=1, now=dt.datetime.now(dt.UTC))
+        con.execute("checkpoint")
+    assert person["name"].encode() in warehouse.read_bytes()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FACEBOOK_", "CIVIC_IDEAS_", "PREFECT_API"))}
+    env["CIVIC_IDEAS_SALT"] = salt
+    result = subprocess.run([CLI, "--warehouse", str(warehouse), "forget", "--facebook-user-id", person["id"]],
+                            capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "erased" in result.stdout
+    snapshot = folder / "it's the warehouse-snapshot.duckdb"
+    for path in (warehouse, snapshot):
+        data = path.read_bytes()
+        assert "svævebane".encode() not in data and person["name"].encode() not in data, path.name
+    assert sorted(p.name for p in folder.iterdir()) == sorted([warehouse.name, snapshot.name, warehouse.name + ".lock"])
