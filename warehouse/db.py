@@ -167,8 +167,8 @@ def read_only_statement(query: str) -> duckdb.Statement:
         inner = _EXPLAIN.fullmatch(statement.query)
         kind = read_only_statement(inner.group(1)).type if inner else kind
     if kind != duckdb.StatementType.SELECT:
-        raise QueryRefused(f"civic-ideas sql runs only SELECT queries, not {kind.name}: it cannot write, read or "
-                           "write files, attach databases or change settings")
+        raise QueryRefused(f"civic-ideas sql is read-only and runs only SELECT queries, not {kind.name}: it cannot "
+                           "write, touch files, attach databases or change settings")
     return statement
 
 

@@ -58,6 +58,7 @@ ATTACKS = {
     "turn external access back on": "set enable_external_access = true",
     "reset external access": "reset enable_external_access",
     "set a setting": "set threads = 1",
+    "delete rows": "delete from stg_comments",
     "create a temp table": "create temp table t as select 1 as x",
     "explain analyze runs its statement": "explain analyze create temp table t as select 1 as x",
     "install an extension": "install httpfs",
@@ -78,10 +79,11 @@ def test_attack_is_refused_in_one_line(world: Path, attack: str) -> None:
     assert sorted(p.name for p in world.iterdir()) == ["salt", "wh-snapshot.duckdb", "wh.duckdb"], "nothing written"
 
 
-@pytest.mark.parametrize("query", ["select 1; select 2", "create temp table t as select 1", "set threads = 1"])
+@pytest.mark.parametrize("query", ["select 1; select 2", "create temp table t as select 1", "set threads = 1",
+                                   "delete from stg_comments"])
 def test_refusal_names_the_rule(world: Path, query: str) -> None:
     _, _, err = _sql(world, query)
-    assert "one statement" in err or "only SELECT" in err, err
+    assert "one statement" in err or ("read-only" in err and "only SELECT" in err), err
 
 
 def test_file_access_is_refused_even_inside_a_select(world: Path) -> None:
