@@ -74,11 +74,12 @@ def mask_url(url: str) -> str:
 
 
 class _RedactTokens(logging.Filter):
-    """urllib3 logs request lines (query and token included) at DEBUG; mask them before any handler sees them."""
+    """urllib3 logs request lines (query, token and appsecret_proof included) at DEBUG; mask them before any
+    handler sees them."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         text = record.getMessage()
-        if "access_token=" in text:
+        if "access_token=" in text or "appsecret_proof=" in text:
             record.msg, record.args = mask_text(text), ()
         return True
 

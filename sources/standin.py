@@ -235,7 +235,7 @@ class GraphStandIn:
             raise graph_error(400, 2500, f"Unknown path components: /{'/'.join(segments)}")
         view = View(kind, self.scenario.user_token_mode, self.scenario.omit_from_authors,
                     self.scenario.omit_comment_ids)
-        request = EdgeRequest(self.url, served, query, token, number, view, self.scenario)
+        request = EdgeRequest(self.scenario.next_base or self.url, served, query, token, number, view, self.scenario)
         with self.store.lock:
             return self.reader.read(segments, request), usage
 

@@ -27,6 +27,8 @@ RATE_LIMIT_DOC = "https://developers.facebook.com/docs/graph-api/overview/rate-l
 _CATALOG: dict[str, tuple[int, int, int | None, str, str, bool | None]] = {
     "code1_reduce": (500, 1, None, REDUCE_DATA, "OAuthException", None),
     "code1_99": (500, 1, 99, "An unknown error occurred", "OAuthException", None),
+    # An explicit `is_transient: false`: the API says repeating the request will not help.
+    "code1_not_transient": (500, 1, None, "An unknown error has occurred.", "OAuthException", False),
     "code2": (500, 2, None, "An unexpected error has occurred. Please retry your request later.",
               "OAuthException", True),
     "code4": (403, 4, None, "(#4) Application request limit reached", "OAuthException", True),
@@ -45,6 +47,9 @@ _CATALOG: dict[str, tuple[int, int, int | None, str, str, bool | None]] = {
                     "logged out.", "OAuthException", None),
     "code190_492": (400, 190, 492, "Error validating access token: The session is invalid because the user "
                     "no longer has a role on the Page.", "OAuthException", None),
+    # A 190 without subcode that is about a permission, not about the token's validity (wording assumed).
+    "code190_permission": (400, 190, None, "(#190) This endpoint requires the pages_read_user_content "
+                           "permission", "OAuthException", None),
     "code10": (403, 10, None, "(#10) This endpoint requires the 'pages_read_engagement' permission or the "
                "'Page Public Content Access' feature. Refer to https://developers.facebook.com/docs/apps/review",
                "OAuthException", None),
@@ -152,6 +157,7 @@ class Scenario:
     user_token_mode: str = "no_from"  # what a User token sees: "no_from", "no_id" (no id, no from) or "empty"
     omit_from_authors: frozenset[str] = frozenset()
     omit_comment_ids: bool = False  # every comment without `id`, whatever the token (PPCA without MODERATE)
+    next_base: str | None = None  # the scheme://host:port of `paging` URLs (default: the stand-in's own)
     app_secret: str | None = None  # when set, every request needs appsecret_proof = HMAC-SHA256(secret, token)
     omit_empty_nested_comments: bool = True
     since_inclusive: bool = True

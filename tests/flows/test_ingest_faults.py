@@ -40,6 +40,8 @@ FATAL = {
     "code200": (GraphPermissionError, "pages_read_user_content"),
     "code283": (GraphPermissionError, "pages_read_engagement"),
     "code100": (GraphAPIError, "Invalid parameter"),
+    "code1_not_transient": (GraphAPIError, "unknown error"),  # is_transient: false (issue 17 #13)
+    "code190_permission": (GraphPermissionError, "pages_read_user_content"),  # not "token invalid" (#13)
 }
 TOMBSTONES = ["code100_33"]
 POST_PATH = f"/v25.0/{POST_ID}"

@@ -14,6 +14,7 @@ COMMENTS = f"/v25.0/{POST_ID}/comments"
 
 EXPECTED = {  # fault -> (HTTP status, code, subcode, is_transient)
     "code1_reduce": (500, 1, None, None), "code1_99": (500, 1, 99, None), "code2": (500, 2, None, True),
+    "code1_not_transient": (500, 1, None, False), "code190_permission": (400, 190, None, None),
     "code4": (403, 4, None, True), "code17": (400, 17, None, True), "code32": (400, 32, None, None),
     "code341": (400, 341, None, None), "code613": (400, 613, None, None), "code80001": (400, 80001, None, None),
     "code190_page_token": (400, 190, None, None), "code190_460": (400, 190, 460, None),
