@@ -29,6 +29,7 @@ COMMENT_SCHEMA = pa.schema(
         ("has_attachment", pa.bool_()),
         ("created_at", pa.timestamp("us", tz="UTC")),
         ("like_count", pa.int32()),
+        ("reaction_count", pa.int32()),  # every reaction (`reactions.summary.total_count`); null when not given
         ("reply_count", pa.int32()),
         ("is_hidden", pa.bool_()),
         ("payload", pa.string()),
@@ -78,6 +79,20 @@ def tag_spans(comment: dict) -> list[list[int]]:
     return [[int(t["offset"]), int(t["length"])] for t in comment.get("message_tags") or [] if "offset" in t]
 
 
+def reaction_count(comment: dict) -> int | None:
+    """Every reaction on a comment (Like, Love, Care, Haha, Wow, Sad, Angry) from its `reactions` expansion's
+    `summary.total_count`; None when the payload does not carry it."""
+    reactions = comment.get("reactions")
+    summary = reactions.get("summary") if isinstance(reactions, dict) else None
+    total = summary.get("total_count") if isinstance(summary, dict) else None
+    if isinstance(total, bool) or not isinstance(total, int | str):
+        return None
+    try:
+        return int(total)
+    except ValueError:  # not a number: as if not given (the SQL path's try_cast says the same)
+        return None
+
+
 def comment_record(comment: dict, post_id: str, consultation: str) -> dict[str, Any]:
     """One staging row from a pseudonymised comment payload."""
     author = comment.get("from") or {}
@@ -95,6 +110,7 @@ def comment_record(comment: dict, post_id: str, consultation: str) -> dict[str, 
         "has_attachment": "attachment" in comment,
         "created_at": parse_graph_time(comment.get("created_time")),
         "like_count": int(comment.get("like_count") or 0),
+        "reaction_count": reaction_count(comment),
         "reply_count": int(comment.get("comment_count") or 0),
         "is_hidden": bool(comment.get("is_hidden", False)),
         "payload": payload,
@@ -161,6 +177,7 @@ with src as (
     select row_number() over () as n, comment_id, post_id, payload, from_json(payload, '{
         "parent": {"id": "VARCHAR"}, "parent_id": "VARCHAR", "from": {"author_key": "VARCHAR", "is_page": "BOOLEAN"},
         "message": "VARCHAR", "message_tags": "JSON", "created_time": "VARCHAR", "like_count": "VARCHAR",
+        "reactions": {"summary": {"total_count": "VARCHAR"}},
         "comment_count": "VARCHAR", "is_hidden": "BOOLEAN"}') as j  -- parsed once per row
     from comment_payloads
 )
@@ -184,6 +201,7 @@ select
     nullif(j.created_time, '') as created_time,
     try_strptime(nullif(j.created_time, ''), '%Y-%m-%dT%H:%M:%S%z') as created_at,
     cast(coalesce(nullif(j.like_count, ''), '0') as integer) as like_count,
+    try_cast(j.reactions.summary.total_count as integer) as reaction_count,
     cast(coalesce(nullif(j.comment_count, ''), '0') as integer) as reply_count,
     coalesce(j.is_hidden, false) as is_hidden,
     payload,

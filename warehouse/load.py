@@ -35,6 +35,8 @@ update stg_comments set
     has_attachment = b.has_attachment,
     created_at = b.created_at,
     like_count = b.like_count,
+    -- a scan that was not given the reactions total keeps the one already stored
+    reaction_count = coalesce(b.reaction_count, stg_comments.reaction_count),
     reply_count = b.reply_count,
     is_hidden = b.is_hidden,
     changed_at = $now,
@@ -44,6 +46,7 @@ where stg_comments.post_id = b.post_id and stg_comments.comment_id = b.comment_i
   and stg_comments.post_id in (select post_id from batch_posts) and (
        stg_comments.message is distinct from b.message
     or stg_comments.like_count is distinct from b.like_count
+    or (b.reaction_count is not null and stg_comments.reaction_count is distinct from b.reaction_count)
     or stg_comments.reply_count is distinct from b.reply_count
     or stg_comments.is_hidden is distinct from b.is_hidden
     or (b.author_key is not null and stg_comments.author_key is distinct from b.author_key)
@@ -57,11 +60,12 @@ returning stg_comments.post_id
 _INSERT_NEW = """
 insert into stg_comments (
     comment_id, post_id, consultation, parent_id, author_key, is_page_reply, message, tag_spans,
-    has_attachment, created_at, like_count, reply_count, is_hidden, first_seen_at, changed_at, deleted_at
+    has_attachment, created_at, like_count, reaction_count, reply_count, is_hidden, first_seen_at, changed_at,
+    deleted_at
 )
 select
     comment_id, post_id, consultation, parent_id, author_key, is_page_reply, message, tag_spans::json,
-    has_attachment, created_at, like_count, reply_count, is_hidden, $now, $now, null
+    has_attachment, created_at, like_count, reaction_count, reply_count, is_hidden, $now, $now, null
 from batch_comments as b
 where not exists (select 1 from stg_comments as s
                   where s.post_id in (select post_id from batch_posts)
@@ -369,33 +373,42 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, now: da
     )
 
 
+def _delete_stale(con: duckdb.DuckDBPyConnection, table: str, key: str, consultation: str, channel: str,
+                  changed_ids: list[str] | None, excluded: list[str] | None) -> None:
+    """Delete the rows of a consultation's channel that a new detection replaces (`replace_ideas`): all of them, or
+    those of the changed and excluded comments and of comments gone (deleted, erased)."""
+    if changed_ids is None:
+        con.execute(f"delete from {table} where consultation = $c and channel = $ch",
+                    {"c": consultation, "ch": channel})
+        return
+    con.execute(
+        f"""
+        delete from {table}
+        where consultation = $c and channel = $ch and (
+            {key} in (select unnest($changed))
+            or {key} in (select unnest($excluded))
+            or {key} not in (select comment_id from stg_comments where deleted_at is null)
+        )
+        """,
+        {"c": consultation, "ch": channel, "changed": list(changed_ids), "excluded": list(excluded or [])},
+    )
+
+
 def replace_ideas(con: duckdb.DuckDBPyConnection, consultation: str, ideas: pd.DataFrame, channel: str,
                   *, changed_ids: list[str] | None = None, excluded: list[str] | None = None,
-                  detected_through: datetime | None = None, rules_version: str | None = None) -> int:
+                  detected_through: datetime | None = None, rules_version: str | None = None,
+                  kinds: pd.DataFrame | None = None, overrides: dict[str, bool] | None = None) -> int:
     """Replace a consultation's ideas from one channel, in one transaction; returns how many it has now.
 
     ``changed_ids`` None: ``ideas`` is the whole current set. Otherwise an update: the ideas of the comments in
     ``changed_ids`` are replaced by ``ideas``, and ideas whose comment is gone (deleted, erased) or ``excluded`` by
-    a planner are dropped. ``detected_through``/``rules_version`` record how far detection has read.
+    a planner are dropped. ``kinds`` (comment_id, kind, kind_reason of the same comments) replace the stored kinds
+    (`core_comment_kinds`) the same way. ``detected_through``/``rules_version``/``overrides`` record how far
+    detection has read and which planners' verdicts it applied.
     """
     with transaction(con):
+        _delete_stale(con, "core_ideas", "idea_id", consultation, channel, changed_ids, excluded)
         con.register("batch_ideas", ideas)
-        if changed_ids is None:
-            con.execute(
-                "delete from core_ideas where consultation = $c and channel = $ch", {"c": consultation, "ch": channel}
-            )
-        else:
-            con.execute(
-                """
-                delete from core_ideas
-                where consultation = $c and channel = $ch and (
-                    idea_id in (select unnest($changed))
-                    or idea_id in (select unnest($excluded))
-                    or idea_id not in (select comment_id from stg_comments where deleted_at is null)
-                )
-                """,
-                {"c": consultation, "ch": channel, "changed": list(changed_ids), "excluded": list(excluded or [])},
-            )
         con.execute(
             """insert into core_ideas (idea_id, consultation, channel, text, created_at, like_count, reply_count,
                                        author_key)
@@ -403,11 +416,20 @@ def replace_ideas(con: duckdb.DuckDBPyConnection, consultation: str, ideas: pd.D
                from batch_ideas""",
         )
         con.unregister("batch_ideas")
+        if kinds is not None:
+            _delete_stale(con, "core_comment_kinds", "comment_id", consultation, channel, changed_ids, excluded)
+            con.register("batch_kinds", kinds[["comment_id", "kind", "kind_reason"]])
+            con.execute("""insert or replace into core_comment_kinds
+                           select comment_id, $c, $ch, kind, kind_reason from batch_kinds""",
+                        {"c": consultation, "ch": channel})
+            con.unregister("batch_kinds")
         if rules_version is not None:
             con.execute(
-                """insert or replace into core_idea_detection (consultation, channel, detected_through, rules_version)
-                   values ($c, $ch, $through, $version)""",
-                {"c": consultation, "ch": channel, "through": detected_through, "version": rules_version},
+                """insert or replace into core_idea_detection (consultation, channel, detected_through, rules_version,
+                                                               overrides)
+                   values ($c, $ch, $through, $version, $overrides)""",
+                {"c": consultation, "ch": channel, "through": detected_through, "version": rules_version,
+                 "overrides": json.dumps(overrides or {}, sort_keys=True)},
             )
         total = con.execute(
             "select count(*) from core_ideas where consultation = $c and channel = $ch",

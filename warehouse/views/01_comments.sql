@@ -8,6 +8,10 @@ scans as (
     select post_id, scanned_at from stg_post_scans
 ),
 
+kinds as (
+    select comment_id, kind, kind_reason from core_comment_kinds
+),
+
 final as (
     select
         c.comment_id,
@@ -19,6 +23,7 @@ final as (
         c.message,
         c.created_at,
         c.like_count,
+        c.reaction_count,  -- every kind of reaction (like_count: Like only); null until a scan has read it
         c.reply_count,
         c.is_hidden,
         c.deleted_at,
@@ -31,8 +36,13 @@ final as (
               and (c.deleted_at is null or s.scanned_at < c.deleted_at)
         ) as last_seen_at,
         c.changed_at,
-        c.has_attachment
+        c.has_attachment,
+        -- idea, staff, tag, thanks, question, complaint, reaction, spam or off_topic (transforms.ideas), after
+        -- planners' corrections, and why; null for a deleted comment and until an analysis has read the comment
+        k.kind,
+        k.kind_reason
     from source as c
+    left join kinds as k on k.comment_id = c.comment_id and c.deleted_at is null
 )
 
 select * from final;
