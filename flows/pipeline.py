@@ -17,6 +17,7 @@ from flows import artifacts
 from flows.ingest import graph_client, ingest_posts
 from flows.settings import ConfigError, Consultation, Settings, load_consultations, salt
 from models.corrections import apply_corrections, excluded_ids
+from models.embeddings import remembered_vectors, vector_model_id
 from models.placement import (
     ModelIntegrityError,
     TopicModel,
@@ -30,7 +31,7 @@ from models.topics import analyse
 from sources.graph import GraphPermissionError, TokenError
 from transforms.imports import as_comments
 from transforms.select import rules_version, select_ideas
-from warehouse import db, erase, export, load, queries
+from warehouse import db, erase, export, load, queries, vectors
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +123,8 @@ def cluster_topics(warehouse: str, consultation: Consultation, run_id: str) -> i
     """Cluster a consultation's ideas into topics that keep their ids from the previous run.
 
     With ``CIVIC_IDEAS_REFIT_HOURS`` > 0, a run soon after a full clustering places new and edited ideas in the
-    stored model's topics instead, while few changed (``models.placement``)."""
+    stored model's topics instead, while few changed (``models.placement``). A semantic backend encodes only the
+    texts whose vectors the warehouse does not hold yet (``warehouse.vectors``), and stores theirs."""
     themes = [t.model_dump() for t in consultation.themes] or None
     settings = Settings()
     refit_hours = settings.refit_hours
@@ -142,23 +144,29 @@ def cluster_topics(warehouse: str, consultation: Consultation, run_id: str) -> i
                      consultation.slug, latest[0])
             return latest[2]
         previous = queries.previous_assignments(con, consultation.slug)
+        model_id = vector_model_id(consultation.backend, consultation.embeddings_model_path)
+        known = vectors.load_vectors(con, model_id, ideas["text"].fillna("").astype(str).tolist())
     hashes = text_hashes(ideas) if refit_hours > 0 else None
     result = None
     plan = None
     if fresh and previous is not None and stored["fingerprint"] == key:
         plan = placement_plan(hashes, stored["ideas"])
-    if plan is not None:
-        try:
-            result = place(ideas, previous, TopicModel.from_bytes(stored["model"], signing), stored["ideas"], plan)
-        except ModelIntegrityError as exc:  # never unpickled: a tampered warehouse must not run code
-            log.warning("%s: %s (changed outside civic-ideas, or another salt); it is discarded and the ideas are "
-                        "clustered again", consultation.slug, exc)
-        except Exception as exc:  # noqa: BLE001 - an unreadable or stale model only costs a refit
-            log.warning("could not place new ideas with the stored topic model (%s); clustering again", exc)
-    if result is None:
-        result = analyse(ideas, previous, language=consultation.language, themes=themes,
-                         backend=consultation.backend, embeddings_model_path=consultation.embeddings_model_path)
+    with remembered_vectors(model_id, known) as memory:  # the encoder takes these instead of encoding again
+        if plan is not None:
+            try:
+                result = place(ideas, previous, TopicModel.from_bytes(stored["model"], signing), stored["ideas"],
+                               plan)
+            except ModelIntegrityError as exc:  # never unpickled: a tampered warehouse must not run code
+                log.warning("%s: %s (changed outside civic-ideas, or another salt); it is discarded and the ideas "
+                            "are clustered again", consultation.slug, exc)
+            except Exception as exc:  # noqa: BLE001 - an unreadable or stale model only costs a refit
+                log.warning("could not place new ideas with the stored topic model (%s); clustering again", exc)
+        if result is None:
+            result = analyse(ideas, previous, language=consultation.language, themes=themes,
+                             backend=consultation.backend, embeddings_model_path=consultation.embeddings_model_path)
     result.params["inputs"] = inputs
+    if model_id:
+        result.params["vectors"] = {"model": model_id, "stored": len(known), "encoded": memory.n_encoded}
     assignments, topics = apply_corrections(result.assignments, result.topics, ideas, rules)
     topics["representative_ids"] = [json.dumps(list(v)) for v in topics["representative_ids"]]
     model = None
@@ -166,6 +174,7 @@ def cluster_topics(warehouse: str, consultation: Consultation, run_id: str) -> i
         # a refit replaces the stored model (or removes it when there were too few ideas to fit one)
         model = (key, result.model.to_bytes(signing), hashes) if result.model is not None else ()
     with db.session(warehouse) as con:
+        vectors.save_vectors(con, model_id, memory.new, _now())
         load.save_topic_run(
             con,
             topic_run_id=f"{run_id}:{consultation.slug}",
