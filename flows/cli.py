@@ -269,7 +269,7 @@ def import_(ctx: Context, file_path: Path, consultation: str, channel: str, text
 
 @main.group()
 def topics() -> None:
-    """Planner corrections, kept as rules and re-applied after every clustering run."""
+    """Planner corrections, kept as rules and re-applied after every idea detection and clustering run."""
 
 
 def _correct(ctx: Context, consultation: str | None, by: str, action: str, **fields: Any) -> None:
@@ -331,8 +331,19 @@ def topics_move(ctx: Context, idea_id: str, target_topic_id: int, consultation: 
 @_BY
 @click.pass_obj
 def topics_exclude(ctx: Context, idea_id: str, consultation: str | None, by: str) -> None:
-    """Mark IDEA_ID as not an idea: it leaves topics and exports for good."""
+    """Mark IDEA_ID as not an idea: it leaves topics and exports, until `topics include IDEA_ID` brings it back."""
     _correct(ctx, consultation, by, "exclude", idea_id=idea_id)
+
+
+@topics.command("include")
+@click.argument("comment_id")
+@_CONSULTATION
+@_BY
+@click.pass_obj
+def topics_include(ctx: Context, comment_id: str, consultation: str | None, by: str) -> None:
+    """Make COMMENT_ID an idea for good, whatever detection says (see the workbook's sheet Ikke idéer), or undo an
+    exclude of it. From the next analysis it is clustered into a topic, and `topics move` works on it."""
+    _correct(ctx, consultation, by, "include", idea_id=comment_id)
 
 
 @main.command("cluster-file")

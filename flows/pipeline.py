@@ -16,7 +16,7 @@ from prefect.runtime import flow_run as prefect_flow_run
 from flows import artifacts
 from flows.ingest import graph_client, ingest_posts
 from flows.settings import ConfigError, Consultation, Settings, load_consultations, salt
-from models.corrections import apply_corrections, excluded_ids
+from models.corrections import apply_corrections, corrected_kinds, idea_overrides, overrides_changed
 from models.embeddings import remembered_vectors, vector_model_id
 from models.placement import (
     ModelIntegrityError,
@@ -30,7 +30,7 @@ from models.placement import (
 from models.topics import analyse
 from sources.graph import GraphPermissionError, TokenError
 from transforms.imports import as_comments
-from transforms.select import rules_version, select_ideas
+from transforms.select import comment_kinds, rules_version, select_ideas
 from warehouse import db, erase, export, load, queries, vectors
 
 log = logging.getLogger(__name__)
@@ -76,45 +76,49 @@ def purge_raw_payloads(warehouse: str, older_than_days: int) -> int:
 
 @task
 def find_ideas(warehouse: str, consultation: str) -> int:
-    """Detect and redact the ideas among a consultation's comments; returns how many there are.
+    """Give a consultation's comments a kind, and redact the ideas among them; returns how many ideas there are.
 
-    Only the comments changed since the last detection are read again, unless the rules changed since then
+    Only the comments changed since the last detection are read again, and those whose planner's verdict
+    (`topics include` / `exclude`) changed since, unless the rules changed since then
     (``transforms.select.rules_version``): detection looks at one comment at a time, so the result is the same.
     """
     channel, version = "facebook", rules_version()
     with db.session(warehouse) as con:
         through = queries.comments_changed_through(con, consultation)
         state = queries.idea_detection_state(con, consultation, channel)
-        excluded = excluded_ids(queries.corrections(con, consultation))
+        overrides = idea_overrides(queries.corrections(con, consultation))
         incremental = state is not None and state[1] == version and state[0] is not None
         if incremental:
-            comments = queries.comments_changed_since(con, consultation, state[0])
+            again = sorted(overrides_changed(state[2], overrides))
+            comments = queries.comments_changed_since(con, consultation, state[0], also_ids=again)
         else:
             comments = queries.comments_for_analysis(con, consultation)
-        ideas = select_ideas(comments)
-        ideas = ideas[~ideas["idea_id"].isin(excluded)]
+        kinds = corrected_kinds(comment_kinds(comments), overrides)
+        ideas = select_ideas(comments, channel, kinds=kinds)
         return load.replace_ideas(
             con, consultation, ideas, channel,
             changed_ids=comments["comment_id"].astype(str).tolist() if incremental else None,
-            excluded=sorted(excluded), detected_through=through, rules_version=version,
+            excluded=sorted(i for i, keep in overrides.items() if not keep), detected_through=through,
+            rules_version=version, kinds=kinds, overrides=overrides,
         )
 
 
 @task
 def find_imported_ideas(warehouse: str, consultation: str) -> int:
-    """Detect and redact the ideas among a consultation's imported items (`civic-ideas import`), channel by channel;
-    returns how many there are.
+    """Give a consultation's imported items (`civic-ideas import`) a kind and redact the ideas among them, channel by
+    channel; returns how many ideas there are.
 
     A channel's items are few (a meeting's notes, a batch of e-mails), so each analysis reads them all again: no
-    incremental state is kept, and an edited, re-imported or erased item is always up to date.
+    incremental state is kept, and an edited, re-imported or erased item, or a planner's verdict, is always up to date.
     """
     total = 0
     with db.session(warehouse) as con:
-        excluded = excluded_ids(queries.corrections(con, consultation))
+        overrides = idea_overrides(queries.corrections(con, consultation))
         for channel in queries.imported_channels(con, consultation):
-            ideas = select_ideas(as_comments(queries.imported_items(con, consultation, channel), channel), channel)
-            ideas = ideas[~ideas["idea_id"].isin(excluded)]
-            total += load.replace_ideas(con, consultation, ideas, channel)
+            items = as_comments(queries.imported_items(con, consultation, channel), channel)
+            kinds = corrected_kinds(comment_kinds(items), overrides)
+            ideas = select_ideas(items, channel, kinds=kinds)
+            total += load.replace_ideas(con, consultation, ideas, channel, kinds=kinds)
     return total
 
 

@@ -1,4 +1,5 @@
-"""Planners' corrections (rename, merge, move, exclude), re-applied on top of every clustering run (pure)."""
+"""Planners' corrections (rename, merge, move, exclude, include), re-applied on top of every clustering run and idea
+detection (pure)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,48 @@ from typing import Any
 import pandas as pd
 
 
+def idea_overrides(corrections: list[dict[str, Any]]) -> dict[str, bool]:
+    """Per comment a planner judged, whether it is an idea (True: `include`) or not (False: `exclude`); the latest
+    of its include/exclude corrections wins, so `include` undoes an `exclude` and the other way round."""
+    out: dict[str, bool] = {}
+    for c in corrections:
+        if c["action"] in ("include", "exclude"):
+            out[str(c["idea_id"])] = c["action"] == "include"
+    return out
+
+
 def excluded_ids(corrections: list[dict[str, Any]]) -> set[str]:
-    """Ideas a planner marked as not an idea."""
-    return {str(c["idea_id"]) for c in corrections if c["action"] == "exclude"}
+    """Ideas a planner marked as not an idea (and did not include again since)."""
+    return {i for i, keep in idea_overrides(corrections).items() if not keep}
+
+
+def included_ids(corrections: list[dict[str, Any]]) -> set[str]:
+    """Comments a planner made ideas (`topics include`), whatever the detection says."""
+    return {i for i, keep in idea_overrides(corrections).items() if keep}
+
+
+def overrides_changed(before: dict[str, bool], after: dict[str, bool]) -> set[str]:
+    """The comments whose planner verdict differs between two `idea_overrides` (added, changed or gone): the ones
+    idea detection must read again."""
+    return {i for i in before.keys() | after.keys() if before.get(i) != after.get(i)}
+
+
+def corrected_kinds(kinds: pd.DataFrame, overrides: dict[str, bool]) -> pd.DataFrame:
+    """``kinds`` (comment_id, kind, kind_reason) with planners' verdicts on top: an included comment is an idea, an
+    excluded idea is off topic; the reason says so and keeps the rules' own. Comments excluded that the rules do not
+    take for ideas keep their kind (a question stays a question)."""
+    if not overrides or kinds.empty:
+        return kinds
+    out = kinds.copy()
+    verdict = out["comment_id"].astype(str).map(overrides)
+    include = verdict.eq(True) & out["kind"].ne("idea")
+    exclude = verdict.eq(False) & out["kind"].eq("idea")
+    rules = out["kind"] + ": " + out["kind_reason"]
+    out.loc[include, "kind_reason"] = "included by a planner (topics include); the rules said " + rules[include]
+    out.loc[include, "kind"] = "idea"
+    out.loc[exclude, "kind_reason"] = "excluded by a planner (topics exclude); the rules said " + rules[exclude]
+    out.loc[exclude, "kind"] = "off_topic"
+    return out
 
 
 def merge_map(corrections: list[dict[str, Any]]) -> dict[int, int]:

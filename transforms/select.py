@@ -14,7 +14,7 @@ import pandas as pd
 from transforms import ideas as _ideas
 from transforms import redact as _redact
 from transforms import text as _text
-from transforms.ideas import detect_ideas
+from transforms.ideas import detect_kinds
 from transforms.redact import redact
 
 IDEA_COLUMNS = ["idea_id", "consultation", "channel", "text", "created_at", "like_count", "reply_count", "author_key"]
@@ -57,13 +57,34 @@ def detection_frame(comments: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def select_ideas(comments: pd.DataFrame, channel: str = "facebook") -> pd.DataFrame:
-    """The comments judged to be ideas, hidden ones left out, with names, e-mails, phones and CPR redacted."""
-    visible = comments[~comments["is_hidden"].astype(bool)]
-    if visible.empty:
+KIND_COLUMNS = ["comment_id", "kind", "kind_reason"]
+
+
+def comment_kinds(comments: pd.DataFrame) -> pd.DataFrame:
+    """Every comment's kind and reason (`transforms.ideas.detect_kinds`), same index: comment_id, kind, kind_reason.
+
+    A comment the Page hid is never an idea: when the rules take it for one, it is off topic, and the reason says so.
+    """
+    if comments.empty:
+        return pd.DataFrame(columns=KIND_COLUMNS)
+    kinds = detect_kinds(detection_frame(comments))
+    hidden = comments["is_hidden"].astype(bool).to_numpy() & kinds["kind"].eq("idea").to_numpy()
+    kinds.loc[hidden, "kind_reason"] = "hidden on the Page; the rules said idea: " + kinds.loc[hidden, "kind_reason"]
+    kinds.loc[hidden, "kind"] = "off_topic"
+    kinds.insert(0, "comment_id", comments["comment_id"].astype(str).to_numpy())
+    return kinds
+
+
+def select_ideas(comments: pd.DataFrame, channel: str = "facebook", kinds: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The comments judged to be ideas, hidden ones left out, with names, e-mails, phones and CPR redacted.
+
+    ``kinds``: the comments' kinds (`comment_kinds`, same rows, perhaps with planners' corrections on top); detected
+    here when not given."""
+    if kinds is None:
+        kinds = comment_kinds(comments)
+    if comments.empty:
         return pd.DataFrame(columns=IDEA_COLUMNS)
-    mask = detect_ideas(detection_frame(visible)).to_numpy(dtype=bool)
-    chosen = visible[mask]
+    chosen = comments[kinds["kind"].eq("idea").to_numpy(dtype=bool)]
     texts = [redact(str(m or ""), _spans(s)) for m, s in zip(chosen["message"], chosen["tag_spans"], strict=True)]
     return pd.DataFrame(
         {
@@ -78,3 +99,9 @@ def select_ideas(comments: pd.DataFrame, channel: str = "facebook") -> pd.DataFr
         },
         columns=IDEA_COLUMNS,
     )
+
+
+def redacted_text(message: object, tag_spans: object) -> str:
+    """A comment's text as its idea would carry it: tagged names, e-mails, phones, CPR numbers and the rest redacted
+    (`transforms.redact.redact`), for every place that shows a comment's text to planners."""
+    return redact(str(message or ""), _spans(tag_spans))

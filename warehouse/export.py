@@ -14,6 +14,7 @@ import pandas as pd
 
 from warehouse import columns, queries
 from warehouse.csvsafe import write_csv
+from warehouse.non_ideas import NOTES, SHEET_NAME, WIDTHS, non_ideas_sheet
 from warehouse.polis import polis_frame
 from warehouse.presentation import EXAMPLES_PER_TOPIC, danish_datetime, ideas_sheet, topics_sheet
 from warehouse.report import ReportData, render_report
@@ -83,14 +84,19 @@ def write_table(frame: pd.DataFrame, folder: Path, name: str) -> list[Path]:
     ]
 
 
-def write_workbook_file(path: Path, topics: pd.DataFrame, ideas: pd.DataFrame, examples: list) -> Path:
-    """The planners' workbook: sheet Emner (one row per topic) and sheet Idéer (one row per idea)."""
+def write_workbook_file(path: Path, topics: pd.DataFrame, ideas: pd.DataFrame, examples: list,
+                        non_ideas: pd.DataFrame | None = None) -> Path:
+    """The planners' workbook: sheet Emner (one row per topic), sheet Idéer (one row per idea) and, given
+    ``non_ideas`` (`warehouse.non_ideas.non_ideas_sheet`), sheet Ikke idéer (one row per comment that is not an
+    idea, with how to make it one)."""
     sheets = [
         Sheet("Emner", topics_sheet(topics, [[t for t, _ in ex] for ex in examples]),
               {"Emne": 28, "Nøgleord": 30, "Idéer": 8, "Borgere": 9, "Likes": 8,
                "Ændring siden sidste kørsel": 26, "Eksempler": 90}),
         Sheet("Idéer", ideas_sheet(ideas), {"Emne": 28, "Idé": 90, "Likes": 8, "Svar": 7, "Dato": 17, "Kanal": 12}),
     ]
+    if non_ideas is not None:
+        sheets.append(Sheet(SHEET_NAME, non_ideas, WIDTHS, NOTES))
     return _atomic(path, lambda p: write_workbook(p, sheets))
 
 
@@ -120,7 +126,8 @@ def export_consultation(
     paths = [
         *write_table(topics, folder, "topics"),
         *write_table(ideas, folder, "ideas"),
-        write_workbook_file(folder / f"{consultation}.xlsx", topics, ideas, examples),
+        write_workbook_file(folder / f"{consultation}.xlsx", topics, ideas, examples,
+                            non_ideas_sheet(queries.non_ideas_export(con, consultation), consultation)),
         _write_text(folder / "report.html", render_report(report)),
         _write_csv(polis_frame(queries.polis_comments(con, consultation)), folder / "polis" / "comments.csv"),
         _write_text(folder / "README.md", columns.export_readme(consultation, title, danish_datetime(generated_at))),

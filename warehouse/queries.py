@@ -22,26 +22,35 @@ def comments_for_analysis(con: duckdb.DuckDBPyConnection, consultation: str) -> 
     ).df()
 
 
-def comments_changed_since(con: duckdb.DuckDBPyConnection, consultation: str, since) -> pd.DataFrame:
-    """Like :func:`comments_for_analysis`, only the comments whose row changed after ``since``."""
+_COMMENT_COLUMNS = """comment_id, consultation, parent_id, author_key, is_page_reply, message,
+    tag_spans::varchar as tag_spans, has_attachment, created_at, like_count, reply_count, is_hidden"""
+
+
+def comments_changed_since(con: duckdb.DuckDBPyConnection, consultation: str, since,
+                           also_ids: list[str] | None = None) -> pd.DataFrame:
+    """Like :func:`comments_for_analysis`, only the comments whose row changed after ``since``, and those named in
+    ``also_ids`` (comments a planner's verdict changed for)."""
     return con.execute(
-        """
-        select comment_id, consultation, parent_id, author_key, is_page_reply, message, tag_spans::varchar as tag_spans,
-               has_attachment, created_at, like_count, reply_count, is_hidden
+        f"""
+        select {_COMMENT_COLUMNS}
         from stg_comments
-        where consultation = $c and deleted_at is null and changed_at > $since
+        where consultation = $c and deleted_at is null
+          and (changed_at > $since or comment_id in (select unnest($ids)))
         order by created_at, comment_id
         """,
-        {"c": consultation, "since": since},
+        {"c": consultation, "since": since, "ids": list(also_ids or [])},
     ).df()
 
 
 def idea_detection_state(con: duckdb.DuckDBPyConnection, consultation: str, channel: str):
-    """(detected_through, rules_version) of the consultation's last idea detection, or None."""
-    return con.execute(
-        "select detected_through, rules_version from core_idea_detection where consultation = $c and channel = $ch",
+    """(detected_through, rules_version, overrides) of the consultation's last idea detection, or None;
+    ``overrides`` is the planners' include/exclude verdicts it applied (comment id -> is an idea)."""
+    row = con.execute(
+        """select detected_through, rules_version, overrides from core_idea_detection
+           where consultation = $c and channel = $ch""",
         {"c": consultation, "ch": channel},
     ).fetchone()
+    return None if row is None else (row[0], row[1], json.loads(row[2]) if row[2] else {})
 
 
 def comments_changed_through(con: duckdb.DuckDBPyConnection, consultation: str):
@@ -282,3 +291,31 @@ def corrections(con: duckdb.DuckDBPyConnection, consultation: str) -> list[dict]
         {"c": consultation},
     ).df()
     return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+def non_ideas_export(con: duckdb.DuckDBPyConnection, consultation: str) -> pd.DataFrame:
+    """The consultation's live comments and imported items judged not to be ideas, for planners (no author key):
+    comment_id, channel, kind, kind_reason, message and tag_spans (to redact), like_count, created_at; most liked
+    first."""
+    return con.execute(
+        """
+        with kinds as (
+            select comment_id, channel, kind, kind_reason from core_comment_kinds
+            where consultation = $c and kind <> 'idea'
+        ),
+
+        texts as (
+            select comment_id, message, tag_spans::varchar as tag_spans, like_count, created_at
+            from stg_comments where consultation = $c and deleted_at is null
+            union all
+            select channel || ':' || item_id, text, null, 0, created_at
+            from stg_imported_items where consultation = $c
+        )
+
+        select k.comment_id, k.channel, k.kind, k.kind_reason, t.message, t.tag_spans, t.like_count, t.created_at
+        from kinds as k
+        inner join texts as t using (comment_id)
+        order by t.like_count desc, t.created_at nulls last, k.comment_id
+        """,
+        {"c": consultation},
+    ).df()

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -19,11 +20,13 @@ _DATE_FORMAT = "dd-mm-yyyy hh:mm"
 
 @dataclass
 class Sheet:
-    """One worksheet: its name, its rows, and a width per column (characters; text wraps within it)."""
+    """One worksheet: its name, its rows, a width per column (characters; text wraps within it), and notes shown on
+    column headers (a cell comment: how to use the column)."""
 
     name: str
     frame: pd.DataFrame
     widths: dict[str, float] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
 
 
 def _cell(value: Any) -> Any:
@@ -57,6 +60,8 @@ def _fill(ws: Any, sheet: Sheet) -> None:
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
+        if cell.value in sheet.notes:
+            cell.comment = Comment(sheet.notes[cell.value], "civic-ideas", width=320, height=110)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(ws.max_row, 1)}"
 

@@ -33,6 +33,14 @@ def _ideas(wh: Path) -> list[tuple]:
         con.close()
 
 
+def _kinds(wh: Path) -> list[tuple]:
+    con = duckdb.connect(str(wh), read_only=True)
+    try:
+        return con.execute("select * from core_comment_kinds order by comment_id").fetchall()
+    finally:
+        con.close()
+
+
 @pytest.fixture()
 def world(tmp_path: Path, sample_dir: Path, monkeypatch: pytest.MonkeyPatch):
     data = json.loads((sample_dir / "facebook.json").read_text(encoding="utf-8"))
@@ -72,17 +80,40 @@ def test_a_second_run_reads_only_changed_comments_and_agrees_with_a_full_run(wor
         load.add_correction(con, SLUG, "exclude", created_by="test", idea_id=excluded["id"],
                              now=dt.datetime.now(dt.UTC))
     second = pipeline.find_ideas.fn(str(wh), SLUG)
-    assert read[1] == 2  # the edited comment and the new one
+    assert read[1] == 3  # the edited comment, the new one, and the one a planner excluded since
     after = {row[0] for row in _ideas(wh)}
     assert new["id"] in after and turned["id"] not in after and gone["id"] not in after
     assert excluded["id"] not in after and second == len(after)
 
-    incremental = _ideas(wh)
+    kinds = dict((k[0], k[3]) for k in _kinds(wh))
+    assert set(kinds) == {c["id"] for c in changed} | {new["id"]}  # every live comment, the deleted one gone
+    assert kinds[turned["id"]] in ("thanks", "tag") and kinds[new["id"]] == "idea"
+    assert kinds[excluded["id"]] == "off_topic"  # a planner's exclude: kept with a kind, not dropped
+
+    incremental, incremental_kinds = _ideas(wh), _kinds(wh)
     with db.session(wh) as con:
         con.execute("delete from core_idea_detection")
     pipeline.find_ideas.fn(str(wh), SLUG)
     assert read[2] == len(changed) + 1  # a full run: every live comment (the tombstoned one is not live)
-    assert _ideas(wh) == incremental
+    assert _ideas(wh) == incremental and _kinds(wh) == incremental_kinds
+
+
+def test_a_changed_verdict_rereads_only_that_comment_and_include_undoes_exclude(world) -> None:
+    wh, comments, page_id, post_id, read = world
+    _load(wh, comments, page_id, post_id, "r1")
+    pipeline.find_ideas.fn(str(wh), SLUG)
+    idea = sorted(row[0] for row in _ideas(wh))[0]
+    now = dt.datetime.now(dt.UTC)
+    with db.session(wh) as con:
+        load.add_correction(con, SLUG, "exclude", created_by="test", idea_id=idea, now=now)
+    pipeline.find_ideas.fn(str(wh), SLUG)
+    pipeline.find_ideas.fn(str(wh), SLUG)
+    assert read[1:] == [1, 0] and idea not in {row[0] for row in _ideas(wh)}
+    with db.session(wh) as con:
+        load.add_correction(con, SLUG, "include", created_by="test", idea_id=idea, now=now)
+    pipeline.find_ideas.fn(str(wh), SLUG)
+    assert read[3] == 1 and idea in {row[0] for row in _ideas(wh)}
+    assert [k[3] for k in _kinds(wh) if k[0] == idea] == ["idea"]
 
 
 def test_new_rules_read_every_comment_again(world) -> None:

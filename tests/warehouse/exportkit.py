@@ -13,10 +13,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from models.corrections import corrected_kinds
 from transforms.pseudonym import pseudonymise_comments
 from transforms.records import comments_table
 from transforms.redact import redact_tags
-from warehouse import db, load
+from transforms.select import comment_kinds
+from warehouse import db, load, queries
 
 SLUG = "motorvej"
 TITLE = "Idéer til overdækningen af motorvejen"
@@ -117,6 +119,13 @@ def _ideas(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def _kinds(con: duckdb.DuckDBPyConnection, ideas: set[str]) -> pd.DataFrame:
+    """Every comment's kind as detection gives it, with the ideas of this consultation as planners would have them
+    (the rules' ideas that are not ideas here are excluded: off topic, with the reason)."""
+    kinds = comment_kinds(queries.comments_for_analysis(con, SLUG))
+    return corrected_kinds(kinds, {i: i in ideas for i in kinds["comment_id"]})
+
+
 def _topic_run(ideas: pd.DataFrame, column: int, previous: dict[int, int] | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     placed = {f"10152398154407346_{c[0]:04d}": c[column] for c in COMMENTS if c[column] is not None}
     keys = {f"10152398154407346_{c[0]:04d}": USER_IDS[c[1]] for c in COMMENTS}
@@ -150,7 +159,7 @@ def build(path: Path) -> duckdb.DuckDBPyConnection:
     load.save_scan(con, comments_table(pseudonymous, POST_ID, SLUG), post_id=POST_ID, run_id="r1", complete=True,
                    n_requests=1, now=RUN_1_AT)
     ideas = _ideas(con)
-    load.replace_ideas(con, SLUG, ideas, "facebook")
+    load.replace_ideas(con, SLUG, ideas, "facebook", kinds=_kinds(con, set(ideas["idea_id"])))
     previous: dict[int, int] | None = None
     for run, column, at in (("r1", 5, RUN_1_AT), ("r2", 6, RUN_2_AT)):
         topics, assignments = _topic_run(ideas, column, previous)

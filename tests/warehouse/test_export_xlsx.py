@@ -11,7 +11,9 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.workbook import Workbook
 
+from transforms.redact import contains_pii
 from warehouse import export
+from warehouse.non_ideas import KINDS_DA, NON_IDEA_HEADERS
 from warehouse.presentation import IDEA_HEADERS, TOPIC_HEADERS
 
 
@@ -33,7 +35,7 @@ def _values(ws) -> list[list]:
 
 def test_sheets_and_danish_headers(exported) -> None:
     _, wb = exported
-    assert wb.sheetnames == ["Emner", "Idéer"]
+    assert wb.sheetnames == ["Emner", "Idéer", "Ikke idéer"]
     assert _values(wb["Emner"])[0] == TOPIC_HEADERS == [
         "Emne", "Nøgleord", "Idéer", "Borgere", "Likes", "Ændring siden sidste kørsel", "Eksempler"]
     assert _values(wb["Idéer"])[0] == IDEA_HEADERS == ["Emne", "Idé", "Likes", "Svar", "Dato", "Kanal"]
@@ -86,6 +88,37 @@ def test_idea_rows_match_the_warehouse_sorted_by_topic_then_support(exported) ->
     first = next(r for r in rows if r[1].startswith("Hvad med en stor park"))
     assert first[4] == dt.datetime(2014, 5, 2, 11, 1)
     assert wb["Idéer"]["E2"].number_format == "dd-mm-yyyy hh:mm"
+
+
+def test_non_idea_rows_match_the_warehouse_with_kinds_in_danish_and_redacted_texts(exported) -> None:
+    con, wb = exported
+    ws = wb["Ikke idéer"]
+    rows = _values(ws)
+    assert rows[0] == NON_IDEA_HEADERS == ["Id", "Slags", "Begrundelse", "Tekst", "Likes", "Dato", "Kanal",
+                                           "Gør den til en idé"]
+    expected = con.execute(
+        """select comment_id, kind, kind_reason, like_count from comments
+           where consultation = ? and deleted_at is null and kind <> 'idea'""", [exportkit.SLUG]).fetchall()
+    ideas = {i for (i,) in con.execute("select idea_id from ideas").fetchall()}
+    body = rows[1:]
+    # every comment that is not an idea, once, and none of the ideas; most liked first
+    assert sorted((r[0], r[1], r[2], r[4]) for r in body) == sorted(
+        (i, KINDS_DA[k], reason, likes) for i, k, reason, likes in expected)
+    assert len(body) == 8 and not ideas & {r[0] for r in body}
+    assert [r[4] for r in body] == sorted((r[4] for r in body), reverse=True)
+    by_number = {int(r[0].rsplit("_", 1)[1]): r for r in body}
+    assert {n: r[1] for n, r in by_number.items()} == {
+        4: "Uden for emnet", 6: "Tak/ros", 7: "Tagging", 9: "Uden for emnet", 11: "Klage", 15: "Uden for emnet",
+        21: "Spørgsmål", 24: "Kommunens svar"}
+    # texts are redacted as ideas are: the tagged friend, the phone number and the staff name are gone
+    assert by_number[7][3] == "@[navn] se her!"
+    assert "[telefon]" in by_number[9][3] and "/[navn], Silkeborg Kommune" in by_number[24][3]
+    assert all(contains_pii(r[3]) == [] for r in body)
+    assert by_number[21][3] == "Hvornår starter byggeriet?" and by_number[21][5] == dt.datetime(2014, 5, 19, 11, 21)
+    # how to bring one back: a command per row, and a note on the header
+    assert by_number[4][7] == f"civic-ideas topics include {by_number[4][0]} --consultation {exportkit.SLUG}"
+    assert "civic-ideas topics include ID" in ws["H1"].comment.text and ws["A1"].comment is not None
+    assert "excluded by a planner" in by_number[4][2] and by_number[21][2] == "question without a proposal"
 
 
 def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
