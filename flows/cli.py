@@ -24,16 +24,28 @@ try:  # Prefect's home and database, when Prefect would make them now, are made 
 except OSError as _exc:  # e.g. a read-only home: Prefect reports it itself if it needs the folder
     logging.getLogger(__name__).debug("could not prepare Prefect's home: %s", _exc)
 
-from flows.settings import ConfigError, load_themes  # noqa: E402
-from models.embeddings import EmbeddingsUnavailable, model_folder, multilingual_model  # noqa: E402
-from sources.files import ImportColumns, InputFileError, read_csv_items  # noqa: E402
-from sources.graph import GraphAPIError  # noqa: E402
-from transforms.imports import ImportDataError  # noqa: E402
-from warehouse.db import WarehouseError, connect  # noqa: E402
-
 log = logging.getLogger(__name__)
 
-KNOWN_ERRORS = (ConfigError, GraphAPIError, WarehouseError, InputFileError, ImportDataError, EmbeddingsUnavailable)
+# The errors a user can fix, each as (module, class). Every command imports what it needs inside its body, so that
+# `--help` and `sql` start without Prefect, pandas, scikit-learn or SciPy; the classes are therefore looked up only
+# when an error is reported, in modules already loaded (an exception's module is loaded before it can be raised).
+KNOWN_ERRORS = (
+    ("flows.settings", "ConfigError"),
+    ("sources.errors", "GraphAPIError"),
+    ("warehouse.db", "WarehouseError"),
+    ("sources.files", "InputFileError"),
+    ("transforms.imports", "ImportDataError"),
+    ("models.embeddings", "EmbeddingsUnavailable"),
+)
+
+
+def is_known_error(exc: BaseException) -> bool:
+    """`exc` is one of KNOWN_ERRORS (or a subclass): its message alone tells the user what to fix."""
+    for module_name, class_name in KNOWN_ERRORS:
+        module = sys.modules.get(module_name)
+        if module is not None and isinstance(exc, getattr(module, class_name)):
+            return True
+    return False
 
 
 class Context:
@@ -49,7 +61,7 @@ def _fail(ctx: Context, exc: BaseException) -> None:
     if ctx.debug:
         raise exc
     message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    if not isinstance(exc, KNOWN_ERRORS):
+    if not is_known_error(exc):
         message = f"unexpected error ({type(exc).__name__}): {message} (run with --debug for details)"
     click.echo(f"civic-ideas: error: {message}", err=True)
     sys.exit(1)
@@ -80,6 +92,8 @@ def main(click_ctx: click.Context, warehouse: Path, export_dir: Path, debug: boo
 
 
 def _print_summary(ctx: Context, counts: dict[str, Any]) -> None:
+    from warehouse.db import connect
+
     con = connect(ctx.warehouse, read_only=True, wait_seconds=10)
     try:
         totals = con.execute(
@@ -132,6 +146,8 @@ _EMBEDDINGS_MODEL = click.option(
 
 def _check_backend(backend: str, model_path: str | Path | None) -> None:
     """The backend's optional packages and model are there (one clear line if not), before anything starts."""
+    from models.embeddings import model_folder, multilingual_model
+
     if backend == "embeddings":
         model_folder(model_path)
     elif backend == "multilingual":
@@ -179,15 +195,16 @@ _stage_command("export", ["export"], "Write the planners' exports.")
 def sql(ctx: Context, query: str, fmt: str, wait_seconds: float) -> None:
     """Run one read-only SELECT on the warehouse (no file access, no settings, one statement)."""
     def body() -> None:
+        from flows.sql_output import format_csv, format_json, format_table
         from warehouse.db import analyst_query
 
-        frame = analyst_query(ctx.warehouse, query, wait_seconds=wait_seconds)
+        columns, rows = analyst_query(ctx.warehouse, query, wait_seconds=wait_seconds)
         if fmt == "csv":
-            click.echo(frame.to_csv(index=False), nl=False)
+            click.echo(format_csv(columns, rows), nl=False)
         elif fmt == "json":
-            click.echo(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
+            click.echo(format_json(columns, rows))
         else:
-            click.echo(frame.to_string(index=False, max_colwidth=80) if len(frame.columns) else "")
+            click.echo(format_table(columns, rows))
 
     _guard(ctx, body)
 
@@ -205,7 +222,7 @@ def forget(ctx: Context, facebook_user_id: str | None, comment_id: str | None, i
     def body() -> None:
         import datetime as dt
 
-        from flows.settings import Settings, salt
+        from flows.settings import ConfigError, Settings, salt
         from transforms.imports import imported_author_key
         from transforms.pseudonym import author_key
         from warehouse import erase
@@ -252,6 +269,7 @@ def import_(ctx: Context, file_path: Path, consultation: str, channel: str, text
     `civic-ideas analyse` (or run) finds their ideas and clusters them with the Facebook ones."""
     def body() -> None:
         from flows.imports import import_file
+        from sources.files import ImportColumns
 
         columns = ImportColumns(text=text_column, item_id=id_column, date=date_column, author=author_column)
         n = import_file(ctx.warehouse, file_path, consultation=consultation, channel=channel, columns=columns,
@@ -362,6 +380,8 @@ def cluster_file(ctx: Context, input_path: Path, text_column: str, id_column: st
     """Idea detection and topic clustering of any CSV; no warehouse needed."""
     def body() -> None:
         from flows.clusterfile import cluster_items
+        from flows.settings import load_themes
+        from sources.files import read_csv_items
         from warehouse.csvsafe import write_csv
 
         _check_backend(backend or "tfidf", embeddings_model)  # fail fast, before reading the file

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported by the frame functions only: `civic-ideas sql --format csv` runs without it
+    import pandas as pd
 
 __all__ = ["FORMULA_START", "neutralise", "neutralise_frame", "write_csv"]
 
@@ -38,6 +40,8 @@ def neutralise(value: object) -> object:
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` whose text cells are neutralised (:func:`neutralise`); other columns are kept as they are."""
+    import pandas as pd
+
     out = frame.copy()
     for column in out.columns:
         series = out[column]

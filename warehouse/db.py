@@ -12,12 +12,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import duckdb
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -172,12 +168,15 @@ def read_only_statement(query: str) -> duckdb.Statement:
     return statement
 
 
-def analyst_query(path: str | Path, query: str, *, wait_seconds: float = 10.0) -> pd.DataFrame:
-    """The result of one read-only SELECT, run for an analyst on a locked-down connection (`ANALYST_CONFIG`)."""
+def analyst_query(path: str | Path, query: str, *,
+                  wait_seconds: float = 10.0) -> tuple[list[str], list[tuple[object, ...]]]:
+    """The column names and rows of one read-only SELECT, run for an analyst on a locked-down connection
+    (`ANALYST_CONFIG`). Plain Python values, no DataFrame: `civic-ideas sql` starts without pandas."""
     statement = read_only_statement(query)  # before the file is opened: a refused query never touches it
     con = connect(path, read_only=True, wait_seconds=wait_seconds, config=ANALYST_CONFIG)
     try:
-        return con.execute(statement).df()
+        result = con.execute(statement)
+        return [column[0] for column in result.description or []], result.fetchall()
     except duckdb.Error as exc:
         raise _analyst_error(exc) from exc
     finally:
