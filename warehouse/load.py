@@ -419,7 +419,7 @@ def replace_ideas(con: duckdb.DuckDBPyConnection, consultation: str, ideas: pd.D
         if kinds is not None:
             _delete_stale(con, "core_comment_kinds", "comment_id", consultation, channel, changed_ids, excluded)
             con.register("batch_kinds", kinds[["comment_id", "kind", "kind_reason"]])
-            con.execute("""insert or replace into core_comment_kinds
+            con.execute("""insert into core_comment_kinds
                            select comment_id, $c, $ch, kind, kind_reason from batch_kinds""",
                         {"c": consultation, "ch": channel})
             con.unregister("batch_kinds")
