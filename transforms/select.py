@@ -30,6 +30,8 @@ def rules_version() -> str:
             digest.update(inspect.getsource(module).encode("utf-8"))
         except (OSError, TypeError):  # installed without sources: the package version stands in
             digest.update(module.__name__.encode("utf-8"))
+    for names in _redact._lists():  # the name and place lists decide what is redacted as much as the code does
+        digest.update("\n".join(sorted(names)).encode("utf-8"))
     for package in ("stop-words", "snowballstemmer"):  # stop words and stems feed the rules too
         try:
             digest.update(f"{package}=={metadata.version(package)}".encode())
