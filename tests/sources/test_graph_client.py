@@ -6,7 +6,7 @@ import logging
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from graphkit import PAGE_ID, POST_ID, make_dataset
+from graphkit import POST_ID, make_dataset
 
 from sources.graph import COMMENT_FIELDS, GraphClient, PageAccessError
 from sources.standin import DEFAULT_TOKEN, RecordedRequest
