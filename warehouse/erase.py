@@ -12,6 +12,7 @@ import duckdb
 from transforms.erasure import erase_names, erase_tagged, tagged_names
 from transforms.imports import item_suppression
 from transforms.records import canonical_json, payload_hash
+from warehouse import vectors
 
 # Tables holding a comment's data, keyed by the column that names the comment.
 _COMMENT_TABLES = {
@@ -65,6 +66,8 @@ def _in_transaction(con: duckdb.DuckDBPyConnection, kind: str, ids: list[str], s
                         {"kind": suppress_kind, "v": value})
         n_rows = _delete_comments(con, ids) if ids else 0
         n_rows += also() if also else 0
+        # a stored vector is derived from a text: vectors of texts no idea holds any more go with them
+        n_rows += vectors.forget_unused(con)
         _record(con, kind, n_rows, now)
         con.execute("commit")
     except Exception:
