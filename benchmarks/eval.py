@@ -8,7 +8,11 @@ Run from the repository root: ``.venv/bin/python benchmarks/eval.py``. Prints ma
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 import tomllib
 from collections.abc import Callable
@@ -28,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.eval_detection import detection_report  # noqa: E402
+from models.cluster import TopicClusterer, _encoder  # noqa: E402
 from models.embeddings import EmbeddingsUnavailable, model_folder, multilingual_model  # noqa: E402
 from models.identity import match_topics  # noqa: E402
 from models.topics import analyse  # noqa: E402
@@ -139,6 +144,14 @@ def label_agreement(labels: dict[int, str], truth: np.ndarray, pred: np.ndarray,
     return float(np.mean(hits)) if hits else float("nan")
 
 
+PEER_NOTE = (
+    "peer (every table): BERTopic's default clustering on the same vectors, run from benchmarks/peer_bertopic.py in a"
+    " throwaway environment (uv venv + umap-learn, hdbscan): UMAP(n_neighbors=15, n_components=5, min_dist=0.0,"
+    " metric=cosine, random_state=42) + HDBSCAN(min_cluster_size=10), outliers (-1) one more topic. BERTopic itself"
+    " is not installed: it requires PyTorch, which this machine's registries only offer as a multi-GB CUDA build."
+    " Vectors: tfidf = our unsmoothed LSA vectors, embeddings = all-MiniLM-L6-v2 (BERTopic's own default model),"
+    " multilingual = multilingual-e5-small. UMAP+KMeans: the same UMAP output, KMeans with k by silhouette."
+)
 SEEDS = range(5)  # random_states per configuration: one seed on 100-odd ideas moves NMI by +-0.05
 
 
@@ -270,6 +283,137 @@ def detection_row(gold: pd.DataFrame, name: str = "all") -> dict:
     }
 
 
+TUNING = ("skolestruktur_them", "bynatur_kjellerup")  # tune on these; the other two are held out (README section 3)
+PEER_ENV = Path(os.environ.get("CIVIC_IDEAS_PEER_ENV", "/tmp/civic-peer"))
+PEER_SCRIPT = ROOT / "benchmarks" / "peer_bertopic.py"
+
+
+def load_danish() -> list[tuple[str, str, pd.DataFrame, list[dict]]]:
+    """(slug, half, ideas, planner themes) per consultation of the Danish dev set; ideas only (label != not_an_idea).
+
+    half is "tuning" for the two consultations tuning may look at, "held-out" for the other two.
+    """
+    path = SHARED / "danish_consultations_dev.csv"
+    if not path.exists():
+        return []
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df = df[df["label"] != "not_an_idea"].rename(columns={"id": "idea_id"})
+    themes_path = SHARED / "danish_consultations_themes.toml"
+    themes = {}
+    if themes_path.exists():
+        for c in tomllib.loads(themes_path.read_text(encoding="utf-8")).get("consultations", []):
+            themes[c["slug"]] = list(c.get("themes", []))
+    out = []
+    for slug, part in df.groupby("consultation", sort=False):
+        half = "tuning" if slug in TUNING else "held-out"
+        out.append((slug, half, part.reset_index(drop=True), themes.get(slug, [])))
+    return sorted(out, key=lambda r: (r[1] != "tuning", r[0]))
+
+
+_ASCII = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "é": "e"})
+
+
+def _slug_parts(slug: str) -> list[str]:
+    """A gold slug's subject words: its parts of 3+ letters ("busforbindelser", "soe_og_aa" -> "soe")."""
+    return [p for p in slug.split("_") if len(p) >= 3]
+
+
+def _label_words(label: str) -> list[str]:
+    """A label's words, lower-cased and written as the slugs are (æ -> ae, ø -> oe, å -> aa)."""
+    return [form.translate(_ASCII) for pair in words(label.lower(), "da") for form in pair]
+
+
+def slug_agreement(labels: dict[int, str], truth: np.ndarray, pred: np.ndarray) -> float:
+    """Share of topics (not "Andet") whose label shares a word root with the subject words of the gold topic most of
+    its ideas have. Roots: a label word (or its stem) and a slug part are the same root when one starts or ends with
+    the other and the shorter has 3+ letters ("Bus" ~ busforbindelser, "Hundeskov" ~ hundeskov, "Træer" ~ traeer)."""
+    hits = []
+    for topic, label in labels.items():
+        if topic == 0 or not (pred == topic).any():
+            continue
+        gold = pd.Series(truth[pred == topic]).mode().iloc[0]
+        hits.append(any(_same_root(a, b) for a in _label_words(label) for b in _slug_parts(gold)))
+    return float(np.mean(hits)) if hits else float("nan")
+
+
+def raw_vectors(texts: list[str], lang: str, backend: str) -> np.ndarray:
+    """The vectors a peer gets for ``backend``: the sentence embeddings as the encoder gives them, or for tfidf our
+    LSA vectors of the texts (unsmoothed: smoothing is part of our clustering, not of the vectors)."""
+    if backend == "tfidf":
+        model = TopicClusterer(language=lang, k=2).fit(texts)
+        return model.transform(texts).astype(np.float32)
+    return np.asarray(_encoder(None, backend).encode(texts), dtype=np.float32)
+
+
+def peer_environment() -> tuple[Path | None, str]:
+    """The throwaway environment with umap-learn and hdbscan (built once with uv), or None and why not."""
+    python = PEER_ENV / "bin" / "python"
+    if python.exists() and subprocess.run([python, "-c", "import umap, hdbscan"], capture_output=True).returncode == 0:
+        return python, ""
+    uv = shutil.which("uv")
+    if uv is None:
+        return None, "peer not measured: uv is not installed (it builds the throwaway environment)"
+    steps = [[uv, "venv", "--quiet", "--python", sys.executable, str(PEER_ENV)],
+             [uv, "pip", "install", "--quiet", "--python", str(python), "umap-learn", "hdbscan"]]
+    for step in steps:
+        done = subprocess.run(step, capture_output=True, text=True)
+        if done.returncode != 0:
+            return None, f"peer not measured: {' '.join(map(str, step[:3]))} failed: {done.stderr.strip()[:200]}"
+    return python, ""
+
+
+def run_peer(vectors: dict[str, np.ndarray]) -> tuple[dict[str, dict], str]:
+    """BERTopic's default pipeline (benchmarks/peer_bertopic.py) on each named vector set, in the peer environment."""
+    python, why = peer_environment()
+    if python is None:
+        return {}, why
+    with tempfile.TemporaryDirectory(prefix="civic-peer-") as tmp:
+        for name, V in vectors.items():
+            np.save(Path(tmp) / f"{name}.npy", V)
+        out = Path(tmp) / "peer.json"
+        done = subprocess.run([python, str(PEER_SCRIPT), tmp, str(out)], capture_output=True, text=True)
+        if done.returncode != 0:
+            return {}, f"peer failed: {done.stderr.strip().splitlines()[-1:]}"
+        return json.loads(out.read_text(encoding="utf-8")), ""
+
+
+def danish_rows(slug: str, half: str, df: pd.DataFrame, themes: list[dict], backend: str) -> list[dict]:
+    """Our model on one Danish consultation, auto k without and with the planner themes, mean over ``SEEDS``."""
+    y = df["label"].to_numpy()
+    rows = []
+    for mode, th in [("auto k", None), ("auto k + themes", themes)]:
+        nmis, aris, ks, andet, agree = [], [], [], [], []
+        for seed in SEEDS:
+            run = analyse(ideas_frame(df), language="da", themes=th, random_state=seed, backend=backend)
+            pred = run.assignments["topic_id"].to_numpy()
+            nmis.append(normalized_mutual_info_score(y, pred))
+            aris.append(adjusted_rand_score(y, pred))
+            ks.append(int((run.topics["topic_id"] != 0).sum()))
+            andet.append(float((pred == 0).mean()))
+            agree.append(slug_agreement(dict(zip(run.topics["topic_id"], run.topics["label"], strict=True)), y, pred))
+        rows.append({"consultation": slug, "half": half, "backend": backend, "method": mode,
+                     "topics": f"{min(ks)}-{max(ks)} (true {len(set(y))})", "NMI": float(np.mean(nmis)),
+                     "NMI sd": float(np.std(nmis)), "ARI": float(np.mean(aris)), "andet": float(np.mean(andet)),
+                     "labels agree": float(np.mean(agree))})
+    return rows
+
+
+def add_peer(rows: list[dict], peer: dict[str, dict], truth: dict[str, np.ndarray], key: Callable[[dict], str]) -> None:
+    """The peer's NMI beside each row of the same data set and backend (no peer: nan)."""
+    for row in rows:
+        got, y = peer.get(key(row)), truth.get(key(row))
+        row["peer BERTopic NMI"] = normalized_mutual_info_score(y, got["bertopic"]) if got else float("nan")
+        row["peer UMAP+KMeans NMI"] = normalized_mutual_info_score(y, got["umap_kmeans"]) if got else float("nan")
+
+
+def danish_summary(rows: list[dict]) -> list[dict]:
+    """Mean over the consultations of each half, per backend and method."""
+    frame = pd.DataFrame(rows)
+    cols = ["NMI", "ARI", "labels agree", "peer BERTopic NMI", "peer UMAP+KMeans NMI"]
+    out = frame.groupby(["half", "backend", "method"], sort=False)[cols].mean().reset_index()
+    return out.to_dict("records")
+
+
 def markdown(rows: list[dict], digits: int = 3) -> str:
     if not rows:
         return "(none)\n"
@@ -280,7 +424,9 @@ def markdown(rows: list[dict], digits: int = 3) -> str:
     return "\n".join([" | ".join(cols), " | ".join("---" for _ in cols), *fmt]) + "\n"
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    """``--tuning``: only the Danish tuning half (what tuning may look at; prints, writes no report file)."""
+    danish_only = "--tuning" in (sys.argv[1:] if argv is None else argv)
     start = time.perf_counter()
     sections: list[str] = []
     backends = ["tfidf"]
@@ -304,8 +450,8 @@ def main() -> int:
     except EmbeddingsUnavailable as exc:
         embeddings_note += f" multilingual backend not measured: {exc}"
     with threadpool_limits(limits=1):  # two cores: pinned BLAS/OpenMP keeps timings comparable between runs
-        sets = [(name, df, lang, None) for name, df, lang in load_public()]
-        gold = load_gold()
+        sets = [] if danish_only else [(name, df, lang, None) for name, df, lang in load_public()]
+        gold = None if danish_only else load_gold()
         detection: list[dict] = []
         if gold is not None:
             gold_ideas = gold[gold["label"] != "not_an_idea"].rename(
@@ -313,11 +459,24 @@ def main() -> int:
             )
             for slug, df in gold_ideas.groupby("consultation", sort=True):
                 sets.append((f"gold:{slug}", df.reset_index(drop=True), gold_language(slug), gold_themes(slug)))
-        cluster_rows, stability = [], []
+        cluster_rows, stability, danish = [], [], []
+        vectors: dict[str, np.ndarray] = {}
+        truth: dict[str, np.ndarray] = {}
         for backend in backends:
             for name, df, lang, themes in sets:
                 cluster_rows += clustering_rows(name, df, lang, themes, backend=backend)
                 stability.append(stability_row(name, df, lang, backend=backend))
+                vectors[f"{name}.{backend}"] = raw_vectors(df["text"].tolist(), lang, backend)
+                truth[f"{name}.{backend}"] = df["label"].to_numpy()
+            for slug, half, df, themes in load_danish():
+                if danish_only and half != "tuning":
+                    continue
+                danish += danish_rows(slug, half, df, themes, backend)
+                vectors[f"{slug}.{backend}"] = raw_vectors(df["text"].tolist(), "da", backend)
+                truth[f"{slug}.{backend}"] = df["label"].to_numpy()
+        peer, peer_note = run_peer(vectors)
+        add_peer(cluster_rows, peer, truth, lambda r: f"{r['dataset']}.{r['backend']}")
+        add_peer(danish, peer, truth, lambda r: f"{r['consultation']}.{r['backend']}")
         if gold is not None:
             detection.append(detection_row(gold))
             detection += [detection_row(g, slug) for slug, g in gold.groupby("consultation", sort=True)]
@@ -328,6 +487,17 @@ def main() -> int:
         " topics whose label shares a word root with the gold theme most of their ideas have (a synonym counts as a"
         " miss). " + embeddings_note + "\n\n"
         + markdown(cluster_rows)
+    )
+    sections.append(
+        "## Danish consultations (../shared/eval/danish_consultations_dev.csv, ideas only; mean over random_state"
+        f" {SEEDS.start}..{SEEDS.stop - 1})\n\nTuning half: " + ", ".join(TUNING) + "; the other two consultations are"
+        " held out (not looked at while tuning; their figures predict a consultation nobody has seen). themes: the"
+        " planner themes of danish_consultations_themes.toml. labels agree: share of topics (not Andet) whose label"
+        " shares a word root (one word starts or ends with the other, 3+ letters, æøå written ae/oe/aa) with a part"
+        " of the gold slug most of their ideas have (busforbindelser -> bus). " + PEER_NOTE
+        + (peer_note and f" ({peer_note})")
+        + "\n\n### Per half (mean of its two consultations)\n\n" + markdown(danish_summary(danish))
+        + "\n### Per consultation\n\n" + markdown(danish)
     )
     sections.append(
         "## Idea detection (gold sample, all comments; baseline = every non-Page comment with letters)\n\n"
@@ -343,6 +513,9 @@ def main() -> int:
     sections.append(detection_report())
     sections.append(f"Total eval time: {time.perf_counter() - start:.1f} s\n")
     report = "# civic-ideas eval\n\n" + "\n".join(sections)
+    if danish_only:
+        print(sections[1] + sections[-1])
+        return 0
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(report, encoding="utf-8")
     print(report)

@@ -30,19 +30,24 @@ from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import KMeans
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.manifold import SpectralEmbedding
 from sklearn.metrics import silhouette_score
+from sklearn.neighbors import kneighbors_graph
 from sklearn.pipeline import FeatureUnion, make_pipeline
 from sklearn.preprocessing import Normalizer, normalize
 
 from transforms.text import CompoundSplitter, clean_text, tokenize
 
-__all__ = ["BACKENDS", "TextAnalyzer", "TopicClusterer", "choose_k", "neighbour_smoothing", "seed_anchors"]
+__all__ = ["BACKENDS", "TextAnalyzer", "TopicClusterer", "choose_k", "manifold", "neighbour_smoothing", "seed_anchors",
+           "theme_text", "zero_shot_anchors"]
 
 NO_ANCHOR = -1
+MIN_MANIFOLD_TEXTS = 40  # fewer texts are clustered in the vector space itself (see ``TopicClusterer.fit``)
 BACKENDS = ("tfidf", "embeddings", "multilingual")
 
 
@@ -69,12 +74,15 @@ class TextAnalyzer:
         return tokenize(doc, self.language, self.splitter)
 
 
-def choose_k(Z: np.ndarray, k_range: range, random_state: int = 0, sample_size: int = 3000) -> tuple[int, dict]:
+def choose_k(
+    Z: np.ndarray, k_range: range, random_state: int = 0, sample_size: int = 3000, coarse: bool = False
+) -> tuple[int, dict]:
     """Criterion for automatic k: the k in ``k_range`` with the highest mean cosine silhouette of KMeans on ``Z``.
 
     ``Z`` should be a compact LSA space (about 10 components): there the silhouette has a maximum, whereas in a
     wide space it keeps growing with k because every split of sparse text looks a little cleaner. Ties go to the
-    smaller k. Returns (k, {k: silhouette}).
+    smaller k. ``coarse``: the k where the silhouette rises most over k - 1 instead (used in the manifold space, where
+    the curve keeps climbing as groups split). Returns (k, {k: silhouette}).
     """
     scores: dict[int, float] = {}
     for k in k_range:
@@ -90,6 +98,12 @@ def choose_k(Z: np.ndarray, k_range: range, random_state: int = 0, sample_size: 
         )
     if not scores:
         return k_range.start, scores
+    if coarse and len(scores) >= 2:
+        # the k at the largest rise of the curve: where the coarse subjects separate, before templates and
+        # sub-subjects keep adding a little silhouette each (a 4-subject set of templated texts: k 9 -> 4)
+        ks = sorted(scores)
+        gains = {b: scores[b] - scores[a] for a, b in zip(ks, ks[1:], strict=False)}
+        return max(gains, key=lambda k: (round(gains[k], 4), -k)), scores
     return max(scores, key=lambda k: (round(scores[k], 4), -k)), scores
 
 
@@ -124,6 +138,46 @@ def neighbour_smoothing(X, n_neighbors: int = 5, chunk: int = 1000, weighted: bo
     rows = np.repeat(np.arange(n), m)
     W = sparse.csr_matrix((weights.ravel(), (rows, idx.ravel())), shape=(n, n))
     return normalize(X + W @ X)
+
+
+def manifold(V: np.ndarray, n_neighbors: int = 15, n_components: int = 8, random_state: int = 0) -> np.ndarray | None:
+    """Unit-length rows of the spectral embedding of the symmetric cosine ``n_neighbors``-NN graph of ``V``.
+
+    The neighbourhood step before KMeans (what UMAP does for BERTopic, with scikit-learn parts only): texts are placed
+    by who their neighbours are, not by their raw coordinates, so a subject whose texts form a chain of paraphrases
+    becomes one compact group and KMeans's round clusters fit it. Deterministic for a fixed ``random_state``.
+    """
+    n = len(V)
+    dim = min(n_components, n - 2)
+    if dim < 2:
+        return None
+    # on a few dozen texts, 15 neighbours would join every subject to every other: a fifth of the texts at most
+    graph = kneighbors_graph(V, min(n_neighbors, max(3, n // 5), n - 1), metric="cosine", include_self=False)
+    graph = 0.5 * (graph + graph.T)
+    if connected_components(graph, directed=False)[0] > 1:
+        return None  # a graph in pieces has no meaningful spectral embedding: the caller clusters V itself
+    M = SpectralEmbedding(dim, affinity="precomputed", random_state=random_state).fit_transform(graph)
+    return normalize(M)
+
+
+def theme_text(label: str, seeds: list[str]) -> str:
+    """The text that stands for a planner theme in the vector space: its label and seed words."""
+    return f"{label}: {', '.join(seeds)}" if seeds else label
+
+
+def zero_shot_anchors(V: np.ndarray, T: np.ndarray, margin: float) -> np.ndarray:
+    """Per row of ``V``, the theme (row of ``T``) it is clearly closest to: its cosine to that theme exceeds its
+    cosine to every other theme by ``margin`` and is positive; else ``NO_ANCHOR``."""
+    out = np.full(len(V), NO_ANCHOR, dtype=np.int64)
+    if len(T) == 0 or len(V) == 0:
+        return out
+    S = normalize(V) @ normalize(T).T
+    best = np.argmax(S, axis=1)
+    top = S[np.arange(len(S)), best]
+    second = np.sort(S, axis=1)[:, -2] if S.shape[1] > 1 else np.zeros(len(S))
+    ok = (top - second >= margin) & (top > 0)
+    out[ok] = best[ok]
+    return out
 
 
 def seed_anchors(
@@ -198,6 +252,9 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
         random_state: int = 0,
         backend: str = "tfidf",
         embeddings_model_path: str | None = None,
+        manifold_neighbors: int = 15,
+        manifold_components: int = 5,
+        theme_margin: float | None = 0.1,
     ) -> None:
         self.language = language
         self.k = k
@@ -211,6 +268,9 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
         self.random_state = random_state
         self.backend = backend
         self.embeddings_model_path = embeddings_model_path
+        self.manifold_neighbors = manifold_neighbors
+        self.manifold_components = manifold_components
+        self.theme_margin = theme_margin
 
     def _features(self, splitter: CompoundSplitter) -> FeatureUnion:
         parts = [
@@ -223,9 +283,10 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
             parts.append(("chars", chars))
         return FeatureUnion(parts)
 
-    def fit(self, X, y=None, init_labels=None, seeds=None, init_themes=None) -> TopicClusterer:
+    def fit(self, X, y=None, init_labels=None, seeds=None, init_themes=None, theme_labels=None) -> TopicClusterer:
         """Fit on texts; ``init_labels`` (ints, -1 = unknown) warm-starts, ``seeds`` (word lists) adds seed themes,
-        ``init_themes`` (theme index per text, -1 = none) says which seed theme held each text last time."""
+        ``init_themes`` (theme index per text, -1 = none) says which seed theme held each text last time,
+        ``theme_labels`` (one per seed list) are the themes' labels, embedded with their seeds as anchors."""
         texts = ["" if t is None else str(t) for t in X]
         n = len(texts)
         if n < 2:
@@ -238,29 +299,69 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
         seed_words = [w for s in seeds for w in s]
         self.splitter_ = CompoundSplitter(language=self.language).fit(fit_texts, known=seed_words)
         self.anchors_ = self._anchors(texts, seeds)
-        fit_anchors = self.anchors_ if fit_idx is None else self.anchors_[fit_idx]
         Z_fit = self._fit_lsa(fit_texts)
-
         self.n_themes_ = len(seeds)
-        self.k_, self.silhouette_ = self._choose_k(Z_fit, fit_anchors)
-        centers = self._initial_centers(Z_fit, fit_anchors, init_labels, fit_idx)
-        if self.n_themes_ or self.init_groups_:
-            centers = anchored_kmeans(Z_fit, centers, fit_anchors)
-        self.cluster_centers_ = centers
-        self.k_ = len(centers)
         Z = Z_fit if fit_idx is None else self.transform(texts)
         if fit_idx is not None:
             Z[fit_idx] = Z_fit
-        self.labels_ = np.argmax(Z @ centers.T, axis=1)
+        self._theme_anchors(texts, seeds, list(theme_labels or []), fit_idx)
+        fit_anchors = self.anchors_ if fit_idx is None else self.anchors_[fit_idx]
+        M = self._manifold(Z_fit)
+        self.manifold_ = M is not None
+        M = Z_fit if M is None else M
+        if self.manifold_:
+            self._selection_space = M
+
+        self.k_, self.silhouette_ = self._choose_k(M, fit_anchors)
+        centers = self._initial_centers(M, fit_anchors, init_labels, fit_idx, Z_fit)
+        if self.n_themes_ or self.init_groups_:
+            centers = anchored_kmeans(M, centers, fit_anchors)
+        fit_labels = np.argmax(M @ centers.T, axis=1)
+        fit_labels[fit_anchors >= 0] = fit_anchors[fit_anchors >= 0]
+        self.k_ = len(centers)
+        # the topics' centres in the vector space, where new texts are placed and "Andet" is judged
+        self.cluster_centers_ = np.zeros((self.k_, Z.shape[1]))
+        for c in range(self.k_):
+            if (fit_labels == c).any():
+                self.cluster_centers_[c] = Z_fit[fit_labels == c].mean(axis=0)
+        self.cluster_centers_ = normalize(self.cluster_centers_)
+        self.labels_ = np.argmax(Z @ self.cluster_centers_.T, axis=1)
+        self.labels_[slice(None) if fit_idx is None else fit_idx] = fit_labels
         pinned = self.anchors_ >= 0
         self.labels_[pinned] = self.anchors_[pinned]
-        self.similarity_ = np.einsum("ij,ij->i", Z, centers[self.labels_])
+        self.similarity_ = np.einsum("ij,ij->i", Z, self.cluster_centers_[self.labels_])
         self.stuck_ = np.zeros(n, dtype=bool)
         if init_labels is not None and self.init_groups_:
             self._stick(Z, np.asarray(init_labels), pinned)
         if init_themes is not None and self.n_themes_:
             self._stick_to_themes(Z, np.asarray(init_themes), pinned)
         return self
+
+    def _manifold(self, Z_fit: np.ndarray) -> np.ndarray | None:
+        """The clustering space of the sentence-embedding backends (:func:`manifold`), or None: the tfidf backend's
+        smoothed LSA (measured: its kNN graph of templated or near-duplicate texts falls apart into components, and
+        clear themes were split), a few dozen texts (too few for neighbourhoods), or a graph in pieces."""
+        V = self.__dict__.pop("_graph_space", None)
+        if self.backend == "tfidf" or V is None or len(V) < MIN_MANIFOLD_TEXTS:
+            return None
+        return manifold(V, self.manifold_neighbors, self.manifold_components, self.random_state)
+
+    def _theme_anchors(self, texts: list[str], seeds: list[list[str]], labels: list[str], fit_idx) -> None:
+        """Texts naming no seed word are anchored to a theme they are clearly closest to in the vector space
+        (``theme_margin``; the theme's label and seeds embedded as one text, :func:`theme_text`)."""
+        self.word_anchors_ = self.anchors_.copy()
+        # tfidf: a theme's LSA vector is its words again, which the seed anchors already match (measured: no gain)
+        if not self.n_themes_ or self.theme_margin is None or self.backend == "tfidf":
+            self.theme_vectors_ = None
+            return
+        labels = labels + [""] * (len(seeds) - len(labels))
+        self.theme_vectors_ = self._vectors([theme_text(lb, s) for lb, s in zip(labels, seeds, strict=True)])
+        V = self._graph_space if fit_idx is None else self.transform(texts)
+        if fit_idx is not None:
+            V[fit_idx] = self._graph_space
+        zero_shot = zero_shot_anchors(V, self.theme_vectors_, self.theme_margin)
+        free = self.anchors_ < 0
+        self.anchors_[free] = zero_shot[free]
 
     def _fence(self) -> float:
         q1, q3 = np.percentile(self.similarity_, [25, 75])
@@ -281,7 +382,8 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
         features = self._features(self.splitter_)
         counts = features.fit_transform(texts)
         n_sel = max(1, min(self.selection_components, counts.shape[1] - 1, len(texts) - 1))
-        # k is chosen before smoothing: smoothing tightens groups of near-duplicates, which would then ask for more k
+        # without the manifold step k is chosen here, before smoothing: smoothing tightens groups of near-duplicates,
+        # which would then ask for more k
         self._selection_space = normalize(TruncatedSVD(n_sel, random_state=self.random_state).fit_transform(counts))
         n_neighbors = self._smoothing_neighbours(len(texts))
         if self.backend == "multilingual":  # the embeddings alone: no LSA of the smoothed counts is needed
@@ -290,7 +392,7 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
             # e5's vectors share a large common direction (any two texts have a cosine of 0.7 or more): without it,
             # similarities spread as LSA's do, so KMeans and the "Andet" fence see the differences
             self.embedding_mean_ = E.mean(axis=0)
-            E = normalize(E - self.embedding_mean_)
+            E = self._graph_space = normalize(E - self.embedding_mean_)  # its own neighbourhoods: no smoothing
             return neighbour_smoothing(E, n_neighbors, weighted=False) if n_neighbors else E
         if n_neighbors:
             counts = neighbour_smoothing(counts, n_neighbors)
@@ -301,6 +403,7 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
         if self.backend == "embeddings":
             E = self._embed(texts)
             Z = _beside(Z, neighbour_smoothing(E, n_neighbors, weighted=False) if n_neighbors else E)
+        self._graph_space = Z
         return Z
 
     def _smoothing_neighbours(self, n: int) -> int:
@@ -324,23 +427,27 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
         if self.k is not None:
             return max(1, min(int(self.k), len(Z))), {}
         free = self._selection_space[anchors < 0]
-        k_max = self.k_max or min(40, max(2, round(np.sqrt(len(free) / 2))))
+        # in the manifold space 1.5 sqrt(n / 2): on the Danish tuning consultations (8 subjects in 77 ideas)
+        # sqrt(n / 2) = 6 left the silhouette no room to find them; the silhouette still picks the coarse structure
+        wide = 1.5 if self.manifold_ else 1.0
+        k_max = self.k_max or min(40, max(2, round(wide * np.sqrt(len(free) / 2))))
         k_max = min(k_max, len(free) - 1)
         if k_max < 2:
             return self.n_themes_ + int(len(free) > 0), {}
         if len(free) > self.max_selection_samples:  # the silhouette curve needs no more; keeps large runs fast
             rng = np.random.default_rng(self.random_state)
             free = free[np.sort(rng.choice(len(free), self.max_selection_samples, replace=False))]
-        k_free, scores = choose_k(free, range(2, k_max + 1), self.random_state)
+        k_free, scores = choose_k(free, range(2, k_max + 1), self.random_state, coarse=self.manifold_)
         return self.n_themes_ + k_free, scores
 
-    def _initial_centers(self, Z, anchors, init_labels, fit_idx) -> np.ndarray:
-        """Theme centroids (mean of anchors), then previous topics (warm start), then fresh KMeans centroids."""
+    def _initial_centers(self, Z, anchors, init_labels, fit_idx, Z_vectors) -> np.ndarray:
+        """Theme centroids (mean of anchors), then previous topics (warm start), then fresh KMeans centroids, in the
+        clustering space ``Z`` (``Z_vectors``: the same texts in the vector space)."""
         themes = np.zeros((self.n_themes_, Z.shape[1]))
         for t in range(self.n_themes_):
             if (anchors == t).any():
                 themes[t] = Z[anchors == t].mean(axis=0)
-        prev = self._warm_init(Z, init_labels, fit_idx)
+        prev = self._warm_init(Z, init_labels, fit_idx, Z_vectors)
         n_free = max(self.k_ - self.n_themes_ - len(prev), 0)
         if self.k is None and self.n_themes_:
             n_free = max(n_free, 1)  # room for at least one unforeseen theme
@@ -390,7 +497,9 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
         # moved with the new ideas, the idea did not, and it should not bounce into "Andet" and back.
         self.stuck_[has[ok | (self.labels_[has] == prev[has])]] = True
 
-    def _warm_init(self, Z: np.ndarray, init_labels, fit_idx) -> np.ndarray:
+    def _warm_init(self, Z: np.ndarray, init_labels, fit_idx, Z_vectors: np.ndarray) -> np.ndarray:
+        """The previous topics' centroids in the clustering space ``Z`` (returned) and in the vector space
+        (``previous_centers_``, where ideas are held by their previous topic)."""
         self.init_groups_: list[int] = []
         empty = np.zeros((0, Z.shape[1]))
         if init_labels is None:
@@ -403,8 +512,8 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
         if not groups:
             return empty
         self.init_groups_ = groups
-        self.previous_centers_ = normalize(np.vstack([Z[labels == g].mean(axis=0) for g in groups]))
-        return self.previous_centers_
+        self.previous_centers_ = normalize(np.vstack([Z_vectors[labels == g].mean(axis=0) for g in groups]))
+        return normalize(np.vstack([Z[labels == g].mean(axis=0) for g in groups]))
 
     def transform(self, X, chunk: int = 20_000) -> np.ndarray:
         """Unit-length LSA vectors of ``X`` (beside its embeddings with that backend), not smoothed: that needs the

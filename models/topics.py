@@ -145,9 +145,9 @@ def _cluster(
     idx = np.flatnonzero(has_words)
     k = model.k
     backend = {
-        "tfidf": "tfidf-knn-smoothed-lsa-kmeans",
-        "embeddings": "minilm-embeddings-beside-lsa-knn-smoothed-kmeans",
-        "multilingual": "multilingual-e5-small-knn-smoothed-kmeans",
+        "tfidf": "tfidf-knn-smoothed-lsa-spectral-kmeans",
+        "embeddings": "minilm-embeddings-beside-lsa-knn-smoothed-spectral-kmeans",
+        "multilingual": "multilingual-e5-small-spectral-kmeans",
     }
     params: dict = {"backend": backend.get(model.backend, model.backend), "k_requested": k}
     if len(idx) < 2 or (len(idx) < 2 * MIN_TOPIC_SIZE and not themes):  # too few ideas to cluster: one topic
@@ -161,7 +161,8 @@ def _cluster(
     init_themes = None
     if prev_theme is not None and len(prev_theme):
         init_themes = pd.Series(idea_ids.to_numpy()[idx]).map(prev_theme).fillna(-1).astype(np.int64).to_numpy()
-    model.fit([texts[i] for i in idx], init_labels=init, seeds=[t["seeds"] for t in themes], init_themes=init_themes)
+    model.fit([texts[i] for i in idx], init_labels=init, seeds=[t["seeds"] for t in themes], init_themes=init_themes,
+              theme_labels=[t["label"] for t in themes])
     sim = model.similarity_
     q1, q3 = np.percentile(sim, [25, 75])
     fence = q1 - 1.5 * (q3 - q1)  # Tukey's lower fence: ideas unusually far from their centroid go to "Andet"
@@ -177,9 +178,10 @@ def _cluster(
         k=int(model.k_),
         criterion="given"
         if k is not None
-        else "free topics: max mean cosine silhouette of KMeans in a 10-d LSA space "
-        "(ideas no seed theme anchors)",
+        else "free topics: max mean cosine silhouette of KMeans in the spectral embedding of the texts' "
+        "15-nearest-neighbour graph (ideas no seed theme anchors)",
         n_anchored=int((model.anchors_ >= 0).sum()),
+        n_anchored_by_words=int((model.word_anchors_ >= 0).sum()),
         silhouette={int(key): round(v, 4) for key, v in model.silhouette_.items()},
         andet_similarity_below=round(float(fence), 4),
         n_components=int(model.cluster_centers_.shape[1]),
