@@ -9,8 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from prefect import flow
-
+from flows.orchestration import flow
 from flows.pipeline import run_flow
 from flows.settings import ensure_salt_file, salt_file
 from sources.standin import GraphStandIn, load_dataset

@@ -9,29 +9,16 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from prefect import flow, task
-from prefect.runtime import deployment as prefect_deployment
-from prefect.runtime import flow_run as prefect_flow_run
-
-from flows import artifacts
 from flows.ingest import graph_client, ingest_posts
+from flows.orchestration import deployment_name, flow, flow_run_id, task, use_prefect
 from flows.settings import ConfigError, Consultation, Settings, load_consultations, salt
 from models.corrections import apply_corrections, corrected_kinds, idea_overrides, overrides_changed
-from models.embeddings import remembered_vectors, vector_model_id
-from models.placement import (
-    ModelIntegrityError,
-    TopicModel,
-    fingerprint,
-    inputs_digest,
-    place,
-    placement_plan,
-    text_hashes,
-)
-from models.topics import analyse
 from sources.graph import GraphPermissionError, TokenError
 from transforms.imports import as_comments
-from transforms.select import comment_kinds, rules_version, select_ideas
-from warehouse import db, erase, export, load, queries, vectors
+from warehouse import db, erase, load, queries, vectors
+
+# Prefect (flows.orchestration), scikit-learn, SciPy and the export writers are imported by the stages that use
+# them, so `civic-ideas ingest` loads none of them.
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +61,13 @@ def purge_raw_payloads(warehouse: str, older_than_days: int) -> int:
     return purged
 
 
+def select_ideas(*args: Any, **kwargs: Any) -> Any:
+    """`transforms.select.select_ideas`, imported at its first call (it loads scikit-learn's text tools)."""
+    from transforms.select import select_ideas as select
+
+    return select(*args, **kwargs)
+
+
 @task
 def find_ideas(warehouse: str, consultation: str) -> int:
     """Give a consultation's comments a kind, and redact the ideas among them; returns how many ideas there are.
@@ -82,6 +76,8 @@ def find_ideas(warehouse: str, consultation: str) -> int:
     (`topics include` / `exclude`) changed since, unless the rules changed since then
     (``transforms.select.rules_version``): detection looks at one comment at a time, so the result is the same.
     """
+    from transforms.select import comment_kinds, rules_version
+
     channel, version = "facebook", rules_version()
     with db.session(warehouse) as con:
         through = queries.comments_changed_through(con, consultation)
@@ -111,6 +107,8 @@ def find_imported_ideas(warehouse: str, consultation: str) -> int:
     A channel's items are few (a meeting's notes, a batch of e-mails), so each analysis reads them all again: no
     incremental state is kept, and an edited, re-imported or erased item, or a planner's verdict, is always up to date.
     """
+    from transforms.select import comment_kinds
+
     total = 0
     with db.session(warehouse) as con:
         overrides = idea_overrides(queries.corrections(con, consultation))
@@ -129,6 +127,18 @@ def cluster_topics(warehouse: str, consultation: Consultation, run_id: str) -> i
     With ``CIVIC_IDEAS_REFIT_HOURS`` > 0, a run soon after a full clustering places new and edited ideas in the
     stored model's topics instead, while few changed (``models.placement``). A semantic backend encodes only the
     texts whose vectors the warehouse does not hold yet (``warehouse.vectors``), and stores theirs."""
+    from models.embeddings import remembered_vectors, vector_model_id
+    from models.placement import (
+        ModelIntegrityError,
+        TopicModel,
+        fingerprint,
+        inputs_digest,
+        place,
+        placement_plan,
+        text_hashes,
+    )
+    from models.topics import analyse
+
     themes = [t.model_dump() for t in consultation.themes] or None
     settings = Settings()
     refit_hours = settings.refit_hours
@@ -195,15 +205,20 @@ def cluster_topics(warehouse: str, consultation: Consultation, run_id: str) -> i
 
 @task
 def export_files(warehouse: str, consultation: Consultation, export_dir: str) -> list[str]:
-    """Write a consultation's planner exports and show them as Prefect artifacts."""
+    """Write a consultation's planner exports and show them as Prefect artifacts (when Prefect runs the flow)."""
+    from warehouse import export
+
     with db.session(warehouse, read_only=True) as con:  # exports follow the user's umask, not the warehouse's
         paths = export.export_consultation(con, consultation.slug, export_dir, title=consultation.title)
-    artifacts.publish_export(consultation.slug, paths)
+    if use_prefect():
+        from flows import artifacts
+
+        artifacts.publish_export(consultation.slug, paths)
     return [str(p) for p in paths]
 
 
 def _run_id() -> str:
-    return str(prefect_flow_run.id or uuid.uuid4())
+    return str(flow_run_id() or uuid.uuid4())
 
 
 def _open_consultations(consultations: list[Consultation], settings: Settings) -> list[Consultation]:
@@ -247,7 +262,7 @@ def _record_run(flow_name: str, warehouse: str, run_id: str, parameters: dict[st
     """Run `body()` between a `runs` row that says it started and one that says how it ended (and why)."""
     with db.session(warehouse) as con:
         db.create_views(con)  # views are recreated once per run, in dependency order
-        load.start_run(con, run_id, flow_name, prefect_deployment.name, parameters, _now())
+        load.start_run(con, run_id, flow_name, deployment_name(), parameters, _now())
     try:
         result = body()
     except Exception as exc:
