@@ -104,7 +104,8 @@ def test_the_demo_makes_private_files_and_exports_that_follow_the_umask(tmp_path
     """The whole demo, as a user with umask 022 runs it: a real Prefect (in-process, fresh home) writes prefect.db."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FACEBOOK_", "CIVIC_IDEAS_", "PREFECT_"))}
     env.update(PREFECT_HOME=str(tmp_path / "prefect-home"), CIVIC_IDEAS_SALT_FILE=str(tmp_path / "cfg" / "salt"),
-               PREFECT_SERVER_ANALYTICS_ENABLED="false", PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120")
+               PREFECT_SERVER_ANALYTICS_ENABLED="false", PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120",
+               CIVIC_IDEAS_PREFECT="on")  # through Prefect, as with a configured API: it writes prefect.db
     warehouse = tmp_path / "data" / "wh.duckdb"
     result = subprocess.run(
         [CLI, "--warehouse", str(warehouse), "--export-dir", str(tmp_path / "exports"), "demo"],

@@ -123,6 +123,8 @@ def cli_env(standin: GraphStandIn, token: str, salt: str, prefect_home: Path, **
     env.update(FACEBOOK_GRAPH_URL=standin.url, FACEBOOK_ACCESS_TOKEN=token, CIVIC_IDEAS_SALT=salt,
                CIVIC_IDEAS_SALT_FILE=str(prefect_home.parent / "no-salt-file"), PREFECT_HOME=str(prefect_home),
                PREFECT_SERVER_ANALYTICS_ENABLED="false",
+               # runs go through Prefect (as with a configured API), so its database has something to search
+               CIVIC_IDEAS_PREFECT="on",
                # a fresh PREFECT_HOME migrates its database first; give a busy machine time for that
                PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120", **extra)
     return env
