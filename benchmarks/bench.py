@@ -535,6 +535,17 @@ def encoding_section() -> str:
     return encoding.table(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
+def e2e_section(opts: argparse.Namespace) -> str:
+    """(g): each command as a user runs it, a whole process, beside its baseline process (benchmarks/e2e.py)."""
+    import e2e
+
+    sizes = [_size(s) for s in opts.sizes.split(",") if s.strip()]
+    result = e2e.measure(sizes, opts.seed, Path(__file__), opts.threads, workdir=opts.workdir,
+                         keep=opts.keep)
+    (opts.out.parent / "e2e.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
+    return e2e.table(result, _label)
+
+
 def _size(text: str) -> int:
     text = text.strip().lower()
     scale = {"k": 1_000, "m": 1_000_000}.get(text[-1:], 1)
@@ -550,6 +561,8 @@ def main() -> None:
     parser.add_argument("--workdir", default=None, help="where the scratch warehouses go (default: a temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch warehouses")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--only", choices=["e2e"], default=None,
+                        help="run only this table: e2e = each command as a process beside its baseline")
     parser.add_argument("--stage", choices=sorted(STAGES), help=argparse.SUPPRESS)
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
@@ -567,8 +580,15 @@ def main() -> None:
     if opts.stage:
         return run_stage(opts)
     started = time.perf_counter()
+    opts.out.parent.mkdir(parents=True, exist_ok=True)
+    if opts.only == "e2e":
+        report = e2e_section(opts)
+        report += f"\nTotal bench time {time.perf_counter() - started:.0f} s.\n"
+        opts.out.with_name("e2e.md").write_text(report, encoding="utf-8")
+        print(report)
+        return None
     results = [measure(_size(s), opts) for s in opts.sizes.split(",") if s.strip()]
-    report = table(results, opts) + "\n" + encoding_section()
+    report = table(results, opts) + "\n" + encoding_section() + "\n" + e2e_section(opts)
     report += f"\nTotal bench time {time.perf_counter() - started:.0f} s.\n"
     opts.out.parent.mkdir(parents=True, exist_ok=True)
     opts.out.write_text(report, encoding="utf-8")
