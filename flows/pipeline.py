@@ -13,6 +13,7 @@ from flows.ingest import graph_client, ingest_posts
 from flows.orchestration import deployment_name, flow, flow_run_id, task, use_prefect
 from flows.settings import ConfigError, Consultation, Settings, load_consultations, salt
 from models.corrections import apply_corrections, corrected_kinds, idea_overrides, overrides_changed
+from sources.errors import UntrustedNextURL
 from sources.graph import GraphPermissionError, TokenError
 from transforms.imports import as_comments
 from warehouse import db, erase, load, queries, vectors
@@ -30,10 +31,11 @@ def _now() -> dt.datetime:
 
 
 def _retry_network_only(task: Any, task_run: Any, state: Any) -> bool:
-    """Retry a network-bound task, but never on a bad token, a missing permission or a config error."""
+    """Retry a network-bound task, but never on a bad token, a missing permission, a paging link to another host or a
+    config error: the same request would fail the same way."""
     try:
         state.result()
-    except (TokenError, GraphPermissionError, ConfigError):
+    except (TokenError, GraphPermissionError, UntrustedNextURL, ConfigError):
         return False
     except Exception:
         return True
