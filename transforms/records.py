@@ -32,6 +32,7 @@ COMMENT_SCHEMA = pa.schema(
         ("reaction_count", pa.int32()),  # every reaction (`reactions.summary.total_count`); null when not given
         ("reply_count", pa.int32()),
         ("is_hidden", pa.bool_()),
+        ("permalink_url", pa.string()),  # the comment's link on Facebook; null when not given
         ("payload", pa.string()),
         ("payload_hash", pa.string()),
     ]
@@ -113,6 +114,7 @@ def comment_record(comment: dict, post_id: str, consultation: str) -> dict[str, 
         "reaction_count": reaction_count(comment),
         "reply_count": int(comment.get("comment_count") or 0),
         "is_hidden": bool(comment.get("is_hidden", False)),
+        "permalink_url": comment.get("permalink_url") if isinstance(comment.get("permalink_url"), str) else None,
         "payload": payload,
         "payload_hash": _hash(payload),
     }
@@ -178,7 +180,7 @@ with src as (
         "parent": {"id": "VARCHAR"}, "parent_id": "VARCHAR", "from": {"author_key": "VARCHAR", "is_page": "BOOLEAN"},
         "message": "VARCHAR", "message_tags": "JSON", "created_time": "VARCHAR", "like_count": "VARCHAR",
         "reactions": {"summary": {"total_count": "VARCHAR"}},
-        "comment_count": "VARCHAR", "is_hidden": "BOOLEAN"}') as j  -- parsed once per row
+        "comment_count": "VARCHAR", "is_hidden": "BOOLEAN", "permalink_url": "JSON"}') as j  -- parsed once per row
     from comment_payloads
 )
 select
@@ -204,6 +206,7 @@ select
     try_cast(j.reactions.summary.total_count as integer) as reaction_count,
     cast(coalesce(nullif(j.comment_count, ''), '0') as integer) as reply_count,
     coalesce(j.is_hidden, false) as is_hidden,
+    case when json_type(j.permalink_url) = 'VARCHAR' then j.permalink_url->>'$' end as permalink_url,
     payload,
     left(sha256(payload), 32) as payload_hash
 from src

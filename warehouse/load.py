@@ -39,6 +39,7 @@ update stg_comments set
     reaction_count = coalesce(b.reaction_count, stg_comments.reaction_count),
     reply_count = b.reply_count,
     is_hidden = b.is_hidden,
+    permalink_url = coalesce(b.permalink_url, stg_comments.permalink_url),
     changed_at = $now,
     deleted_at = null
 from batch_comments as b
@@ -52,6 +53,7 @@ where stg_comments.post_id = b.post_id and stg_comments.comment_id = b.comment_i
     or (b.author_key is not null and stg_comments.author_key is distinct from b.author_key)
     or stg_comments.tag_spans::varchar is distinct from b.tag_spans::json::varchar
     or stg_comments.has_attachment is distinct from b.has_attachment
+    or (b.permalink_url is not null and stg_comments.permalink_url is distinct from b.permalink_url)
     or stg_comments.deleted_at is not null
 )
 returning stg_comments.post_id
@@ -60,12 +62,12 @@ returning stg_comments.post_id
 _INSERT_NEW = """
 insert into stg_comments (
     comment_id, post_id, consultation, parent_id, author_key, is_page_reply, message, tag_spans,
-    has_attachment, created_at, like_count, reaction_count, reply_count, is_hidden, first_seen_at, changed_at,
-    deleted_at
+    has_attachment, created_at, like_count, reaction_count, reply_count, is_hidden, permalink_url, first_seen_at,
+    changed_at, deleted_at
 )
 select
     comment_id, post_id, consultation, parent_id, author_key, is_page_reply, message, tag_spans::json,
-    has_attachment, created_at, like_count, reaction_count, reply_count, is_hidden, $now, $now, null
+    has_attachment, created_at, like_count, reaction_count, reply_count, is_hidden, permalink_url, $now, $now, null
 from batch_comments as b
 where not exists (select 1 from stg_comments as s
                   where s.post_id in (select post_id from batch_posts)
