@@ -41,7 +41,7 @@ from sklearn.neighbors import kneighbors_graph
 from sklearn.pipeline import FeatureUnion, make_pipeline
 from sklearn.preprocessing import Normalizer, normalize
 
-from transforms.text import CompoundSplitter, clean_text, tokenize
+from transforms.text import CompoundSplitter, clean_text, detect_language, tokenize
 
 __all__ = ["BACKENDS", "TextAnalyzer", "TopicClusterer", "choose_k", "manifold", "neighbour_smoothing", "seed_anchors",
            "theme_text", "zero_shot_anchors"]
@@ -81,8 +81,8 @@ def choose_k(
 
     ``Z`` should be a compact LSA space (about 10 components): there the silhouette has a maximum, whereas in a
     wide space it keeps growing with k because every split of sparse text looks a little cleaner. Ties go to the
-    smaller k. ``coarse``: the k where the silhouette rises most over k - 1 instead (used in the manifold space, where
-    the curve keeps climbing as groups split). Returns (k, {k: silhouette}).
+    smaller k. ``coarse``: the elbow of the curve instead, the k whose rise over k - 1 most exceeds the next one's
+    (used in the manifold space, where the curve keeps climbing as groups split). Returns (k, {k: silhouette}).
     """
     scores: dict[int, float] = {}
     for k in k_range:
@@ -98,12 +98,14 @@ def choose_k(
         )
     if not scores:
         return k_range.start, scores
-    if coarse and len(scores) >= 2:
-        # the k at the largest rise of the curve: where the coarse subjects separate, before templates and
-        # sub-subjects keep adding a little silhouette each (a 4-subject set of templated texts: k 9 -> 4)
+    if coarse and len(scores) >= 3:
+        # the elbow: the k after which one more cluster stops paying (largest drop of the silhouette's rise), where
+        # the coarse subjects have separated and templates or sub-subjects would only add a little each (4-subject
+        # sets: templated texts k 9 -> 4, a Danish/English mix 6 -> 4)
         ks = sorted(scores)
         gains = {b: scores[b] - scores[a] for a, b in zip(ks, ks[1:], strict=False)}
-        return max(gains, key=lambda k: (round(gains[k], 4), -k)), scores
+        drops = {k: gains.get(k, 0.0) - gains[k + 1] for k in ks[:-1] if k + 1 in gains}
+        return max(drops, key=lambda k: (round(drops[k], 4), -k)), scores
     return max(scores, key=lambda k: (round(scores[k], 4), -k)), scores
 
 
@@ -390,9 +392,14 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
             self.lsa_ = None
             E = self._embed(texts)
             # e5's vectors share a large common direction (any two texts have a cosine of 0.7 or more): without it,
-            # similarities spread as LSA's do, so KMeans and the "Andet" fence see the differences
+            # similarities spread as LSA's do, so KMeans and the "Andet" fence see the differences. Each language
+            # also has a direction of its own, which would group English comments apart from the Danish ones on
+            # their subject: texts of a language with 3 or more texts lose their language's mean instead.
             self.embedding_mean_ = E.mean(axis=0)
-            E = self._graph_space = normalize(E - self.embedding_mean_)  # its own neighbourhoods: no smoothing
+            langs = self._languages(texts)
+            self.language_means_ = {lang: E[langs == lang].mean(axis=0) for lang in set(langs.tolist())
+                                    if (langs == lang).sum() >= 3}
+            E = self._graph_space = normalize(E - self._means(langs))  # its own neighbourhoods: no smoothing
             return neighbour_smoothing(E, n_neighbors, weighted=False) if n_neighbors else E
         if n_neighbors:
             counts = neighbour_smoothing(counts, n_neighbors)
@@ -405,6 +412,15 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
             Z = _beside(Z, neighbour_smoothing(E, n_neighbors, weighted=False) if n_neighbors else E)
         self._graph_space = Z
         return Z
+
+    def _languages(self, texts: list[str]) -> np.ndarray:
+        """Each text's language ("da"/"en" by function words; the consultation's language when unclear)."""
+        return np.array([detect_language(clean_text(t).lower().split(), self.language) for t in texts])
+
+    def _means(self, langs: np.ndarray) -> np.ndarray:
+        """Per text, the mean vector of its language in the fit (the overall mean for a language seen too little)."""
+        means = getattr(self, "language_means_", {})
+        return np.vstack([means.get(lang, self.embedding_mean_) for lang in langs.tolist()])
 
     def _smoothing_neighbours(self, n: int) -> int:
         """``n_neighbors``, but no more than the other members a topic has on average at the largest automatic k
@@ -526,7 +542,7 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
 
     def _vectors(self, texts: list[str]) -> np.ndarray:
         if self.backend == "multilingual":
-            return normalize(self._embed(texts) - self.embedding_mean_)
+            return normalize(self._embed(texts) - self._means(self._languages(texts)))
         Z = self.lsa_.transform(texts)
         return _beside(Z, self._embed(texts)) if self.backend == "embeddings" else Z
 

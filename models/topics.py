@@ -27,7 +27,7 @@ from models.labels import (
     topic_document_frequencies,
     topic_keywords,
 )
-from transforms.text import noun_likeness, proper_nouns, remembered_analyses, words
+from transforms.text import clean_text, detect_language, noun_likeness, proper_nouns, remembered_analyses, words
 
 __all__ = ["TopicRun", "analyse", "ANDET_LABEL"]
 
@@ -110,7 +110,7 @@ def analyse(
     topic_ids = np.array([mapping[c] for c in labels], dtype=np.int64)
     assignments = assignment_table(ideas["idea_id"], topic_ids, scores)
     names = {fixed[t["label"]]: t["label"] for t in themes}
-    topics = _topics(ideas, pairs, topic_ids, assignments, prev_topics, names)
+    topics = _topics(ideas, pairs, topic_ids, assignments, prev_topics, names, language)
     params.update(language=language, random_state=random_state, n_ideas=len(ideas), n_topics=int(len(topics)))
     params["themes"] = {t["label"]: fixed[t["label"]] for t in themes}
     placement = None
@@ -198,10 +198,11 @@ def assignment_table(idea_ids: pd.Series, topic_ids: np.ndarray, scores: np.ndar
     return df[ASSIGNMENT_COLUMNS]
 
 
-def _topics(ideas, pairs, topic_ids, assignments, prev_topics, names) -> pd.DataFrame:
+def _topics(ideas, pairs, topic_ids, assignments, prev_topics, names, language: str = "da") -> pd.DataFrame:
     ids = sorted(set(topic_ids.tolist()))
     if not ids:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in TOPIC_COLUMNS})
+    pairs = _in_language(ideas["text"], pairs, language)
     tokens = [[stem for _, stem in p] for p in pairs]
     classes, terms, weights = class_tfidf(tokens, topic_ids.tolist())
     surface = surface_forms(pairs, topic_ids.tolist())
@@ -223,6 +224,13 @@ def _topics(ideas, pairs, topic_ids, assignments, prev_topics, names) -> pd.Data
     keywords = {t: label_first(label_words.get(t, []), keywords.get(t, [])) for t in ids}
     return topic_table(ideas, topic_ids, assignments, prev_topics, labels,
                        {t: "; ".join(keywords.get(t, [])) for t in ids})
+
+
+def _in_language(texts: pd.Series, pairs: list, language: str) -> list:
+    """``pairs`` with the words of ideas written in another language than the consultation's left out: a Danish
+    report's labels and keywords are Danish, though English comments count in their topics."""
+    langs = [detect_language(clean_text(t).lower().split(), language) for t in texts.fillna("").astype(str)]
+    return [p if lang == language else [] for p, lang in zip(pairs, langs, strict=True)]
 
 
 def _cased(word: str, proper: set[str]) -> str:
