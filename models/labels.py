@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer
 
 __all__ = [
+    "FILLER_WORDS",
     "class_tfidf",
+    "filler_stems",
     "label_size",
     "label_weights",
     "only_shared",
@@ -22,6 +24,24 @@ __all__ = [
     "topic_document_frequencies",
     "topic_keywords",
 ]
+
+
+# Words that carry how people feel or talk, never what a topic is about (seen as labels and keywords in the demo:
+# "Drenge · barnevogn" with keywords komme, holde, dag, tage; keywords elsker, fedt, siden, set, tænk). Stemmed with
+# their own language only ("love" stemmed as Danish is "lov", law). Cost: a stem they share with a noun goes too
+# ("tage" -> "tag", also a roof).
+FILLER_WORDS = {
+    "da": frozenset(
+        "elsker elske fedt fede siden set ser tænk tænker tænke komme kommer holde holder dag dage tage tager "
+        "mener tror ting noget gøre gør lave laver godt gode super mega bare lige helt rigtig rigtigt".split()
+    ),
+    "en": frozenset("love loved great nice think thing things get make really awesome".split()),
+}
+
+
+def filler_stems(language: str, stem: Callable[[str], list[str]]) -> frozenset[str]:
+    """The stems of :data:`FILLER_WORDS` of ``language`` under ``stem`` (a word -> its stems)."""
+    return frozenset(s for word in FILLER_WORDS.get(language, ()) for s in stem(word))
 
 
 def _identity(tokens: list[str]) -> list[str]:

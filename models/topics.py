@@ -15,6 +15,7 @@ from models.corrections import citizens
 from models.identity import ANDET, match_topics, theme_ids, topic_status
 from models.labels import (
     class_tfidf,
+    filler_stems,
     label_first,
     label_size,
     label_weights,
@@ -211,7 +212,9 @@ def _topics(ideas, pairs, topic_ids, assignments, prev_topics, names, language: 
     weights[:, np.isin(terms, list(spread_stems(tokens, topic_ids.tolist(), df=df)))] = 0.0
     sample = _sample(ideas["text"], LIKENESS_SAMPLE)
     likeness = noun_likeness(sample)
-    weights[:, np.array([likeness.get(str(t)) == 0.0 for t in terms], dtype=bool)] = 0.0  # never a name or keyword
+    filler = filler_stems(language, lambda w: [stem for _, stem in words(w, language)] or [w])
+    never = [likeness.get(str(t)) == 0.0 or str(t) in filler for t in terms]
+    weights[:, np.array(never, dtype=bool)] = 0.0  # never a name or keyword
     weights = only_shared(weights, shared_terms(classes, terms, df))
     proper = proper_nouns(sample)
     surface = {c: {stem: _cased(w, proper) for stem, w in by_stem.items()} for c, by_stem in surface.items()}
