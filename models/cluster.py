@@ -14,14 +14,24 @@ the same unit-length LSA vectors and re-normalises the pair, so words and meanin
 group paraphrases that share no word, the LSA half keeps the corpus's own words, which the packaged English model
 misreads in Danish. ``backend="multilingual"`` uses the multilingual-e5-small embeddings alone (smoothed the same
 way): that model reads Danish, so the words need no say of their own (on the Danish sets of ``make eval`` the pair
-scored well below the embeddings alone). k is chosen in the TF-IDF selection space in every backend. Everything
-after the feature space is shared.
+scored well below the embeddings alone); its vectors lose the mean of their language (detected per text), so a
+comment in English lands with the Danish ones on its subject. Everything after the feature space is shared.
+
+Manifold step (sentence-embedding backends, 40+ texts): KMeans runs in the spectral embedding
+(``sklearn.manifold.SpectralEmbedding``, 5 dimensions) of the texts' symmetric cosine 15-nearest-neighbour graph, as
+BERTopic's UMAP step does with scikit-learn parts only, and k is the elbow of the silhouette curve there (coarse
+subjects before their splits). The topics' centres are then the means of their members' vectors, so new texts are
+placed and "Andet" is judged in the vector space. The tfidf backend, and fewer texts, cluster the vectors themselves
+with k by the highest silhouette in a 10-d LSA space of the unsmoothed features (measured: tfidf's kNN graph of
+templated texts falls apart into components).
 
 Seed themes (``fit(X, seeds=[[word, ...], ...])``): ideas containing a seed word after the same normalisation,
 stemming and compound splitting are the theme's anchors. A theme's centroid starts at the mean of its anchors; the
 free topics start from KMeans on the other ideas with their own automatic k; then Lloyd iterations refine all
-centroids while anchors stay in their theme. Ideas that mention no seed word join a theme when they are nearer to it
-than to any free topic, and unforeseen themes still get free topics of their own.
+centroids while anchors stay in their theme. With a sentence-embedding backend, the theme's label and seeds are also
+embedded as one text: an idea whose cosine to one theme exceeds that to every other theme by ``theme_margin`` (0.1)
+is anchored to it without a seed word (zero-shot). Other ideas join a theme when they are nearer to it than to any
+free topic, and unforeseen themes still get free topics of their own.
 """
 
 from __future__ import annotations
