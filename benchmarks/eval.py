@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.eval_detection import detection_report  # noqa: E402
+from benchmarks.eval_places import places_report  # noqa: E402
 from models.cluster import TopicClusterer, _encoder  # noqa: E402
 from models.embeddings import EmbeddingsUnavailable, model_folder, multilingual_model  # noqa: E402
 from models.identity import match_topics  # noqa: E402
@@ -511,6 +512,7 @@ def main(argv: list[str] | None = None) -> int:
         " refitted, ids matched the same way.\n\n" + markdown(stability)
     )
     sections.append(detection_report())
+    sections.append(places_report())
     sections.append(f"Total eval time: {time.perf_counter() - start:.1f} s\n")
     report = "# civic-ideas eval\n\n" + "\n".join(sections)
     if danish_only:

