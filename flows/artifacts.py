@@ -1,4 +1,5 @@
-"""Prefect artifacts for an export: a table with the topic summary and a markdown list of the files written.
+"""Prefect artifacts for an export: a table with the topic summary, a markdown list of the files written, and the
+dialogue's counts (questions and complaints answered or not, hours to the first staff reply) in markdown.
 
 Artifacts are a convenience in the Prefect UI: outside a flow or task run, or when the API refuses them, nothing is
 created and the export still succeeds. They are kept in Prefect's database, outside the reach of `forget`, so they hold
@@ -20,6 +21,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.context import FlowRunContext, TaskRunContext
 
 from transforms.redact import redact
+from warehouse.dialogue import summarise, summary_markdown
 from warehouse.presentation import change_text
 
 log = logging.getLogger(__name__)
@@ -33,6 +35,9 @@ _DESCRIPTIONS = {
     "ideas.parquet": "idéer (Parquet)",
     "comments.csv": "idéerne i Pol.is-format",
     "README.md": "forklaring af filer og kolonner",
+    "dialog.csv": "spørgsmål og klager, besvaret eller ej (CSV)",
+    "dialog.xlsx": "spørgsmål og klager, besvaret eller ej (regneark)",
+    "topic_channels.csv": "idéer og borgere pr. emne og kanal",
 }
 
 
@@ -82,8 +87,20 @@ def _read_topics(paths: Sequence[str | Path]) -> pd.DataFrame:
     return pd.read_parquet(parquet)
 
 
+def dialogue_markdown(consultation: str, paths: Sequence[str | Path]) -> str | None:
+    """The dialogue's counts as markdown, from the `dialog.csv` among `paths` (None when there is none); counts and
+    hours only, no comment text."""
+    found = [Path(p) for p in paths if Path(p).name == "dialog.csv"]
+    if not found:
+        return None
+    dialog = pd.read_csv(found[0], usecols=["kind", "answered", "hours_to_first_reply"])
+    dialog["answered"] = dialog["answered"].astype(str).str.lower().eq("true")
+    return f"# Spørgsmål og klager: {consultation}\n\n{summary_markdown(summarise(dialog))}"
+
+
 def publish_export(consultation: str, paths: Sequence[str | Path], topics: pd.DataFrame | None = None) -> bool:
-    """Create the topic table and the export-paths artifacts of one consultation; True when both were created.
+    """Create the topic table, the export-paths and the dialogue artifacts of one consultation; True when they were
+    created.
 
     `topics` is the topics export table; by default it is read from the `topics.parquet` among `paths`.
     """
@@ -97,6 +114,10 @@ def publish_export(consultation: str, paths: Sequence[str | Path], topics: pd.Da
         create_markdown_artifact(markdown=paths_markdown(consultation, paths),
                                  key=artifact_key("eksport", consultation),
                                  description=f"Eksportfiler for {consultation}")
+        dialog = dialogue_markdown(consultation, paths)
+        if dialog is not None:
+            create_markdown_artifact(markdown=dialog, key=artifact_key("dialog", consultation),
+                                     description=f"Spørgsmål og klager i {consultation}: besvaret eller ej")
     except Exception as exc:  # an artifact must never fail the export it describes
         log.warning("could not create Prefect artifacts for %s: %s", consultation, exc)
         return False

@@ -67,7 +67,45 @@ FILES = [
      "one idea per row, by topic then support"),
     ("polis/comments.csv", "idéerne i Pol.is' open data-format (til fx Talk to the City og Jigsaw Sensemaker)",
      "the ideas in the Pol.is open-data layout (for e.g. Talk to the City and Jigsaw Sensemaker)"),
+    ("dialog.csv, dialog.xlsx", "spørgsmål og klager, besvaret eller ej, til dem der svarer på Facebook-siden "
+     "(regnearket: arkene Overblik og Spørgsmål og klager)",
+     "questions and complaints, answered or not, for the people who answer on the Facebook Page (the workbook: "
+     "sheets Overblik (summary) and Spørgsmål og klager (the list))"),
+    ("topic_channels.csv", "idéer og borgere pr. emne og kanal (Facebook, hvert importeret borgermøde eller "
+     "postkasse)", "ideas and citizens per topic and channel (Facebook, each imported meeting or mailbox)"),
     ("README.md", "denne fil", "this file"),
+]
+
+DIALOG = [
+    ("comment_id", "Kommentarens id på Facebook.", "The comment's id on Facebook."),
+    ("kind", "question (spørgsmål) eller complaint (klage), som idé-genkendelsen har vurderet kommentaren.",
+     "question or complaint, as idea detection judged the comment."),
+    ("answered", "true hvis kommunen har svaret i tråden: Facebook-siden selv eller en medarbejder der skriver som "
+                 "kommunen, i et svar på kommentaren eller senere i samme tråd.",
+     "true if the municipality has answered in the thread: the Facebook Page itself or an employee writing for "
+     "the municipality, in a reply to the comment or later in the same thread."),
+    ("created_at", "Hvornår kommentaren blev skrevet (ISO 8601, UTC).",
+     "When the comment was written (ISO 8601, UTC)."),
+    ("first_staff_reply_at", "Hvornår kommunen svarede første gang (ISO 8601, UTC); tom hvis ikke besvaret.",
+     "When the municipality first replied (ISO 8601, UTC); empty if not answered."),
+    ("hours_to_first_reply", "Timer fra kommentaren til kommunens første svar; tom hvis ikke besvaret.",
+     "Hours from the comment to the municipality's first reply; empty if not answered."),
+    ("text", "Kommentarens tekst, redigeret for personoplysninger som i ideas.csv.",
+     "The comment's text, personal data redacted as in ideas.csv."),
+    ("like_count", "Antal likes.", "Number of likes."),
+    ("permalink_url", "Link til kommentaren på Facebook: åbn den og svar dér.",
+     "Link to the comment on Facebook: open it and answer there."),
+]
+
+TOPIC_CHANNELS = [
+    ("consultation", "Høringens kortnavn (slug).", "The consultation's short name (slug)."),
+    ("topic_id", "Emnets nummer (se topics.csv).", "The topic's number (see topics.csv)."),
+    ("label", "Emnets navn.", "The topic's name."),
+    ("channel", "Kanalen: facebook eller navnet på en importeret kanal (fx et borgermøde).",
+     "The channel: facebook or the name of an imported channel (e.g. a citizens' meeting)."),
+    ("n_ideas", "Antal af emnets idéer fra kanalen.", "Number of the topic's ideas from the channel."),
+    ("n_authors", "Antal forskellige borgere bag dem (en idé uden kendt afsender tæller som én borger).",
+     "Number of distinct citizens behind them (an idea without a known author counts as one citizen)."),
 ]
 
 POLIS = [
@@ -119,7 +157,25 @@ _README = Template(dedent("""\
     $ideas
     ## polis/comments.csv
 
-    $polis"""))
+    $polis
+    ## topic_channels.csv
+
+    Én række pr. emne og kanal med mindst én idé; et emne der kun har idéer fra én kanal, har kun én række.
+    One row per topic and channel with at least one idea; a topic with ideas from one channel only has one row.
+
+    $channels
+    ## dialog.csv, dialog.xlsx: til dem der svarer på siden / for the people who answer on the Page
+
+    Spørgsmål og klager fra Facebook (ikke idéer, så de er ikke i emnerne), de ubesvarede først og de ældste først,
+    med et link til hver kommentar, så redaktionen kan svare. Et svar tæller når Facebook-siden selv, eller en
+    medarbejder der skriver som kommunen, svarer på kommentaren eller senere i samme tråd. Skjulte og slettede
+    kommentarer er ikke med. Questions and complaints from Facebook (not ideas, so not in the topics), unanswered first
+    and oldest first, with a link to each comment so the editors can answer it. A reply counts when the Facebook Page
+    itself, or an employee writing for the municipality, replies to the comment or later in the same thread. Hidden
+    and deleted comments are left out.
+
+    $dialog_summary
+    $dialog"""))
 
 
 def _table(rows: list[tuple[str, str, str]], first: str = "kolonne / column") -> str:
@@ -132,10 +188,12 @@ def names(columns: list[tuple[str, str, str]]) -> list[str]:
     return [name for name, _, _ in columns]
 
 
-def export_readme(slug: str, title: str, generated: str) -> str:
-    """The export folder's README.md: what each file is and what every column means, in Danish and English."""
+def export_readme(slug: str, title: str, generated: str, dialog_summary: str = "") -> str:
+    """The export folder's README.md: what each file is and what every column means, in Danish and English;
+    `dialog_summary` is the dialogue's counts (`warehouse.dialogue.summary_markdown`)."""
     files = [(name.replace("$slug", slug), da, en) for name, da, en in FILES]
     return _README.substitute(
         slug=slug, title=title, generated=generated, files=_table(files, "fil / file"),
-        topics=_table(TOPICS), ideas=_table(IDEAS), polis=_table(POLIS),
+        topics=_table(TOPICS), ideas=_table(IDEAS), polis=_table(POLIS), channels=_table(TOPIC_CHANNELS),
+        dialog_summary=dialog_summary, dialog=_table(DIALOG),
     )

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from warehouse import columns, queries
+from warehouse import channels, columns, dialogue, queries
 from warehouse.csvsafe import write_csv
 from warehouse.non_ideas import NOTES, SHEET_NAME, WIDTHS, non_ideas_sheet
 from warehouse.polis import polis_frame
@@ -123,6 +123,7 @@ def export_consultation(
         overview=queries.consultation_overview(con, consultation), posts=queries.consultation_posts(con, consultation),
         topics=topics, examples=examples, ideas=ideas, gone=queries.topics_gone(con, consultation),
     )
+    dialog = dialogue.dialogue_export(con, consultation)
     paths = [
         *write_table(topics, folder, "topics"),
         *write_table(ideas, folder, "ideas"),
@@ -130,7 +131,12 @@ def export_consultation(
                             non_ideas_sheet(queries.non_ideas_export(con, consultation), consultation)),
         _write_text(folder / "report.html", render_report(report)),
         _write_csv(polis_frame(queries.polis_comments(con, consultation)), folder / "polis" / "comments.csv"),
-        _write_text(folder / "README.md", columns.export_readme(consultation, title, danish_datetime(generated_at))),
+        _write_csv(dialog, folder / "dialog.csv"),
+        _atomic(folder / "dialog.xlsx", lambda p: write_workbook(p, dialogue.dialog_sheets(dialog))),
+        _write_csv(channels.topic_channels(con, consultation), folder / "topic_channels.csv"),
+        _write_text(folder / "README.md", columns.export_readme(
+            consultation, title, danish_datetime(generated_at),
+            dialog_summary=dialogue.summary_markdown(dialogue.summarise(dialog)))),
     ]
     log.info("exported %s: %d topics, %d ideas to %s", consultation, len(topics), len(ideas), folder)
     return paths

@@ -21,12 +21,13 @@ _DATE_FORMAT = "dd-mm-yyyy hh:mm"
 @dataclass
 class Sheet:
     """One worksheet: its name, its rows, a width per column (characters; text wraps within it), and notes shown on
-    column headers (a cell comment: how to use the column)."""
+    column headers (a cell comment: how to use the column), and the columns whose https:// cells are links."""
 
     name: str
     frame: pd.DataFrame
     widths: dict[str, float] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
+    links: set[str] = field(default_factory=set)
 
 
 def _cell(value: Any) -> Any:
@@ -56,6 +57,8 @@ def _fill(ws: Any, sheet: Sheet) -> None:
                 cell.data_type = "s"
             if isinstance(cell.value, dt.datetime):
                 cell.number_format = _DATE_FORMAT
+            if name in sheet.links and isinstance(cell.value, str) and cell.value.startswith("https://"):
+                cell.hyperlink = cell.value
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL

@@ -85,7 +85,8 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_no_csv_cell_of_the_export_starts_a_formula(exported: Path) -> None:
     files = sorted(exported.rglob("*.csv"))
-    assert {str(p.relative_to(exported)) for p in files} == {"topics.csv", "ideas.csv", "polis/comments.csv"}
+    assert {str(p.relative_to(exported)) for p in files} == {"topics.csv", "ideas.csv", "polis/comments.csv",
+                                                             "dialog.csv", "topic_channels.csv"}
     for path in files:
         for row in _cells(path):
             for column, cell in row.items():

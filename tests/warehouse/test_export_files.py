@@ -35,7 +35,8 @@ def test_every_export_file_is_written_and_returned(exported) -> None:
     folder = paths[0].parent
     names = sorted(str(p.relative_to(folder)) for p in paths)
     assert names == sorted(["topics.csv", "topics.parquet", "ideas.csv", "ideas.parquet", f"{exportkit.SLUG}.xlsx",
-                            "report.html", "polis/comments.csv", "README.md"])
+                            "report.html", "polis/comments.csv", "README.md", "dialog.csv", "dialog.xlsx",
+                            "topic_channels.csv"])
     assert all(p.stat().st_size > 0 for p in paths)
     assert not list(folder.rglob(".*.tmp"))
 
@@ -110,5 +111,5 @@ def test_a_consultation_without_topics_still_exports(tmp_path: Path) -> None:
     con = db.connect(tmp_path / "empty.duckdb")
     paths = export.export_consultation(con, "tom", tmp_path / "exports", title="Tom høring")
     con.close()
-    assert len(paths) == 8
+    assert len(paths) == 11
     assert "Ingen emner endnu" in (tmp_path / "exports" / "tom" / "report.html").read_text(encoding="utf-8")
