@@ -35,15 +35,19 @@ def channel_label(channel: str) -> str:
     return CHANNELS_DA.get(channel, channel)
 
 
-def channels_sheet(long: pd.DataFrame, topic_ids: list[int]) -> pd.DataFrame:
-    """The workbook's per-channel column block for the topics in `topic_ids` (the Emner sheet's order): for each
-    channel, "Idéer (<kanal>)" and "Borgere (<kanal>)", 0 where the channel brought none."""
-    out = pd.DataFrame(index=pd.Index(topic_ids, name="topic_id"))
+def channels_sheet(long: pd.DataFrame, topics: pd.DataFrame) -> pd.DataFrame | None:
+    """The workbook's sheet Kanaler, one row per topic of `topics` (topic_id, label; the Emner sheet's order): the
+    topic's number and name, then per channel "Idéer (<kanal>)" and "Borgere (<kanal>)", 0 where the channel brought
+    none. None when the consultation has one channel only (sheet Emner says it all)."""
+    if len(channel_names(long)) < 2:
+        return None
+    ids = pd.Index(topics["topic_id"].astype(int), name="topic_id")
+    out = pd.DataFrame({"Emne nr.": ids.to_numpy(), "Emne": topics["label"].astype(str).to_numpy()}, index=ids)
     for channel in channel_names(long):
         rows = long[long["channel"] == channel].set_index("topic_id")
         label = channel_label(channel)
-        out[f"Idéer ({label})"] = rows["n_ideas"].reindex(out.index).fillna(0).astype(int)
-        out[f"Borgere ({label})"] = rows["n_authors"].reindex(out.index).fillna(0).astype(int)
+        out[f"Idéer ({label})"] = rows["n_ideas"].reindex(ids).fillna(0).astype(int)
+        out[f"Borgere ({label})"] = rows["n_authors"].reindex(ids).fillna(0).astype(int)
     return out.reset_index(drop=True)
 
 

@@ -85,7 +85,8 @@ def write_table(frame: pd.DataFrame, folder: Path, name: str) -> list[Path]:
 
 
 def write_workbook_file(path: Path, topics: pd.DataFrame, ideas: pd.DataFrame, examples: list,
-                        non_ideas: pd.DataFrame | None = None) -> Path:
+                        non_ideas: pd.DataFrame | None = None,
+                        channels_sheet: pd.DataFrame | None = None) -> Path:
     """The planners' workbook: sheet Emner (one row per topic), sheet Idéer (one row per idea) and, given
     ``non_ideas`` (`warehouse.non_ideas.non_ideas_sheet`), sheet Ikke idéer (one row per comment that is not an
     idea, with how to make it one)."""
@@ -97,6 +98,8 @@ def write_workbook_file(path: Path, topics: pd.DataFrame, ideas: pd.DataFrame, e
     ]
     if non_ideas is not None:
         sheets.append(Sheet(SHEET_NAME, non_ideas, WIDTHS, NOTES))
+    if channels_sheet is not None:  # sheet Kanaler: ideas and citizens per topic and channel (`channels`)
+        sheets.append(Sheet("Kanaler", channels_sheet, {"Emne nr.": 8, "Emne": 28}))
     return _atomic(path, lambda p: write_workbook(p, sheets))
 
 
@@ -118,22 +121,25 @@ def export_consultation(
     title = title or consultation
     generated_at = generated_at or dt.datetime.now(dt.UTC)
     topics, ideas, examples = _frames(con, consultation)
+    channel_rows = channels.topic_channels(con, consultation)
     report = ReportData(
         slug=consultation, title=title, generated_at=generated_at,
         overview=queries.consultation_overview(con, consultation), posts=queries.consultation_posts(con, consultation),
         topics=topics, examples=examples, ideas=ideas, gone=queries.topics_gone(con, consultation),
+        single_channel=channels.single_channel_topics(channel_rows),
     )
     dialog = dialogue.dialogue_export(con, consultation)
     paths = [
         *write_table(topics, folder, "topics"),
         *write_table(ideas, folder, "ideas"),
         write_workbook_file(folder / f"{consultation}.xlsx", topics, ideas, examples,
-                            non_ideas_sheet(queries.non_ideas_export(con, consultation), consultation)),
+                            non_ideas_sheet(queries.non_ideas_export(con, consultation), consultation),
+                            channels_sheet=channels.channels_sheet(channel_rows, topics)),
         _write_text(folder / "report.html", render_report(report)),
         _write_csv(polis_frame(queries.polis_comments(con, consultation)), folder / "polis" / "comments.csv"),
         _write_csv(dialog, folder / "dialog.csv"),
         _atomic(folder / "dialog.xlsx", lambda p: write_workbook(p, dialogue.dialog_sheets(dialog))),
-        _write_csv(channels.topic_channels(con, consultation), folder / "topic_channels.csv"),
+        _write_csv(channel_rows, folder / "topic_channels.csv"),
         _write_text(folder / "README.md", columns.export_readme(
             consultation, title, danish_datetime(generated_at),
             dialog_summary=dialogue.summary_markdown(dialogue.summarise(dialog)))),

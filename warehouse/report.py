@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from string import Template
@@ -14,6 +14,7 @@ import pandas as pd
 
 from transforms.redact import redact
 from warehouse import charts
+from warehouse.channels import channel_label
 from warehouse.presentation import STATUS_DA, change_text, danish_date, danish_datetime, ideas_word, local_time
 
 TEMPLATE = Template((Path(__file__).parent / "templates" / "report.html").read_text(encoding="utf-8"))
@@ -35,6 +36,8 @@ class ReportData:
     examples: list[list[tuple[str, int]]]  # per topic: (redacted text, likes) of its representative ideas
     ideas: pd.DataFrame  # the ideas export frame
     gone: pd.DataFrame  # topic_id, label, n_ideas of topics the last run no longer has
+    # topic_id -> its ideas' one channel, when the consultation has several (channels.single_channel_topics)
+    single_channel: dict[int, str] = field(default_factory=dict)
 
 
 def _post_text(message: Any) -> str:
@@ -76,7 +79,13 @@ def _generated(data: ReportData) -> str:
     return text + "."
 
 
-def _topic_section(topic: Any, examples: list[tuple[str, int]]) -> str:
+def _channel_line(channel: str | None) -> str:
+    if channel is None:
+        return ""
+    return f'<p class="channel-only">Alle idéerne i emnet kom fra én kanal: {escape(channel_label(channel))}.</p>'
+
+
+def _topic_section(topic: Any, examples: list[tuple[str, int]], channel: str | None = None) -> str:
     status = STATUS_DA.get(topic.status, str(topic.status))
     items = "".join(
         f'<li>{escape(text)} <span class="likes">♥ {likes}</span></li>' for text, likes in examples
@@ -91,7 +100,7 @@ def _topic_section(topic: Any, examples: list[tuple[str, int]]) -> str:
         f'<p class="support"><strong>{ideas_word(int(topic.n_ideas))}</strong> fra {citizens} · '
         f"{int(topic.total_likes)} likes · Ændring siden sidste kørsel: "
         f"{escape(change_text(topic.status, topic.n_ideas_previous, int(topic.n_ideas)))}</p>"
-        f'<ul class="examples">{items}</ul></article>'
+        f'{_channel_line(channel)}<ul class="examples">{items}</ul></article>'
     )
 
 
@@ -148,7 +157,8 @@ def render_report(data: ReportData) -> str:
     share = f"({round(100 * n_fb / n_comments)} %)" if n_comments else ""
     rows = [(str(t.label), int(t.n_ideas), int(t.total_likes)) for t in topics.itertuples(index=False)]
     time_chart, time_legend = _time_chart(data.ideas)
-    sections = [_topic_section(t, ex) for t, ex in zip(topics.itertuples(index=False), data.examples, strict=True)]
+    sections = [_topic_section(t, ex, data.single_channel.get(int(t.topic_id)))
+                for t, ex in zip(topics.itertuples(index=False), data.examples, strict=True)]
     return TEMPLATE.substitute(
         title=escape(data.title),
         slug=escape(data.slug),
