@@ -290,7 +290,41 @@ def topics() -> None:
     """Planner corrections, kept as rules and re-applied after every idea detection and clustering run."""
 
 
-def _correct(ctx: Context, consultation: str | None, by: str, action: str, **fields: Any) -> None:
+def _existing(ctx: Context) -> None:
+    """Corrections need the warehouse of a run: a wrong --warehouse must not create an empty one."""
+    if not ctx.warehouse.is_file():
+        from warehouse.db import WarehouseError
+
+        raise WarehouseError(f"no warehouse at {ctx.warehouse}: pass --warehouse with the file your runs write "
+                             "(or set CIVIC_IDEAS_WAREHOUSE)")
+
+
+def _apply(ctx: Context, slug: str, config_path: Path) -> None:
+    """Show the corrections at once: re-apply them to the latest topic run and write the consultation's exports."""
+    from flows.settings import load_consultations
+    from warehouse import db, export
+    from warehouse.corrections import reapply
+
+    title = None
+    if config_path.is_file():
+        title = next((c.title for c in load_consultations(config_path).consultations if c.slug == slug), None)
+    with db.session(ctx.warehouse, wait_seconds=60) as con:
+        reapply(con, slug)
+    with db.session(ctx.warehouse, read_only=True) as con:
+        paths = export.export_consultation(con, slug, ctx.export_dir, title=title)
+    click.echo(f"exports for {slug} updated: {Path(paths[0]).parent}/")
+
+
+def _saved(ctx: Context, slug: str, what: str, apply: bool, config_path: Path) -> None:
+    if apply:
+        click.echo(f"{what} saved for {slug}")
+        _apply(ctx, slug, config_path)
+    else:
+        click.echo(f"{what} saved for {slug}; `civic-ideas export` shows it (no new analysis needed), or add --apply")
+
+
+def _correct(ctx: Context, consultation: str | None, by: str, action: str, apply: bool = False,
+             config_path: Path = Path("consultations.toml"), **fields: Any) -> None:
     def body() -> None:
         import datetime as dt
 
@@ -298,10 +332,15 @@ def _correct(ctx: Context, consultation: str | None, by: str, action: str, **fie
         from warehouse.corrections import check_correction
         from warehouse.db import session, writer_lock
 
-        with writer_lock(ctx.warehouse, timeout_seconds=600), session(ctx.warehouse, wait_seconds=60) as con:
-            slug = check_correction(con, consultation, action, **fields)
-            rule = load.add_correction(con, slug, action, created_by=by, now=dt.datetime.now(dt.UTC), **fields)
-        click.echo(f"correction {rule} saved for {slug}; it applies from the next `civic-ideas analyse` or run")
+        _existing(ctx)
+        with writer_lock(ctx.warehouse, timeout_seconds=600):
+            with session(ctx.warehouse, wait_seconds=60) as con:
+                slug = check_correction(con, consultation, action, **fields)
+                rule = load.add_correction(con, slug, action, created_by=by, now=dt.datetime.now(dt.UTC), **fields)
+            if action in ("include", "exclude"):  # idea detection reads them, not the topic run
+                click.echo(f"correction {rule} saved for {slug}; it applies from the next `civic-ideas analyse` or run")
+            else:
+                _saved(ctx, slug, f"correction {rule}", apply, config_path)
 
     _guard(ctx, body)
 
@@ -310,15 +349,129 @@ _CONSULTATION = click.option("--consultation", default=None, help="The consultat
 _BY = click.option("--by", default="planlægger", show_default=True, help="Who made it: a role or team, not a name.")
 
 
+def _applying(command: Any) -> Any:
+    command = click.option("--apply", "apply", is_flag=True,
+                           help="Re-apply the corrections and write this consultation's exports now.")(command)
+    return click.option("--config", "config_path", default="consultations.toml", show_default=True,
+                        type=click.Path(path_type=Path),
+                        help="The consultations file, for the report's title with --apply.")(command)
+
+
+@topics.command("list")
+@click.option("--consultation", default=None, help="Only this consultation.")
+@click.pass_obj
+def topics_list(ctx: Context, consultation: str | None) -> None:
+    """The latest topics, corrections included: number, label, ideas, citizens, status."""
+    def body() -> None:
+        from warehouse import queries
+        from warehouse.corrections import _consultation
+        from warehouse.db import connect
+
+        _existing(ctx)
+        con = connect(ctx.warehouse, read_only=True, wait_seconds=10)
+        try:
+            slugs = [_consultation(con, consultation)] if consultation else [
+                r[0] for r in con.execute("select consultation from latest_topic_runs order by 1").fetchall()]
+            frames = [(slug, queries.topics_list(con, slug)) for slug in slugs]
+        finally:
+            con.close()
+        if not frames:
+            click.echo("no topics yet: run `civic-ideas run` (or `analyse`) first")
+        for slug, frame in frames:
+            click.echo(f"{slug}:")
+            click.echo(f"{'topic':>6}  {'ideas':>5}  {'citizens':>8}  {'status':<9}  label")
+            for t in frame.itertuples(index=False):
+                mark = " (corrected)" if t.is_corrected else ""
+                click.echo(f"{t.topic_id:>6}  {t.n_ideas:>5}  {t.n_authors:>8}  {t.status:<9}  {t.label}{mark}")
+
+    _guard(ctx, body)
+
+
+@topics.command("new")
+@click.argument("label")
+@click.option("--ideas", "idea_ids", multiple=True, required=True,
+              help="An idea of the new topic (repeatable): the Idé-id column of the workbook, idea_id in ideas.csv.")
+@_CONSULTATION
+@_BY
+@_applying
+@click.pass_obj
+def topics_new(ctx: Context, label: str, idea_ids: tuple[str, ...], consultation: str | None, by: str, apply: bool,
+               config_path: Path) -> None:
+    """Make a new topic LABEL of the given ideas; it is kept across runs like the other corrections."""
+    def body() -> None:
+        import datetime as dt
+
+        from warehouse.corrections import add_new_topic
+        from warehouse.db import session, writer_lock
+
+        _existing(ctx)
+        with writer_lock(ctx.warehouse, timeout_seconds=600):
+            with session(ctx.warehouse, wait_seconds=60) as con:
+                slug, topic_id, rule = add_new_topic(con, consultation, label, list(idea_ids), created_by=by,
+                                                     now=dt.datetime.now(dt.UTC))
+            _saved(ctx, slug, f"topic {topic_id} (correction {rule})", apply, config_path)
+
+    _guard(ctx, body)
+
+
+@main.group()
+def corrections() -> None:
+    """The planners' corrections: list them, undo one."""
+
+
+@corrections.command("list")
+@click.option("--consultation", default=None, help="Only this consultation.")
+@click.pass_obj
+def corrections_list(ctx: Context, consultation: str | None) -> None:
+    """Every correction, oldest first, with the id `corrections undo` takes."""
+    def body() -> None:
+        from warehouse.corrections import list_corrections
+        from warehouse.db import connect
+
+        _existing(ctx)
+        con = connect(ctx.warehouse, read_only=True, wait_seconds=10)
+        try:
+            frame = list_corrections(con, consultation)
+        finally:
+            con.close()
+        if frame.empty:
+            click.echo("no corrections yet")
+        for row in frame.itertuples(index=False):
+            click.echo(f"{row.id:>4}  {row.consultation}  {row.correction}  ({row.by}, {row.at})")
+
+    _guard(ctx, body)
+
+
+@corrections.command("undo")
+@click.argument("correction_id", metavar="N", type=int)
+@_applying
+@click.pass_obj
+def corrections_undo(ctx: Context, correction_id: int, apply: bool, config_path: Path) -> None:
+    """Remove correction N (see `corrections list`); a new topic goes as a whole."""
+    def body() -> None:
+        from warehouse.corrections import undo_correction
+        from warehouse.db import session, writer_lock
+
+        _existing(ctx)
+        with writer_lock(ctx.warehouse, timeout_seconds=600):
+            with session(ctx.warehouse, wait_seconds=60) as con:
+                slug, what = undo_correction(con, correction_id)
+            _saved(ctx, slug, f"undo of correction {correction_id} ({what})", apply, config_path)
+
+    _guard(ctx, body)
+
+
 @topics.command("rename")
 @click.argument("topic_id", type=int)
 @click.argument("label")
 @_CONSULTATION
 @_BY
+@_applying
 @click.pass_obj
-def topics_rename(ctx: Context, topic_id: int, label: str, consultation: str | None, by: str) -> None:
+def topics_rename(ctx: Context, topic_id: int, label: str, consultation: str | None, by: str,
+                  apply: bool, config_path: Path) -> None:
     """Give topic TOPIC_ID the label LABEL."""
-    _correct(ctx, consultation, by, "rename", topic_id=topic_id, label=label)
+    _correct(ctx, consultation, by, "rename", topic_id=topic_id, label=label, apply=apply, config_path=config_path)
 
 
 @topics.command("merge")
@@ -326,10 +479,13 @@ def topics_rename(ctx: Context, topic_id: int, label: str, consultation: str | N
 @click.argument("target_topic_id", type=int)
 @_CONSULTATION
 @_BY
+@_applying
 @click.pass_obj
-def topics_merge(ctx: Context, topic_id: int, target_topic_id: int, consultation: str | None, by: str) -> None:
+def topics_merge(ctx: Context, topic_id: int, target_topic_id: int, consultation: str | None, by: str,
+                 apply: bool, config_path: Path) -> None:
     """Merge topic TOPIC_ID into TARGET_TOPIC_ID."""
-    _correct(ctx, consultation, by, "merge", topic_id=topic_id, target_topic_id=target_topic_id)
+    _correct(ctx, consultation, by, "merge", topic_id=topic_id, target_topic_id=target_topic_id,
+             apply=apply, config_path=config_path)
 
 
 @topics.command("move")
@@ -337,10 +493,13 @@ def topics_merge(ctx: Context, topic_id: int, target_topic_id: int, consultation
 @click.argument("target_topic_id", type=int)
 @_CONSULTATION
 @_BY
+@_applying
 @click.pass_obj
-def topics_move(ctx: Context, idea_id: str, target_topic_id: int, consultation: str | None, by: str) -> None:
+def topics_move(ctx: Context, idea_id: str, target_topic_id: int, consultation: str | None, by: str,
+                apply: bool, config_path: Path) -> None:
     """Move idea IDEA_ID to topic TARGET_TOPIC_ID."""
-    _correct(ctx, consultation, by, "move", idea_id=idea_id, target_topic_id=target_topic_id)
+    _correct(ctx, consultation, by, "move", idea_id=idea_id, target_topic_id=target_topic_id,
+             apply=apply, config_path=config_path)
 
 
 @topics.command("exclude")

@@ -12,7 +12,13 @@ from typing import Any
 from flows.ingest import graph_client, ingest_posts
 from flows.orchestration import deployment_name, flow, flow_run_id, task, use_prefect
 from flows.settings import ConfigError, Consultation, Settings, load_consultations, salt
-from models.corrections import apply_corrections, corrected_kinds, idea_overrides, overrides_changed
+from models.corrections import (
+    apply_corrections,
+    corrected_kinds,
+    corrections_digest,
+    idea_overrides,
+    overrides_changed,
+)
 from sources.errors import UntrustedNextURL
 from sources.graph import GraphPermissionError, TokenError
 from transforms.imports import as_comments
@@ -160,6 +166,7 @@ def cluster_topics(warehouse: str, consultation: Consultation, run_id: str) -> i
                      consultation.slug, latest[0])
             return latest[2]
         previous = queries.previous_assignments(con, consultation.slug)
+        previous_sizes = queries.topic_sizes(con, consultation.slug, 1) or {}
         model_id = vector_model_id(consultation.backend, consultation.embeddings_model_path)
         known = vectors.load_vectors(con, model_id, ideas["text"].fillna("").astype(str).tolist())
     hashes = text_hashes(ideas) if refit_hours > 0 else None
@@ -183,7 +190,9 @@ def cluster_topics(warehouse: str, consultation: Consultation, run_id: str) -> i
     result.params["inputs"] = inputs
     if model_id:
         result.params["vectors"] = {"model": model_id, "stored": len(known), "encoded": memory.n_encoded}
-    assignments, topics = apply_corrections(result.assignments, result.topics, ideas, rules)
+    result.params["corrections"] = corrections_digest(rules)  # export re-applies only corrections made since
+    assignments, topics = apply_corrections(result.assignments, result.topics, ideas, rules,
+                                            previous_sizes=previous_sizes, language=consultation.language)
     topics["representative_ids"] = [json.dumps(list(v)) for v in topics["representative_ids"]]
     model = None
     if refit_hours > 0 and result.params.get("mode") != "placement":
@@ -209,7 +218,10 @@ def cluster_topics(warehouse: str, consultation: Consultation, run_id: str) -> i
 def export_files(warehouse: str, consultation: Consultation, export_dir: str) -> list[str]:
     """Write a consultation's planner exports and show them as Prefect artifacts (when Prefect runs the flow)."""
     from warehouse import export
+    from warehouse.corrections import reapply
 
+    with db.session(warehouse) as con:  # corrections made since the topic run show without clustering again
+        reapply(con, consultation.slug)
     with db.session(warehouse, read_only=True) as con:  # exports follow the user's umask, not the warehouse's
         paths = export.export_consultation(con, consultation.slug, export_dir, title=consultation.title)
     if use_prefect():

@@ -16,7 +16,7 @@ from warehouse import channels, columns, dialogue, queries
 from warehouse.csvsafe import write_csv
 from warehouse.non_ideas import NOTES, SHEET_NAME, WIDTHS, non_ideas_sheet
 from warehouse.polis import polis_frame
-from warehouse.presentation import EXAMPLES_PER_TOPIC, danish_datetime, ideas_sheet, topics_sheet
+from warehouse.presentation import EXAMPLES_PER_TOPIC, IDEA_NOTES, danish_datetime, ideas_sheet, topics_sheet
 from warehouse.report import ReportData, render_report
 from warehouse.xlsx import Sheet, write_workbook
 
@@ -85,16 +85,18 @@ def write_table(frame: pd.DataFrame, folder: Path, name: str) -> list[Path]:
 
 
 def write_workbook_file(path: Path, topics: pd.DataFrame, ideas: pd.DataFrame, examples: list,
-                        non_ideas: pd.DataFrame | None = None,
+                        non_ideas: pd.DataFrame | None = None, links: dict[str, str] | None = None,
                         channels_sheet: pd.DataFrame | None = None) -> Path:
     """The planners' workbook: sheet Emner (one row per topic), sheet Idéer (one row per idea) and, given
     ``non_ideas`` (`warehouse.non_ideas.non_ideas_sheet`), sheet Ikke idéer (one row per comment that is not an
     idea, with how to make it one)."""
     sheets = [
         Sheet("Emner", topics_sheet(topics, [[t for t, _ in ex] for ex in examples]),
-              {"Emne": 28, "Nøgleord": 30, "Idéer": 8, "Borgere": 9, "Likes": 8,
+              {"Emne nr.": 8, "Emne": 28, "Nøgleord": 30, "Idéer": 8, "Borgere": 9, "Likes": 8,
                "Ændring siden sidste kørsel": 26, "Eksempler": 90}),
-        Sheet("Idéer", ideas_sheet(ideas), {"Emne": 28, "Idé": 90, "Likes": 8, "Svar": 7, "Dato": 17, "Kanal": 12}),
+        Sheet("Idéer", ideas_sheet(ideas, links),
+              {"Idé-id": 20, "Emne nr.": 8, "Emne": 28, "Idé": 90, "Likes": 8, "Svar": 7, "Dato": 17, "Kanal": 12,
+               "Link": 30}, IDEA_NOTES, links={"Link"}),
     ]
     if non_ideas is not None:
         sheets.append(Sheet(SHEET_NAME, non_ideas, WIDTHS, NOTES))
@@ -134,6 +136,7 @@ def export_consultation(
         *write_table(ideas, folder, "ideas"),
         write_workbook_file(folder / f"{consultation}.xlsx", topics, ideas, examples,
                             non_ideas_sheet(queries.non_ideas_export(con, consultation), consultation),
+                            queries.idea_links(con, consultation),
                             channels_sheet=channels.channels_sheet(channel_rows, topics)),
         _write_text(folder / "report.html", render_report(report)),
         _write_csv(polis_frame(queries.polis_comments(con, consultation)), folder / "polis" / "comments.csv"),

@@ -22,8 +22,15 @@ MONTHS_DA = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "augu
 CHANNELS_DA = {"facebook": "Facebook", "borgermoede": "Borgermøde", "email": "E-mail", "e-mail": "E-mail"}
 EXAMPLES_PER_TOPIC = 5
 
-TOPIC_HEADERS = ["Emne", "Nøgleord", "Idéer", "Borgere", "Likes", "Ændring siden sidste kørsel", "Eksempler"]
-IDEA_HEADERS = ["Emne", "Idé", "Likes", "Svar", "Dato", "Kanal"]
+TOPIC_HEADERS = ["Emne nr.", "Emne", "Nøgleord", "Idéer", "Borgere", "Likes", "Ændring siden sidste kørsel",
+                 "Eksempler"]
+IDEA_HEADERS = ["Idé-id", "Emne nr.", "Emne", "Idé", "Likes", "Svar", "Dato", "Kanal", "Link"]
+
+IDEA_NOTES = {
+    "Idé-id": "Idéens id. Flyt den: civic-ideas topics move ID EMNE_NR. Tag den ud: civic-ideas topics exclude ID. "
+              "Nyt emne af flere: civic-ideas topics new \"NAVN\" --ideas ID --ideas ID.",
+    "Emne nr.": "Emnets nummer, som civic-ideas topics rename|merge|move bruger (se også arket Emner).",
+}
 
 
 def _missing(value: Any) -> bool:
@@ -74,6 +81,7 @@ def topics_sheet(topics: pd.DataFrame, examples: list[list[str]]) -> pd.DataFram
     """The Emner sheet: one row per topic, Danish headers, examples one per line."""
     return pd.DataFrame(
         {
+            "Emne nr.": topics["topic_id"].astype(int).to_numpy(),
             "Emne": topics["label"].astype(str).to_numpy(),
             "Nøgleord": topics["keywords"].astype(str).str.replace("; ", ", ").to_numpy(),
             "Idéer": topics["n_ideas"].astype(int).to_numpy(),
@@ -89,16 +97,22 @@ def topics_sheet(topics: pd.DataFrame, examples: list[list[str]]) -> pd.DataFram
     )
 
 
-def ideas_sheet(ideas: pd.DataFrame) -> pd.DataFrame:
-    """The Idéer sheet: one row per idea in export order (topic, then support), Danish headers, local dates."""
+def ideas_sheet(ideas: pd.DataFrame, links: dict[str, str] | None = None) -> pd.DataFrame:
+    """The Idéer sheet: one row per idea in export order (topic, then support), Danish headers, local dates; with
+    the idea id and topic number that `civic-ideas topics move|new|exclude` take, and the comment's link on Facebook
+    (``links``: idea_id -> permalink, when the warehouse has it)."""
+    links = links or {}
     return pd.DataFrame(
         {
+            "Idé-id": ideas["idea_id"].astype(str).to_numpy(),
+            "Emne nr.": ideas["topic_id"].astype("Int64").to_numpy(),
             "Emne": ideas["topic_label"].fillna("Ikke grupperet endnu").astype(str).to_numpy(),
             "Idé": ideas["text"].astype(str).to_numpy(),
             "Likes": ideas["like_count"].astype(int).to_numpy(),
             "Svar": ideas["reply_count"].astype(int).to_numpy(),
             "Dato": [local_time(v) for v in ideas["created_at"]],
             "Kanal": [CHANNELS_DA.get(c, c) for c in ideas["channel"]],
+            "Link": [links.get(str(i)) for i in ideas["idea_id"]],
         },
         columns=IDEA_HEADERS,
     )

@@ -319,3 +319,90 @@ def non_ideas_export(con: duckdb.DuckDBPyConnection, consultation: str) -> pd.Da
         """,
         {"c": consultation},
     ).df()
+
+
+def run_placements(con: duckdb.DuckDBPyConnection, topic_run_id: str) -> pd.DataFrame:
+    """A topic run's placements as the model made them: idea_id, topic_id (the model's), model_label, score, rank."""
+    return con.execute(
+        """
+        select it.idea_id, coalesce(it.model_topic_id, it.topic_id) as topic_id,
+               coalesce(it.model_label, t.label) as model_label, it.score, it.rank
+        from core_idea_topics as it
+        left join core_topics as t on t.topic_run_id = it.topic_run_id and t.topic_id = it.topic_id
+        where it.topic_run_id = $r
+        order by it.idea_id
+        """,
+        {"r": topic_run_id},
+    ).df()
+
+
+def run_topics(con: duckdb.DuckDBPyConnection, topic_run_id: str) -> pd.DataFrame:
+    """A topic run's stored topics (as corrected then), representative_ids as lists."""
+    frame = con.execute(
+        """select topic_id, label, keywords, n_ideas, n_authors, total_likes, status,
+                  representative_ids::varchar as representative_ids, coalesce(is_corrected, false) as is_corrected
+           from core_topics where topic_run_id = $r order by topic_id""",
+        {"r": topic_run_id},
+    ).df()
+    frame["representative_ids"] = [json.loads(v) if v else [] for v in frame["representative_ids"]]
+    return frame
+
+
+def topic_sizes(con: duckdb.DuckDBPyConnection, consultation: str, recency: int) -> dict[int, int] | None:
+    """Topic sizes (topic_id -> ideas) of a consultation's topic run, as planners saw them: ``recency`` 1 is the
+    latest run, 2 the one before; None when there is no such run."""
+    rows = con.execute(
+        """
+        with runs as (
+            select topic_run_id, row_number() over (order by created_at desc, topic_run_id desc) as recency
+            from core_topic_runs where consultation = $c
+        )
+        select r.topic_run_id, t.topic_id, t.n_ideas
+        from runs as r left join core_topics as t using (topic_run_id)
+        where r.recency = $n
+        """,
+        {"c": consultation, "n": recency},
+    ).fetchall()
+    if not rows:
+        return None
+    return {int(t): int(n) for _, t, n in rows if t is not None}
+
+
+def topic_numbers_used(con: duckdb.DuckDBPyConnection, consultation: str) -> list[int]:
+    """Every topic number a consultation has used: in any topic run, and in planners' corrections."""
+    return [r[0] for r in con.execute(
+        """select topic_id from core_topics where consultation = $c
+           union select topic_id from topic_corrections where consultation = $c and topic_id is not null""",
+        {"c": consultation},
+    ).fetchall()]
+
+
+def topics_list(con: duckdb.DuckDBPyConnection, consultation: str) -> pd.DataFrame:
+    """The latest topics of a consultation for `civic-ideas topics list`: topic_id, label, n_ideas, n_authors,
+    status, is_corrected."""
+    return con.execute(
+        """select topic_id, label, n_ideas, n_authors, status, coalesce(is_corrected, false) as is_corrected
+           from topics where consultation = $c""",
+        {"c": consultation},
+    ).df()
+
+
+def correction_rows(con: duckdb.DuckDBPyConnection, consultation: str | None) -> pd.DataFrame:
+    """Planners' corrections with their ids, oldest first (every consultation's when ``consultation`` is None)."""
+    return con.execute(
+        """select correction_id, consultation, action, topic_id, target_topic_id, idea_id, label, created_by,
+                  created_at
+           from topic_corrections where $c is null or consultation = $c
+           order by consultation, correction_id""",
+        {"c": consultation},
+    ).df()
+
+
+def idea_links(con: duckdb.DuckDBPyConnection, consultation: str) -> dict[str, str]:
+    """The Facebook link of each idea that is a comment, where the warehouse has it (idea_id -> permalink_url)."""
+    return dict(con.execute(
+        """select i.idea_id, c.permalink_url from core_ideas as i
+           inner join stg_comments as c on c.comment_id = i.idea_id
+           where i.consultation = $c and c.permalink_url like 'https://%'""",
+        {"c": consultation},
+    ).fetchall())

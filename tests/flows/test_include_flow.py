@@ -97,7 +97,7 @@ def test_include_makes_a_non_idea_an_idea_with_a_topic_and_it_survives_reruns(wo
         f"included by a planner (topics include); the rules said {kind}: ")
     assert rescued not in {r[0] for r in _sheet(exports, "Ikke idéer")}
     text = _q(wh, "select text from ideas where idea_id = $i", i=rescued)[0][0]
-    assert text in {r[1] for r in _sheet(exports, "Idéer")}
+    assert text in {r[3] for r in _sheet(exports, "Idéer")}  # Idé-id, Emne nr., Emne, Idé
 
     # `topics move` works on it now, and both corrections hold through re-runs that add and re-detect comments
     other = _q(wh, "select topic_id from topics where topic_id not in (0, $t) order by topic_id limit 1",

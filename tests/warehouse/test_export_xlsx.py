@@ -33,12 +33,20 @@ def _values(ws) -> list[list]:
     return [list(row) for row in ws.iter_rows(values_only=True)]
 
 
+def _columns(ws, *names: str) -> list[tuple]:
+    """The body rows' cells under the given headers, so a column added elsewhere does not shift the checks."""
+    header = _values(ws)[0]
+    at = [header.index(n) for n in names]
+    return [tuple(row[i] for i in at) for row in _values(ws)[1:]]
+
+
 def test_sheets_and_danish_headers(exported) -> None:
     _, wb = exported
     assert wb.sheetnames == ["Emner", "Idéer", "Ikke idéer"]
     assert _values(wb["Emner"])[0] == TOPIC_HEADERS == [
-        "Emne", "Nøgleord", "Idéer", "Borgere", "Likes", "Ændring siden sidste kørsel", "Eksempler"]
-    assert _values(wb["Idéer"])[0] == IDEA_HEADERS == ["Emne", "Idé", "Likes", "Svar", "Dato", "Kanal"]
+        "Emne nr.", "Emne", "Nøgleord", "Idéer", "Borgere", "Likes", "Ændring siden sidste kørsel", "Eksempler"]
+    assert _values(wb["Idéer"])[0] == IDEA_HEADERS
+    assert IDEA_HEADERS == ["Idé-id", "Emne nr.", "Emne", "Idé", "Likes", "Svar", "Dato", "Kanal", "Link"]
 
 
 def test_header_row_is_frozen_and_filterable_with_set_widths_and_wrapped_text(exported) -> None:
@@ -49,8 +57,9 @@ def test_header_row_is_frozen_and_filterable_with_set_widths_and_wrapped_text(ex
         assert ws["A1"].font.bold
         assert all(ws.column_dimensions[c.column_letter].width >= 7 for c in ws[1])
         assert all(c.alignment.wrap_text for c in ws[2])
-    assert wb["Emner"].column_dimensions["G"].width >= 60  # examples get room
-    assert wb["Idéer"].column_dimensions["B"].width >= 60  # and so does the idea text
+    for ws, name in ((wb["Emner"], "Eksempler"), (wb["Idéer"], "Idé")):  # examples and idea texts get room
+        letter = ws.cell(1, _values(ws)[0].index(name) + 1).column_letter
+        assert ws.column_dimensions[letter].width >= 60
 
 
 def test_topic_rows_match_the_warehouse(exported) -> None:
@@ -58,7 +67,7 @@ def test_topic_rows_match_the_warehouse(exported) -> None:
     expected = con.execute(
         """select label, n_ideas, n_authors, total_likes from topics where consultation = ?
            order by topic_id = 0, n_ideas desc, topic_id""", [exportkit.SLUG]).fetchall()
-    rows = _values(wb["Emner"])[1:]
+    rows = _columns(wb["Emner"], *TOPIC_HEADERS[1:])
     assert [(r[0], r[2], r[3], r[4]) for r in rows] == [tuple(e) for e in expected]
     change = {r[0]: r[5] for r in rows}
     assert change == {
@@ -77,17 +86,46 @@ def test_idea_rows_match_the_warehouse_sorted_by_topic_then_support(exported) ->
     expected = con.execute(
         """select topic_label, text, like_count, reply_count, created_at from ideas where consultation = ?""",
         [exportkit.SLUG]).fetchall()
-    rows = _values(wb["Idéer"])[1:]
+    rows = _columns(wb["Idéer"], "Emne", "Idé", "Likes", "Svar", "Dato", "Kanal")
     assert len(rows) == len(expected) == 16
     assert sorted((r[0], r[1], r[2], r[3]) for r in rows) == sorted(tuple(e[:4]) for e in expected)
-    topic_order = [r[0] for r in _values(wb["Emner"])[1:]]
+    topic_order = [r[0] for r in _columns(wb["Emner"], "Emne")]
     keys = [(topic_order.index(r[0]), -r[2]) for r in rows]
     assert keys == sorted(keys)
     assert {r[5] for r in rows} == {"Facebook"}
     # dates are real Excel dates in Danish local time (CEST is UTC+2 in May)
     first = next(r for r in rows if r[1].startswith("Hvad med en stor park"))
     assert first[4] == dt.datetime(2014, 5, 2, 11, 1)
-    assert wb["Idéer"]["E2"].number_format == "dd-mm-yyyy hh:mm"
+    dato = _values(wb["Idéer"])[0].index("Dato") + 1
+    assert wb["Idéer"].cell(2, dato).number_format == "dd-mm-yyyy hh:mm"
+
+
+def test_id_columns_match_the_warehouse_so_a_planner_can_name_what_to_correct(exported) -> None:
+    con, wb = exported
+    topics = dict(con.execute("select label, topic_id from topics where consultation = ?", [exportkit.SLUG]).fetchall())
+    assert {label: n for n, label in _columns(wb["Emner"], "Emne nr.", "Emne")} == topics
+    ideas = {i: (t, label) for i, t, label in con.execute(
+        "select idea_id, topic_id, topic_label from ideas where consultation = ?", [exportkit.SLUG]).fetchall()}
+    assert {i: (n, label) for i, n, label in _columns(wb["Idéer"], "Idé-id", "Emne nr.", "Emne")} == ideas
+    assert wb["Idéer"]["A1"].comment is not None and "topics move" in wb["Idéer"]["A1"].comment.text
+
+
+def test_idea_rows_link_to_the_comment_on_facebook_when_the_warehouse_has_it(tmp_path: Path) -> None:
+    con = exportkit.build(tmp_path / "wh.duckdb")
+    try:
+        idea_id = con.execute("select idea_id from ideas order by idea_id limit 1").fetchone()[0]
+        link = f"https://www.facebook.com/silkeborgkommune/posts/1?comment_id={idea_id}"
+        con.execute("update stg_comments set permalink_url = ? where comment_id = ?", [link, idea_id])
+        paths = export.export_consultation(con, exportkit.SLUG, tmp_path / "exports", title=exportkit.TITLE,
+                                           generated_at=exportkit.GENERATED_AT)
+    finally:
+        con.close()
+    ws = load_workbook(next(p for p in paths if p.suffix == ".xlsx"))["Idéer"]
+    links = dict(_columns(ws, "Idé-id", "Link"))
+    assert links[idea_id] == link and sum(v is not None for v in links.values()) == 1
+    column = _values(ws)[0].index("Link") + 1
+    cell = next(ws.cell(r, column) for r in range(2, ws.max_row + 1) if ws.cell(r, column).value == link)
+    assert cell.hyperlink is not None and cell.hyperlink.target == link
 
 
 def test_non_idea_rows_match_the_warehouse_with_kinds_in_danish_and_redacted_texts(exported) -> None:
