@@ -129,6 +129,20 @@ def find_imported_ideas(warehouse: str, consultation: str) -> int:
 
 
 @task
+def tag_places(warehouse: str, consultation: Consultation) -> int:
+    """Tag a consultation's ideas with the places they name (the gazetteer and its own `places`); returns the tags."""
+    from transforms.places import build_gazetteer, consultation_places, find_places
+    from warehouse import places
+
+    own = consultation_places([p if isinstance(p, str) else p.model_dump() for p in consultation.places])
+    gazetteer = build_gazetteer(own)
+    with db.session(warehouse) as con:
+        texts = places.idea_texts(con, consultation.slug)
+        rows = [(i, p.name, p.latitude, p.longitude) for i, text in texts for p in find_places(text, gazetteer)]
+        return places.replace_idea_places(con, consultation.slug, rows)
+
+
+@task
 def cluster_topics(warehouse: str, consultation: Consultation, run_id: str) -> int:
     """Cluster a consultation's ideas into topics that keep their ids from the previous run.
 
@@ -265,6 +279,7 @@ def run_stages(config_path: str, slugs: list[str] | None, stages: list[str], war
     if "analyse" in stages:
         for c in chosen:
             counts["ideas"] += find_ideas(warehouse, c.slug) + find_imported_ideas(warehouse, c.slug)
+            tag_places(warehouse, c)
             counts["topics"] += cluster_topics(warehouse, c, run_id)
     if "export" in stages:
         for c in chosen:

@@ -77,9 +77,27 @@ def build_gazetteer(extra: Iterable[Place] = ()) -> Gazetteer:
     by_form: dict[str, Place] = {}
     for place in (*gazetteer_places(), *extra):
         for form in _forms(place.name):
-            by_form[form.casefold()] = place
-    alternation = "|".join(re.escape(f) for f in sorted(by_form, key=len, reverse=True))
-    return Gazetteer(by_form, re.compile(rf"(?<![\w\[#@/-])(?:{alternation})", re.IGNORECASE))
+            by_form[form.lower()] = place
+    return Gazetteer(by_form, re.compile(rf"(?<![\w\[#@/-])(?:{_trie(by_form)})", re.IGNORECASE))
+
+
+def _trie(words: Iterable[str]) -> str:
+    """A regex matching any of `words`, longest first, shaped as a trie: a plain alternation of 1,000 names is slow."""
+    tree: dict[str, dict] = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def pattern(node: dict[str, dict]) -> str:
+        alternatives = [re.escape(c) + pattern(child) for c, child in sorted(node.items()) if c]
+        if not alternatives:
+            return ""
+        body = alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return pattern(tree)
 
 
 @cache
@@ -152,7 +170,9 @@ def find_places(text: str, gazetteer: Gazetteer | None = None) -> list[Place]:
         suffix = _SUFFIX.match(text, match.end())
         if suffix is None:
             continue  # part of a longer word ("Themsen", "Vejenes")
-        place = gaz.by_form[match.group().casefold()]
+        place = gaz.by_form.get(match.group().lower())
+        if place is None:
+            continue  # the trie's greedy match stopped inside a longer name it cannot finish
         if place.name not in found and _accept(text, match.start(), match.end(), suffix.group(), place.name):
             found[place.name] = place
     return list(found.values())

@@ -21,6 +21,7 @@ _COMMENT_TABLES = {
     "core_idea_topics": "idea_id",
     "core_ideas": "idea_id",
     "core_comment_kinds": "comment_id",
+    "core_idea_places": "idea_id",
     "stg_comments": "comment_id",
 }
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from warehouse import channels, columns, dialogue, queries
+from warehouse import channels, columns, dialogue, places, queries
 from warehouse.csvsafe import write_csv
 from warehouse.non_ideas import NOTES, SHEET_NAME, WIDTHS, non_ideas_sheet
 from warehouse.polis import polis_frame
@@ -54,6 +54,8 @@ def _atomic(path: Path, write: Callable[[Path], object]) -> Path:
 def _frames(con: duckdb.DuckDBPyConnection, consultation: str) -> tuple[pd.DataFrame, pd.DataFrame, list]:
     topics = queries.topics_export(con, consultation)
     ideas = _utc(queries.ideas_export(con, consultation), "created_at")
+    named = places.places_by_idea(con, consultation)
+    ideas["places"] = [named.get(str(i), "") for i in ideas["idea_id"]]
     examples = topic_examples(topics, ideas)
     topics["examples"] = [" | ".join(t for t, _ in ex) for ex in examples]
     for column in ("n_ideas_previous", "n_ideas_change"):
@@ -86,6 +88,7 @@ def write_table(frame: pd.DataFrame, folder: Path, name: str) -> list[Path]:
 
 def write_workbook_file(path: Path, topics: pd.DataFrame, ideas: pd.DataFrame, examples: list,
                         non_ideas: pd.DataFrame | None = None, links: dict[str, str] | None = None,
+                        places_summary: pd.DataFrame | None = None,
                         channels_sheet: pd.DataFrame | None = None) -> Path:
     """The planners' workbook: sheet Emner (one row per topic), sheet Idéer (one row per idea) and, given
     ``non_ideas`` (`warehouse.non_ideas.non_ideas_sheet`), sheet Ikke idéer (one row per comment that is not an
@@ -100,6 +103,11 @@ def write_workbook_file(path: Path, topics: pd.DataFrame, ideas: pd.DataFrame, e
     ]
     if non_ideas is not None:
         sheets.append(Sheet(SHEET_NAME, non_ideas, WIDTHS, NOTES))
+    if "places" in ideas:  # the places an idea names, beside it (ideas.csv: `places`)
+        sheets[1].frame.insert(sheets[1].frame.columns.get_loc("Idé") + 1, "Steder", ideas["places"].to_numpy())
+        sheets[1].widths["Steder"] = 24
+    if places_summary is not None and not places_summary.empty:  # sheet Steder: one row per place named
+        sheets.append(Sheet("Steder", places_summary, places.SHEET_WIDTHS))
     if channels_sheet is not None:  # sheet Kanaler: ideas and citizens per topic and channel (`channels`)
         sheets.append(Sheet("Kanaler", channels_sheet, {"Emne nr.": 8, "Emne": 28}))
     return _atomic(path, lambda p: write_workbook(p, sheets))
@@ -123,11 +131,13 @@ def export_consultation(
     title = title or consultation
     generated_at = generated_at or dt.datetime.now(dt.UTC)
     topics, ideas, examples = _frames(con, consultation)
+    place_rows = places.place_summary(con, consultation)
     channel_rows = channels.topic_channels(con, consultation)
     report = ReportData(
         slug=consultation, title=title, generated_at=generated_at,
         overview=queries.consultation_overview(con, consultation), posts=queries.consultation_posts(con, consultation),
         topics=topics, examples=examples, ideas=ideas, gone=queries.topics_gone(con, consultation),
+        places=place_rows, topic_places=places.topic_places(con, consultation),
         single_channel=channels.single_channel_topics(channel_rows),
     )
     dialog = dialogue.dialogue_export(con, consultation)
@@ -137,6 +147,7 @@ def export_consultation(
         write_workbook_file(folder / f"{consultation}.xlsx", topics, ideas, examples,
                             non_ideas_sheet(queries.non_ideas_export(con, consultation), consultation),
                             queries.idea_links(con, consultation),
+                            places_summary=places.places_sheet(place_rows),
                             channels_sheet=channels.channels_sheet(channel_rows, topics)),
         _write_text(folder / "report.html", render_report(report)),
         _write_csv(polis_frame(queries.polis_comments(con, consultation)), folder / "polis" / "comments.csv"),

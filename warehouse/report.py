@@ -15,6 +15,7 @@ import pandas as pd
 from transforms.redact import redact
 from warehouse import charts
 from warehouse.channels import channel_label
+from warehouse.place_map import places_section, topic_places_html
 from warehouse.presentation import STATUS_DA, change_text, danish_date, danish_datetime, ideas_word, local_time
 
 TEMPLATE = Template((Path(__file__).parent / "templates" / "report.html").read_text(encoding="utf-8"))
@@ -36,6 +37,8 @@ class ReportData:
     examples: list[list[tuple[str, int]]]  # per topic: (redacted text, likes) of its representative ideas
     ideas: pd.DataFrame  # the ideas export frame
     gone: pd.DataFrame  # topic_id, label, n_ideas of topics the last run no longer has
+    places: pd.DataFrame | None = None  # warehouse.places.place_summary
+    topic_places: dict[int, list[str]] = field(default_factory=dict)  # topic_id -> places its ideas name
     # topic_id -> its ideas' one channel, when the consultation has several (channels.single_channel_topics)
     single_channel: dict[int, str] = field(default_factory=dict)
 
@@ -85,7 +88,7 @@ def _channel_line(channel: str | None) -> str:
     return f'<p class="channel-only">Alle idéerne i emnet kom fra én kanal: {escape(channel_label(channel))}.</p>'
 
 
-def _topic_section(topic: Any, examples: list[tuple[str, int]], channel: str | None = None) -> str:
+def _topic_section(topic: Any, examples: list[tuple[str, int]], places: str = "", channel: str | None = None) -> str:
     status = STATUS_DA.get(topic.status, str(topic.status))
     items = "".join(
         f'<li>{escape(text)} <span class="likes">♥ {likes}</span></li>' for text, likes in examples
@@ -100,7 +103,7 @@ def _topic_section(topic: Any, examples: list[tuple[str, int]], channel: str | N
         f'<p class="support"><strong>{ideas_word(int(topic.n_ideas))}</strong> fra {citizens} · '
         f"{int(topic.total_likes)} likes · Ændring siden sidste kørsel: "
         f"{escape(change_text(topic.status, topic.n_ideas_previous, int(topic.n_ideas)))}</p>"
-        f'{_channel_line(channel)}<ul class="examples">{items}</ul></article>'
+        f'{_channel_line(channel)}{places}<ul class="examples">{items}</ul></article>'
     )
 
 
@@ -157,7 +160,8 @@ def render_report(data: ReportData) -> str:
     share = f"({round(100 * n_fb / n_comments)} %)" if n_comments else ""
     rows = [(str(t.label), int(t.n_ideas), int(t.total_likes)) for t in topics.itertuples(index=False)]
     time_chart, time_legend = _time_chart(data.ideas)
-    sections = [_topic_section(t, ex, data.single_channel.get(int(t.topic_id)))
+    sections = [_topic_section(t, ex, topic_places_html(data.topic_places.get(int(t.topic_id), [])),
+                               data.single_channel.get(int(t.topic_id)))
                 for t, ex in zip(topics.itertuples(index=False), data.examples, strict=True)]
     return TEMPLATE.substitute(
         title=escape(data.title),
@@ -176,5 +180,6 @@ def render_report(data: ReportData) -> str:
         time_legend=escape(time_legend),
         topics="\n".join(sections) or '<p class="note">Ingen emner endnu.</p>',
         gone=_gone(data.gone),
+        places=places_section(data.places),
         quality=_quality(overview),
     )

@@ -45,7 +45,7 @@ def test_sheets_and_danish_headers(exported) -> None:
     assert wb.sheetnames == ["Emner", "Idéer", "Ikke idéer"]
     assert _values(wb["Emner"])[0] == TOPIC_HEADERS == [
         "Emne nr.", "Emne", "Nøgleord", "Idéer", "Borgere", "Likes", "Ændring siden sidste kørsel", "Eksempler"]
-    assert _values(wb["Idéer"])[0] == IDEA_HEADERS
+    assert _values(wb["Idéer"])[0] == [*IDEA_HEADERS[:4], "Steder", *IDEA_HEADERS[4:]]  # Steder: issue 18
     assert IDEA_HEADERS == ["Idé-id", "Emne nr.", "Emne", "Idé", "Likes", "Svar", "Dato", "Kanal", "Link"]
 
 

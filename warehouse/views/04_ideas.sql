@@ -1,4 +1,4 @@
--- ideas: one row per current idea, with its topic in the latest topic run; text is redacted.
+-- ideas: one row per current idea, with its topic in the latest topic run and the places it names; text is redacted.
 create or replace view ideas as
 with source as (
     select * from core_ideas
@@ -9,6 +9,12 @@ placed as (
     from core_idea_topics as it
     inner join latest_topic_runs as r using (topic_run_id)
     inner join core_topics as t on t.topic_run_id = it.topic_run_id and t.topic_id = it.topic_id
+),
+
+named as (
+    select idea_id, consultation, list(place order by position) as places
+    from core_idea_places
+    group by idea_id, consultation
 ),
 
 final as (
@@ -24,9 +30,11 @@ final as (
         p.topic_id,
         p.topic_label,
         p.score as topic_score,
-        p.rank as topic_rank
+        p.rank as topic_rank,
+        coalesce(n.places, []::varchar[]) as places
     from source as i
     left join placed as p using (idea_id)
+    left join named as n using (idea_id, consultation)
 )
 
 select * from final;
