@@ -158,14 +158,16 @@ def _cells_in(column: str, rows: range, value: str | None = "x") -> str:
 
 
 _MEASURE = """
-import json, resource, sys
+import json, sys
 from sources.files import ImportColumns, InputFileError, read_import_table
 try:
     read_import_table(sys.argv[1], ImportColumns(text="Note"))
     message = None
 except InputFileError as exc:
     message = str(exc)
-print(json.dumps({"message": message, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+# VmHWM is this process image's own peak: ru_maxrss would also carry the forking test runner's peak across exec
+peak_kb = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(json.dumps({"message": message, "peak_mb": peak_kb / 1024}))
 """
 
 
