@@ -25,6 +25,14 @@ def _axis(value: float) -> tuple[int, int]:
         step *= 10
 
 
+SINGULAR = {"idéer": "idé", "likes": "like"}  # a bar's tooltip counts in Danish: 1 idé, 2 idéer
+
+
+def _counted(n: int, unit: str) -> str:
+    """`1 idé`, `2 idéer`, `1 like`, `2 likes` (the unit given in the plural)."""
+    return f"{n} {SINGULAR.get(unit, unit) if n == 1 else unit}"
+
+
 def _panel(x0: float, width: float, values: list[int], colour: str, unit: str, row_h: int, top: int) -> list[str]:
     top_value = max(values, default=0) or 1
     out = []
@@ -33,7 +41,7 @@ def _panel(x0: float, width: float, values: list[int], colour: str, unit: str, r
         w = max(width * v / top_value, 1.5 if v else 0)
         out.append(
             f'<rect class="bar {unit}" x="{x0:.1f}" y="{y}" width="{w:.1f}" height="{row_h - 10}" fill="{colour}"'
-            f' rx="2"><title>{v} {unit}</title></rect>'
+            f' rx="2"><title>{_counted(v, unit)}</title></rect>'
             f'<text x="{x0 + w + 5:.1f}" y="{y + (row_h - 10) / 2 + 4:.1f}" font-size="12" fill="#111">{v}</text>'
         )
     return out
@@ -122,7 +130,8 @@ def timeline(bins: list[tuple[dt.date, int]], unit: str, *, width: int = 760, he
         x = left + i * slot
         parts.append(
             f'<rect class="bar period" x="{x + slot * 0.1:.1f}" y="{top + plot_h - h:.1f}" width="{slot * 0.8:.1f}"'
-            f' height="{h:.1f}" fill="{IDEAS_COLOUR}"><title>{_tick_label(start, unit)}: {count} idéer</title></rect>'
+            f' height="{h:.1f}" fill="{IDEAS_COLOUR}">'
+            f'<title>{_tick_label(start, unit)}: {_counted(count, "idéer")}</title></rect>'
         )
         if i % every == 0:
             parts.append(

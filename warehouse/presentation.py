@@ -15,7 +15,8 @@ try:
 except Exception:  # no time zone database on the machine: show UTC rather than fail
     LOCAL = dt.UTC
 
-STATUS_DA = {"new": "ny", "growing": "voksende", "stable": "stabil", "shrinking": "faldende"}
+# *et emne* is neuter: "et nyt emne", "et stabilt emne"
+STATUS_DA = {"new": "nyt", "growing": "voksende", "stable": "stabilt", "shrinking": "faldende"}
 MONTHS_DA = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
              "november", "december"]
 # channels' names as planners read them; an imported channel not listed shows its own name (`civic-ideas import`)
@@ -42,8 +43,19 @@ def ideas_word(n: int) -> str:
     return f"{n} idé" if n == 1 else f"{n} idéer"
 
 
+def likes_word(n: int) -> str:
+    """`1 like`, `3 likes`."""
+    return f"{n} like" if n == 1 else f"{n} likes"
+
+
+def citizens_word(n: int) -> str:
+    """`1 borger`, `3 borgere`."""
+    return f"{n} borger" if n == 1 else f"{n} borgere"
+
+
 def change_text(status: str, previous: Any, now: int) -> str:
-    """The change since the last run in words: `ny`, `voksende: fra 5 til 8 idéer`, `stabil: 6 idéer som sidst`."""
+    """The change since the last run in words: `nyt`, `voksende: fra 5 til 8 idéer`, `stabilt: 6 idéer som
+    sidst`."""
     word = STATUS_DA.get(status, status)
     if _missing(previous):
         return word

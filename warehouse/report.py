@@ -16,7 +16,16 @@ from transforms.redact import redact
 from warehouse import charts
 from warehouse.channels import channel_label
 from warehouse.place_map import places_section, topic_places_html
-from warehouse.presentation import STATUS_DA, change_text, danish_date, danish_datetime, ideas_word, local_time
+from warehouse.presentation import (
+    STATUS_DA,
+    change_text,
+    citizens_word,
+    danish_date,
+    danish_datetime,
+    ideas_word,
+    likes_word,
+    local_time,
+)
 
 TEMPLATE = Template((Path(__file__).parent / "templates" / "report.html").read_text(encoding="utf-8"))
 POST_EXCERPT_CHARS = 600
@@ -52,7 +61,8 @@ def _post_text(message: Any) -> str:
 def _about(posts: pd.DataFrame) -> str:
     if posts.empty:
         return ""
-    intro = "Høringen bestod af dette opslag" if len(posts) == 1 else f"Høringen bestod af {len(posts)} opslag"
+    intro = ("Idéindsamlingen bestod af dette opslag" if len(posts) == 1
+             else f"Idéindsamlingen bestod af {len(posts)} opslag")
     parts = [f'<p id="about">{intro} på kommunens Facebook-side:</p>']
     for post in posts.itertuples(index=False):
         parts.append(
@@ -72,14 +82,17 @@ def _period(overview: dict[str, Any]) -> str:
 
 
 def _generated(data: ReportData) -> str:
-    text = f"Genereret {danish_datetime(data.generated_at)}"
+    """One line with each moment once: when the topics were computed (and the run they are compared with), and when
+    the report was made, if that was at another minute."""
+    made = danish_datetime(data.generated_at)
     run_at = data.overview.get("topic_run_at")
-    if run_at is not None and not pd.isna(run_at):
-        text += f"; emnerne er beregnet {danish_datetime(run_at)}"
-        previous = data.overview.get("previous_topic_run_at")
-        if previous is not None and not pd.isna(previous):
-            text += f" og sammenlignet med kørslen {danish_datetime(previous)}"
-    return text + "."
+    if run_at is None or pd.isna(run_at):
+        return f"Lavet {made}."
+    text = f"Emnerne er beregnet {danish_datetime(run_at)}"
+    previous = data.overview.get("previous_topic_run_at")
+    if previous is not None and not pd.isna(previous):
+        text += f" og sammenlignet med kørslen {danish_datetime(previous)}"
+    return text + ("." if danish_datetime(run_at) == made else f"; rapporten er lavet {made}.")
 
 
 def _channel_line(channel: str | None) -> str:
@@ -93,7 +106,7 @@ def _topic_section(topic: Any, examples: list[tuple[str, int]], places: str = ""
     items = "".join(
         f'<li>{escape(text)} <span class="likes">♥ {likes}</span></li>' for text, likes in examples
     )
-    citizens = "1 borger" if topic.n_authors == 1 else f"{topic.n_authors} borgere"
+    citizens = citizens_word(int(topic.n_authors))
     corrected = ' <span class="badge rettet">rettet af planlægger</span>' if topic.is_corrected else ""
     return (
         f'<article class="topic" id="topic-{int(topic.topic_id)}">'
@@ -101,7 +114,7 @@ def _topic_section(topic: Any, examples: list[tuple[str, int]], places: str = ""
         f'<span class="badge {escape(status)}">{escape(status)}</span>{corrected}</div>'
         f'<p class="keywords">Nøgleord: {escape(str(topic.keywords).replace("; ", ", "))}</p>'
         f'<p class="support"><strong>{ideas_word(int(topic.n_ideas))}</strong> fra {citizens} · '
-        f"{int(topic.total_likes)} likes · Ændring siden sidste kørsel: "
+        f"{likes_word(int(topic.total_likes))} · Ændring siden sidste kørsel: "
         f"{escape(change_text(topic.status, topic.n_ideas_previous, int(topic.n_ideas)))}</p>"
         f'{_channel_line(channel)}{places}<ul class="examples">{items}</ul></article>'
     )
@@ -121,12 +134,15 @@ def _gone(gone: pd.DataFrame) -> str:
 
 def _quality(overview: dict[str, Any]) -> str:
     n_comments, n_fb = int(overview.get("n_comments") or 0), int(overview.get("n_facebook_ideas") or 0)
-    notes = [
-        f"{n_comments - n_fb} af {n_comments} kommentarer fra borgere var ikke idéer (fx tak, spørgsmål, tags af "
-        "venner, enighed eller klager uden et forslag). De tæller ikke med i emnerne.",
-        f"{ideas_word(int(overview.get('n_unplaced_ideas') or 0))} passede ikke i noget emne og står under "
-        "\u201cAndet\u201d.",
-    ]
+    notes = []  # a line only for what there is: never "0 idéer passede ikke i noget emne"
+    if n_comments > n_fb:
+        not_ideas = "var ikke en idé" if n_comments - n_fb == 1 else "var ikke idéer"
+        notes.append(f"{n_comments - n_fb} af {n_comments} {'kommentar' if n_comments == 1 else 'kommentarer'} fra "
+                     f"borgere {not_ideas} (fx tak, spørgsmål, tags af venner, enighed eller klager uden et forslag). "
+                     "De tæller ikke med i emnerne.")
+    n_unplaced = int(overview.get("n_unplaced_ideas") or 0)
+    if n_unplaced:
+        notes.append(f"{ideas_word(n_unplaced)} passede ikke i noget emne og står under \u201cAndet\u201d.")
     if overview.get("n_ideas_without_topic"):
         notes.append(f"{ideas_word(int(overview['n_ideas_without_topic']))} er kommet til efter den seneste "
                      "emneberegning og har endnu intet emne.")
@@ -153,6 +169,24 @@ def _all_ideas(overview: dict[str, Any]) -> str:
     return f'<div class="fact"><dt>Idéer i alt (alle kanaler)</dt><dd id="n-all-ideas">{n_all}</dd></div>'
 
 
+_SECTION = re.compile(r'<section id="([\w-]+)"[^>]*>\s*<h2[^>]*>(.*?)</h2>', re.S)
+_TOPIC = re.compile(r'<article class="topic" id="(topic-\d+)"><div class="topic-head"><h3>(.*?)</h3>', re.S)
+_TOC_MARK = "\x00toc\x00"
+
+
+def table_of_contents(html: str) -> str:
+    """A contents list linking to every section of the report (and, under Emnerne, every topic), read from the
+    rendered sections, so a section added later is listed too. Titles are already escaped in ``html``."""
+    items = []
+    for section_id, title in _SECTION.findall(html):
+        sub = ""
+        if section_id == "topics":
+            topics = "".join(f'<li><a href="#{t}">{label}</a></li>' for t, label in _TOPIC.findall(html))
+            sub = f"<ol>{topics}</ol>" if topics else ""
+        items.append(f'<li><a href="#{section_id}">{title}</a>{sub}</li>')
+    return f'<nav class="toc" id="toc" aria-label="Indhold"><strong>Indhold</strong><ol>{"".join(items)}</ol></nav>'
+
+
 def render_report(data: ReportData) -> str:
     """The whole report as one HTML string."""
     overview, topics = data.overview, data.topics
@@ -163,7 +197,8 @@ def render_report(data: ReportData) -> str:
     sections = [_topic_section(t, ex, topic_places_html(data.topic_places.get(int(t.topic_id), [])),
                                data.single_channel.get(int(t.topic_id)))
                 for t, ex in zip(topics.itertuples(index=False), data.examples, strict=True)]
-    return TEMPLATE.substitute(
+    html = TEMPLATE.substitute(
+        toc=_TOC_MARK,
         title=escape(data.title),
         slug=escape(data.slug),
         period=escape(_period(overview)),
@@ -183,3 +218,4 @@ def render_report(data: ReportData) -> str:
         places=places_section(data.places),
         quality=_quality(overview),
     )
+    return html.replace(_TOC_MARK, table_of_contents(html), 1)

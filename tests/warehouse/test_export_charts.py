@@ -38,9 +38,9 @@ def test_charts_are_well_formed_svg_with_one_bar_per_value() -> None:
 
 
 def test_danish_words_for_change_and_dates() -> None:
-    assert change_text("new", None, 4) == "ny"
+    assert change_text("new", None, 4) == "nyt"
     assert change_text("growing", 4, 7) == "voksende: fra 4 til 7 idéer"
     assert change_text("shrinking", 3, 1) == "faldende: fra 3 til 1 idé"
-    assert change_text("stable", 6, 6) == "stabil: 6 idéer som sidst"
+    assert change_text("stable", 6, 6) == "stabilt: 6 idéer som sidst"
     assert danish_date(dt.datetime(2014, 12, 31, 23, 30, tzinfo=dt.UTC)) == "1. januar 2015"  # Danish local time
     assert danish_datetime(dt.datetime(2014, 5, 2, 9, 1, tzinfo=dt.UTC)) == "2. maj 2014 kl. 11:01"

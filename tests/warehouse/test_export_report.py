@@ -34,6 +34,8 @@ RENDERED = """(() => {
     chartBoxes: [...document.querySelectorAll('svg.chart')].map(box),
     barLabels: [...document.querySelectorAll('svg.topic-bars .topic-label text')].map(e => e.textContent),
     gone: text('#gone'),
+    toc: [...document.querySelectorAll('nav.toc a')].map(a => [a.getAttribute('href'), a.innerText,
+          !!document.getElementById(a.getAttribute('href').slice(1))]),
     quality: text('#quality'),
     scripts: document.scripts.length,
     external: [...document.querySelectorAll('[src], link[href]')].map(e => e.src || e.href),
@@ -72,15 +74,21 @@ def test_report_renders_offline_with_topics_and_charts(report: Path, chromium_bi
     assert seen["scripts"] == 0 and seen["external"] == []
     assert seen["title"] == f"{exportkit.TITLE} – borgernes idéer" and seen["h1"] == exportkit.TITLE
     assert seen["period"] == "Kommentarer fra 2. maj 2014 til 20. maj 2014."
-    assert seen["generated"].startswith("Genereret 21. maj 2014 kl. 10:30; emnerne er beregnet 20. maj 2014")
+    assert seen["generated"].startswith("Emnerne er beregnet 20. maj 2014 kl. ")
+    assert seen["generated"].endswith("; rapporten er lavet 21. maj 2014 kl. 10:30.")  # each moment once
     assert seen["facts"][:2] == ["23", "16 (70 %)"]
     assert seen["topics"] == ["Park og træer", "Legeplads og børn", "Skaterbane og sport", "Andet"]
-    assert seen["badges"] == ["voksende", "ny", "stabil", "voksende"]
+    assert seen["badges"] == ["voksende", "nyt", "stabilt", "voksende"]  # *et emne*: neuter
     assert seen["examples"] == [5, 4, 3, 2]  # 3-5 where the topic has them
     assert seen["topicBars"] == 2 * 4 and seen["barLabels"] == seen["topics"]
     assert seen["timeBars"] == 19  # one per day from 2 to 20 May
     assert len(seen["chartBoxes"]) == 2 and all(w > 600 and h > 100 for w, h in seen["chartBoxes"])
     assert "Parkering" in seen["gone"]
+    # a table of contents: every section, and every topic under Emnerne, each link to an element that exists
+    hrefs = [h for h, _, _ in seen["toc"]]
+    assert hrefs[:4] == ["#overview", "#chart-topics", "#chart-time", "#topics"] and "#quality" in hrefs
+    assert [t for h, t, _ in seen["toc"] if h.startswith("#topic-")] == seen["topics"]
+    assert all(found for _, _, found in seen["toc"])
     assert "7 af 23 kommentarer" in seen["quality"] and "2 idéer passede ikke" in seen["quality"]
     png = shot.read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 50_000
@@ -98,3 +106,51 @@ def test_the_browser_check_catches_errors_and_network_use(chromium_binary: str, 
     joined = json.dumps(page.errors)
     assert "bad 1" in joined and "undefinedFunction" in joined
     assert page.remote_requests == ["http://127.0.0.1:9/x.png"]
+
+
+def _one_or_many(n: int) -> str:
+    """A report of one topic in which everything counts ``n``, rendered without a browser."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from warehouse.report import ReportData, render_report
+
+    at = pd.Timestamp("2014-05-02 09:00", tz="UTC")
+    topics = pd.DataFrame({"topic_id": [1], "label": ["Park"], "keywords": ["park"], "n_ideas": [n],
+                           "n_authors": [n], "total_likes": [n], "status": ["new"], "is_corrected": [False],
+                           "n_ideas_previous": pd.array([pd.NA], dtype="Int64")})
+    overview = {"n_comments": n, "n_commenters": n, "first_comment_at": at, "last_comment_at": at,
+                "n_facebook_ideas": n, "n_ideas": n, "n_idea_authors": n, "n_unplaced_ideas": 0,
+                "n_ideas_without_topic": 0, "topic_run_at": at, "previous_topic_run_at": None}
+    posts = pd.DataFrame({"post_id": ["p"], "message": ["Hvad skal der ske?"], "created_at": [at],
+                          "permalink_url": [None]})
+    data = ReportData(slug="s", title="T", generated_at=dt.datetime(2014, 5, 2, 9, 0, tzinfo=dt.UTC),
+                      overview=overview, posts=posts, topics=topics, examples=[[("Mere park", n)]],
+                      ideas=pd.DataFrame({"created_at": [at] * n}),
+                      gone=pd.DataFrame({"topic_id": [], "label": [], "n_ideas": []}))
+    return render_report(data)
+
+
+def test_danish_grammar_on_one_and_many() -> None:
+    one, many = _one_or_many(1), _one_or_many(3)
+    assert "<strong>1 idé</strong> fra 1 borger · 1 like ·" in one
+    assert "<strong>3 idéer</strong> fra 3 borgere · 3 likes ·" in many
+    for html in (one, many):
+        assert "1 idéer" not in html and "1 borgere" not in html and "1 likes" not in html
+        assert '<span class="badge nyt">nyt</span>' in html  # et nyt emne
+        assert "høring" not in html.lower() and "Idéindsamlingen bestod af dette opslag" in html
+        # no zero-lines: every comment was an idea, and none was left without a topic
+        assert "passede ikke i noget emne" not in html and "var ikke idéer" not in html
+        # one timestamp line, each moment once
+        assert html.count("2. maj 2014 kl. 11:00") == 1
+    assert "Ændring siden sidste kørsel: nyt" in one
+
+
+def test_status_words_agree_with_emne() -> None:
+    from warehouse.presentation import change_text
+
+    assert change_text("new", None, 4) == "nyt"
+    assert change_text("stable", 6, 6) == "stabilt: 6 idéer som sidst"
+    assert change_text("growing", 1, 2) == "voksende: fra 1 til 2 idéer"
+    assert change_text("shrinking", 2, 1) == "faldende: fra 2 til 1 idé"

@@ -72,8 +72,8 @@ def test_topic_rows_match_the_warehouse(exported) -> None:
     change = {r[0]: r[5] for r in rows}
     assert change == {
         "Park og træer": "voksende: fra 4 til 7 idéer",
-        "Legeplads og børn": "ny",
-        "Skaterbane og sport": "stabil: 3 idéer som sidst",
+        "Legeplads og børn": "nyt",
+        "Skaterbane og sport": "stabilt: 3 idéer som sidst",
         "Andet": "voksende: fra 1 til 2 idéer",
     }
     park = rows[0]
