@@ -125,10 +125,15 @@ def _print_summary(ctx: Context, counts: dict[str, Any]) -> None:
 def demo(ctx: Context) -> None:
     """Run the whole pipeline on the bundled sample consultation (through the local Graph API stand-in)."""
     def body() -> None:
-        from flows.demo import demo_flow
+        from flows.demo import check_demo_warehouse, demo_flow
 
+        check_demo_warehouse(ctx.warehouse)  # before Prefect starts
         counts = demo_flow(warehouse=str(ctx.warehouse), export_dir=str(ctx.export_dir))
         _print_summary(ctx, counts)
+        reports = [str(Path(ctx.export_dir) / slug / "report.html") for slug in counts.get("exports", {})]
+        if reports:  # the one thing to do next
+            click.echo("")
+            click.echo(f"Open the report: {' and '.join(reports)}")
 
     _guard(ctx, body)
 

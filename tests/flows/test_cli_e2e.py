@@ -58,6 +58,9 @@ def test_demo_exits_zero_and_prints_paths_and_topics(demo_run: tuple[Path, subpr
     assert "exports/motorvejsoverdaekning/topics.csv" in result.stdout
     assert "exports/udviklingsstrategi/ideas.parquet" in result.stdout
     assert "label" in result.stdout and "n_ideas" in result.stdout
+    last = result.stdout.strip().splitlines()[-1]  # the demo ends with the one thing to do next
+    assert last.startswith("Open the report: ") and f"{tmp}/exports/motorvejsoverdaekning/report.html" in last
+    assert all(Path(p).is_file() for p in last.removeprefix("Open the report: ").split(" and "))
 
 
 def test_sql_counts_every_comment_and_reply(demo_run: tuple[Path, subprocess.CompletedProcess[str]],

@@ -137,3 +137,16 @@ def test_undo_of_an_unknown_correction_and_a_wrong_warehouse_fail_in_one_line(an
     missing = tmp_path / "nope" / "wh.duckdb"
     result = CliRunner().invoke(main, ["--warehouse", str(missing), "topics", "rename", "1", "X"])
     assert result.exit_code == 1 and "no warehouse at" in result.output and not missing.exists()
+
+
+def test_the_demo_refuses_a_warehouse_with_other_data_in_one_line(tmp_path: Path) -> None:
+    wh = tmp_path / "wh.duckdb"
+    with db.session(wh) as con:
+        load.save_post(con, {"id": "1_2", "created_time": "2024-01-02T09:00:00+0000", "message": "Idéer?"},
+                       "skolevej", dt.datetime.now(dt.UTC))
+    result = CliRunner().invoke(main, ["--warehouse", str(wh), "--export-dir", str(tmp_path / "ex"), "demo"])
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and "holds other data (skolevej)" in result.output
+    assert "--warehouse data/demo.duckdb" in result.output
+    assert _q(wh, "select distinct consultation from stg_posts") == [("skolevej",)]
+    assert not (tmp_path / "ex").exists()
