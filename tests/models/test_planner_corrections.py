@@ -79,3 +79,24 @@ def test_ideas_without_an_author_count_as_a_citizen_each() -> None:
 
     assert citizens(pd.Series(["k1", "k1", "k2", None, None], dtype=object)) == 4
     assert citizens(pd.Series([], dtype=object)) == 0
+
+
+def test_new_topic_takes_its_ideas_and_statuses_follow_the_sizes() -> None:
+    assignments, topics, ideas = _run()
+    rules = [{"action": "new", "topic_id": 1001, "label": "Skøjtebane", "idea_id": i} for i in ("b", "d")]
+    placed, corrected = apply_corrections(assignments, topics, ideas, rules, previous_sizes={1: 2, 2: 1, 3: 1})
+    by_id = corrected.set_index("topic_id")
+    assert by_id.loc[1001, "label"] == "Skøjtebane" and by_id.loc[1001, "n_ideas"] == 2
+    assert sorted(by_id.loc[1001, "representative_ids"]) == ["b", "d"]  # one from each model topic
+    assert placed.set_index("idea_id").loc["b", "model_topic_id"] == 1
+    # sizes beside the status: 1 went 2 -> 1 (shrinking), 2 stayed 1, 1001 is new
+    assert (by_id.loc[1, "status"], by_id.loc[2, "status"], by_id.loc[1001, "status"]) == (
+        "shrinking", "stable", "new")
+
+
+def test_merged_topic_shows_examples_of_both_parts() -> None:
+    assignments, topics, ideas = _run()
+    _, corrected = apply_corrections(assignments, topics, ideas, [{"action": "merge", "topic_id": 2,
+                                                                   "target_topic_id": 1}])
+    reps = corrected.set_index("topic_id").loc[1, "representative_ids"]
+    assert {"a", "c"} <= set(reps[:2])  # the best of each part first, not all of topic 1's
