@@ -56,7 +56,7 @@ IDEAS = [
      "Where the idea came from: facebook or the name of an imported channel."),
     ("topic_rank", "Hvor typisk idéen er for sit emne: 1 er den mest typiske.",
      "How typical the idea is of its topic: 1 is the most typical."),
-    ("places", "De steder idéen nævner (byer, landsbyer og høringens egne steder), adskilt af \"; \"; tom hvis ingen.",
+    ("places", "De steder idéen nævner (byer, landsbyer og idéindsamlingens egne steder), adskilt af \"; \"; tom hvis ingen.",
      "The places the idea names (towns, villages and the consultation's own places), separated by \"; \"; empty if "
      "none."),
 ]
@@ -101,7 +101,7 @@ DIALOG = [
 ]
 
 TOPIC_CHANNELS = [
-    ("consultation", "Høringens kortnavn (slug).", "The consultation's short name (slug)."),
+    ("consultation", "Idéindsamlingens kortnavn (slug).", "The consultation's short name (slug)."),
     ("topic_id", "Emnets nummer (se topics.csv).", "The topic's number (see topics.csv)."),
     ("label", "Emnets navn.", "The topic's name."),
     ("channel", "Kanalen: facebook eller navnet på en importeret kanal (fx et borgermøde).",
@@ -133,7 +133,7 @@ POLIS = [
 _README = Template(dedent("""\
     # $title
 
-    Eksport fra civic-ideas for høringen `$slug`, genereret $generated.
+    Eksport fra civic-ideas for idéindsamlingen `$slug`, genereret $generated.
     Export from civic-ideas for the consultation `$slug`, generated $generated.
 
     Ingen fil her indeholder navne, Facebook-bruger-id'er, e-mailadresser, telefonnumre eller CPR-numre.
