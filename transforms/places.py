@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from transforms.redact import trie_pattern
+
 GAZETTEER_FILE = Path(__file__).with_name("data") / "places_dk.csv"
 
 # Town names that are ordinary Danish words (or a first name): a capital at the start of a sentence says nothing, so
@@ -78,26 +80,7 @@ def build_gazetteer(extra: Iterable[Place] = ()) -> Gazetteer:
     for place in (*gazetteer_places(), *extra):
         for form in _forms(place.name):
             by_form[form.lower()] = place
-    return Gazetteer(by_form, re.compile(rf"(?<![\w\[#@/-])(?:{_trie(by_form)})", re.IGNORECASE))
-
-
-def _trie(words: Iterable[str]) -> str:
-    """A regex matching any of `words`, longest first, shaped as a trie: a plain alternation of 1,000 names is slow."""
-    tree: dict[str, dict] = {}
-    for word in words:
-        node = tree
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def pattern(node: dict[str, dict]) -> str:
-        alternatives = [re.escape(c) + pattern(child) for c, child in sorted(node.items()) if c]
-        if not alternatives:
-            return ""
-        body = alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return pattern(tree)
+    return Gazetteer(by_form, re.compile(rf"(?<![\w\[#@/-])(?:{trie_pattern(by_form)})", re.IGNORECASE))
 
 
 @cache
