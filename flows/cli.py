@@ -80,15 +80,56 @@ def _guard(ctx: Context, body: Any) -> Any:
 @click.option("--export-dir", type=click.Path(path_type=Path), envvar="CIVIC_IDEAS_EXPORT_DIR",
               default="exports", show_default=True, help="Folder for the planners' exports.")
 @click.option("--debug", is_flag=True, help="Show tracebacks and Prefect's logs.")
+@click.option("--quiet", is_flag=True, help="No progress lines on stderr (errors still show).")
 @click.pass_context
-def main(click_ctx: click.Context, warehouse: Path, export_dir: Path, debug: bool) -> None:
+def main(click_ctx: click.Context, warehouse: Path, export_dir: Path, debug: bool, quiet: bool) -> None:
     """civic-ideas: citizens' comments on consultation posts, turned into topics planners act on."""
     logging.basicConfig(level=logging.INFO if debug else logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
     if not debug:
         # Prefect reports a failed task and flow with tracebacks; the CLI reports the cause itself, in one line.
         for handler in logging.getLogger().handlers:
             handler.addFilter(lambda record: not record.name.startswith("prefect"))
+            handler.setLevel(logging.ERROR)  # the Graph API client's wait lines (below) reach it too
+    _show_progress(not quiet, debug)
     click_ctx.obj = Context(warehouse, export_dir, debug)
+
+
+PROGRESS = "civic_ideas.progress"  # the logger long stages report to (flows.ingest, flows.pipeline, the demo)
+
+
+class _ProgressLines(logging.Handler):
+    """Progress as plain lines on stderr ("civic-ideas: clustering 111 ideas"); the stream is looked up at each line,
+    so a test's captured stderr gets them too."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            click.echo(f"civic-ideas: {record.getMessage()}", err=True)
+        except Exception:  # noqa: BLE001 - a closed stderr must not stop the run
+            self.handleError(record)
+
+
+def _is_wait(record: logging.LogRecord) -> bool:
+    """The Graph API client's retry and rate-limit waits ("Graph API ...; retry 1 of 5 in 2.0 s", "... pausing 60 s");
+    its URLs are masked (sources.graph.mask_url)."""
+    return str(record.msg).startswith("Graph API")
+
+
+def _show_progress(show: bool, debug: bool) -> None:
+    """Progress lines on stderr at INFO, unless --quiet; with --debug the Graph API's waits show in its own log."""
+    progress, graph = logging.getLogger(PROGRESS), logging.getLogger("sources.graph")
+    for logger in (progress, graph):  # a second `main` in one process (tests) replaces the first's handler
+        for old in [h for h in logger.handlers if isinstance(h, _ProgressLines)]:
+            logger.removeHandler(old)
+    progress.propagate = False
+    progress.setLevel(logging.INFO if show else logging.WARNING)
+    if not show:
+        return
+    progress.addHandler(_ProgressLines())
+    if not debug:
+        waits = _ProgressLines()
+        waits.addFilter(_is_wait)
+        graph.addHandler(waits)
+        graph.setLevel(logging.INFO)
 
 
 def _print_summary(ctx: Context, counts: dict[str, Any]) -> None:
@@ -125,6 +166,7 @@ def _print_summary(ctx: Context, counts: dict[str, Any]) -> None:
 def demo(ctx: Context) -> None:
     """Run the whole pipeline on the bundled sample consultation (through the local Graph API stand-in)."""
     def body() -> None:
+        logging.getLogger(PROGRESS).info("starting the demo (the first run also starts Prefect, about 10 s)")
         from flows.demo import check_demo_warehouse, demo_flow
 
         check_demo_warehouse(ctx.warehouse)  # before Prefect starts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from collections.abc import Iterator
@@ -15,6 +16,11 @@ from flows.settings import ConfigError, ensure_salt_file, load_consultations, sa
 from sources.standin import GraphStandIn, load_dataset
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
+# The citizens' meeting on the motorway cover, imported as a channel of its own beside Facebook (`civic-ideas import`).
+MEETING = SAMPLE_DIR / "borgermoede-2014-05-12.csv"
+MEETING_CONSULTATION, MEETING_CHANNEL = "motorvejsoverdaekning", "borgermoede-2014-05-12"
+
+progress = logging.getLogger("civic_ideas.progress")
 
 
 @contextmanager
@@ -47,10 +53,23 @@ def check_demo_warehouse(warehouse: str | Path) -> None:
                           "exports-demo demo")
 
 
+def import_meeting(warehouse: str | Path) -> dict[str, int]:
+    """Import the sample citizens' meeting notes as `civic-ideas import` does; again it changes nothing (the rows
+    keep their ids). Needs the salt in the environment (the authors' initials are stored only as keyed hashes)."""
+    from flows.imports import import_file
+    from sources.files import ImportColumns
+
+    progress.info("importing %s into %s as channel %s", MEETING.name, MEETING_CONSULTATION, MEETING_CHANNEL)
+    columns = ImportColumns(text="note", item_id="nr", date="dato", author="initialer")
+    return import_file(warehouse, MEETING, consultation=MEETING_CONSULTATION, channel=MEETING_CHANNEL,
+                       columns=columns, config=SAMPLE_DIR / "consultations.toml")
+
+
 @flow(name="civic-ideas-demo")
 def demo_flow(warehouse: str = "data/warehouse.duckdb", export_dir: str = "exports") -> dict[str, Any]:
-    """Serve the bundled sample over HTTP on 127.0.0.1 and run the whole pipeline against it (into a warehouse that
-    is new or holds only the demo's consultations)."""
+    """Serve the bundled sample over HTTP on 127.0.0.1, import the sample citizens' meeting's notes as a channel of
+    the motorway consultation, and run the whole pipeline against them (into a warehouse that is new or holds only the
+    demo's consultations)."""
     check_demo_warehouse(warehouse)
     token = "demo-" + secrets.token_hex(12)
     salt = os.environ.get("CIVIC_IDEAS_SALT") or ensure_salt_file(salt_file())
@@ -59,6 +78,7 @@ def demo_flow(warehouse: str = "data/warehouse.duckdb", export_dir: str = "expor
         FACEBOOK_GRAPH_URL=standin.url, FACEBOOK_ACCESS_TOKEN=token, CIVIC_IDEAS_SALT=salt,
         CIVIC_IDEAS_SECRETS_FROM_ENV="1",
     ):
+        import_meeting(warehouse)
         counts = run_flow(
             config_path=str(SAMPLE_DIR / "consultations.toml"), warehouse=warehouse, export_dir=export_dir
         )

@@ -26,6 +26,7 @@ from transforms.records import drop_suppressed, payload_table, records_table
 from warehouse import db, erase, load
 
 log = logging.getLogger(__name__)
+progress = logging.getLogger("civic_ideas.progress")  # stage lines the CLI shows on stderr
 
 # Comments fetched before they are loaded together: bounds memory (a batch being loaded and the next one being
 # prepared, about 1 KB per comment each) and saves a session and a commit per post. More than one DuckDB row group
@@ -79,6 +80,8 @@ def ingest_posts(client: GraphClient, warehouse: str, page_id: str, consultation
     """
     now = dt.datetime.now(dt.UTC)
     post_ids = list(dict.fromkeys(post_ids))  # a post named twice is read once
+    progress.info("%s: reading %d post%s from the Graph API", consultation, len(post_ids),
+                  "" if len(post_ids) == 1 else "s")
     if client.check_token_first:  # a User token or another Page's token fails here, before anything is read
         client.check_page_token(page_id)
     since: dict[str, dt.datetime | None] = dict.fromkeys(post_ids)
@@ -98,7 +101,8 @@ def ingest_posts(client: GraphClient, warehouse: str, page_id: str, consultation
     with _prefetched(client, post_ids, since, workers=fetch_threads, ahead=2 * fetch_threads) as fetched, \
             _fewer_collections(), _Loader(store, suppressed, background=fetch_threads > 0) as loader:
         try:
-            for post_id, post, scan in fetched:
+            for number, (post_id, post, scan) in enumerate(fetched, 1):
+                _report_read(number, len(post_ids), post_id, scan)
                 pending.append(_prepare(post_id, post, scan, salt, page_id, prepared_with))
                 waiting += pending[-1].rows
                 loader.check()
@@ -120,6 +124,15 @@ def ingest_posts(client: GraphClient, warehouse: str, page_id: str, consultation
             loader.submit(pending, prepared_with)
         loader.wait()
     return loader.counts
+
+
+def _report_read(number: int, total: int, post_id: str, scan: CommentScan | None) -> None:
+    if scan is None or scan.post_deleted:
+        progress.info("read post %d/%d (%s): gone from Facebook", number, total, post_id)
+    else:
+        progress.info("read post %d/%d (%s): %d page%s, %d comments and replies%s", number, total, post_id,
+                      scan.pages, "" if scan.pages == 1 else "s", len(scan.comments),
+                      "" if scan.complete else " (incomplete)")
 
 
 class _Loader:
@@ -251,7 +264,11 @@ def _prefetched(client: GraphClient, post_ids: list[str], since: dict[str, dt.da
     interpreter lock) run meanwhile. A fetch error is raised where that post would have come. On leaving (also early,
     on an error), the reads under way are cancelled and the threads joined.
     """
+    numbers = {post_id: number for number, post_id in enumerate(post_ids, 1)}
+
     def fetch(post_id: str) -> tuple[str, dict | None, CommentScan | None]:
+        progress.info("reading post %d/%d (%s)%s", numbers[post_id], len(post_ids), post_id,
+                      "" if since[post_id] is None else ": comments since the last run")
         start = since[post_id]
         if start is not None:  # between full rescans the post is not read again: its edits wait, like comments'
             return post_id, None, client.fetch_comments(post_id, since=int(start.timestamp()))

@@ -28,6 +28,7 @@ from warehouse import db, erase, load, queries, vectors
 # them, so `civic-ideas ingest` loads none of them.
 
 log = logging.getLogger(__name__)
+progress = logging.getLogger("civic_ideas.progress")  # stage lines the CLI shows on stderr
 
 STAGES = ("ingest", "analyse", "export")
 
@@ -97,6 +98,8 @@ def find_ideas(warehouse: str, consultation: str) -> int:
             comments = queries.comments_changed_since(con, consultation, state[0], also_ids=again)
         else:
             comments = queries.comments_for_analysis(con, consultation)
+        progress.info("%s: detecting ideas: %d comments%s", consultation, len(comments),
+                      " new or changed since the last run" if incremental else "")
         kinds = corrected_kinds(comment_kinds(comments), overrides)
         ideas = select_ideas(comments, channel, kinds=kinds)
         return load.replace_ideas(
@@ -122,6 +125,7 @@ def find_imported_ideas(warehouse: str, consultation: str) -> int:
         overrides = idea_overrides(queries.corrections(con, consultation))
         for channel in queries.imported_channels(con, consultation):
             items = as_comments(queries.imported_items(con, consultation, channel), channel)
+            progress.info("%s: detecting ideas: %d items from channel %s", consultation, len(items), channel)
             kinds = corrected_kinds(comment_kinds(items), overrides)
             ideas = select_ideas(items, channel, kinds=kinds)
             total += load.replace_ideas(con, consultation, ideas, channel, kinds=kinds)
@@ -168,6 +172,7 @@ def cluster_topics(warehouse: str, consultation: Consultation, run_id: str) -> i
     key = fingerprint(consultation.language, consultation.backend, consultation.embeddings_model_path, themes)
     with db.session(warehouse) as con:
         ideas = queries.ideas_for_clustering(con, consultation.slug)
+        progress.info("%s: clustering %d ideas", consultation.slug, len(ideas))
         rules = queries.corrections(con, consultation.slug)
         inputs = inputs_digest(ideas, rules, key)
         latest = queries.latest_topic_run(con, consultation.slug)
@@ -233,6 +238,8 @@ def export_files(warehouse: str, consultation: Consultation, export_dir: str) ->
     """Write a consultation's planner exports and show them as Prefect artifacts (when Prefect runs the flow)."""
     from warehouse import export
     from warehouse.corrections import reapply
+
+    progress.info("exporting %s to %s", consultation.slug, Path(export_dir) / consultation.slug)
 
     with db.session(warehouse) as con:  # corrections made since the topic run show without clustering again
         reapply(con, consultation.slug)
