@@ -571,36 +571,35 @@ def topics_include(ctx: Context, comment_id: str, consultation: str | None, by: 
 
 
 @main.command("cluster-file")
-@click.argument("input_path", metavar="INPUT.csv", type=click.Path(path_type=Path))
+@click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
 @click.option("--text-column", required=True, help="Column holding the text.")
-@click.option("--id-column", default=None, help="Column holding a unique id (default: the row number).")
-@click.option("--out", "out_path", required=True, type=click.Path(path_type=Path), help="Output CSV.")
+@click.option("--id-column", default=None, help="Column holding a unique id (default: the row number, header = 1).")
+@click.option("--sheet", default=None, help="The .xlsx file's sheet (default: the first).")
+@click.option("--out", "out_path", required=True, type=click.Path(path_type=Path),
+              help="Output CSV; the topic summary goes beside it as <name>_topics.csv.")
 @click.option("--language", type=click.Choice(["da", "en"]), default="da", show_default=True)
 @click.option("--themes", "themes_path", type=click.Path(path_type=Path), default=None,
               help="TOML file with [[themes]] (label, seeds).")
 @_BACKEND
 @_EMBEDDINGS_MODEL
 @click.pass_obj
-def cluster_file(ctx: Context, input_path: Path, text_column: str, id_column: str | None, out_path: Path,
-                 language: str, themes_path: Path | None, backend: str, embeddings_model: Path | None) -> None:
-    """Idea detection and topic clustering of any CSV; no warehouse needed."""
+def cluster_file(ctx: Context, input_path: Path, text_column: str, id_column: str | None, sheet: str | None,
+                 out_path: Path, language: str, themes_path: Path | None, backend: str,
+                 embeddings_model: Path | None) -> None:
+    """Idea detection and topic clustering of any table of texts (.csv with , ; or tab, or .xlsx, as `import`
+    reads it); no warehouse needed. Writes each row's id, is_idea, kind, topic and text, and a topic summary."""
     def body() -> None:
-        from flows.clusterfile import cluster_items
+        from flows.clusterfile import cluster_file as run
         from flows.settings import load_themes
-        from sources.files import read_csv_items
-        from warehouse.csvsafe import write_csv
 
         _check_backend(backend or "tfidf", embeddings_model)  # fail fast, before reading the file
-        items = read_csv_items(input_path, text_column, id_column)
         themes = [t.model_dump() for t in load_themes(themes_path)] if themes_path else None
-        result = cluster_items(items, language=language, themes=themes, backend=backend or "tfidf",
-                               embeddings_model_path=str(embeddings_model) if embeddings_model else None)
-        result = result.rename(columns={"item_id": id_column or "row"})
-        out_path.parent.mkdir(parents=True, exist_ok=True)
-        write_csv(result, out_path)  # RFC 4180, UTF-8; a cell that would start a formula gets a leading '
-        n_ideas = int(result["is_idea"].sum())
-        n_topics = result.loc[result["is_idea"], "topic_id"].nunique()
-        click.echo(f"{len(result)} rows, {n_ideas} ideas in {n_topics} topics -> {out_path}")
+        result, out, summary = run(input_path, out_path, text_column=text_column, id_column=id_column, sheet=sheet,
+                                   language=language, themes=themes, backend=backend or "tfidf",
+                                   embeddings_model_path=str(embeddings_model) if embeddings_model else None)
+        n_ideas = int(result.items["is_idea"].sum())
+        click.echo(f"{len(result.items)} rows, {n_ideas} ideas in {len(result.topics)} topics -> {out} "
+                   f"(topics: {summary})")
 
     _guard(ctx, body)
 

@@ -172,7 +172,7 @@ def test_cluster_file_rejects_a_non_csv(tmp_path: Path) -> None:
     blob.write_bytes(bytes(range(256)) * 4)
     _one_line_error(
         cli(tmp_path, "cluster-file", str(blob), "--text-column", "text", "--out", str(tmp_path / "o.csv")),
-        "not a UTF-8",
+        "is not UTF-8",
     )
 
 
@@ -196,8 +196,11 @@ def test_cluster_file_writes_the_contract_columns(tmp_path: Path, sample_dir: Pa
                  "--out", str(out))
     assert result.returncode == 0, result.stderr
     frame = pd.read_csv(out, dtype={"comment_id": str})
-    assert list(frame.columns) == ["comment_id", "is_idea", "topic_id", "topic_label"]
+    assert list(frame.columns) == ["comment_id", "is_idea", "kind", "topic_id", "topic_label", "text"]
     assert len(frame) == len(gold)
+    assert frame["comment_id"].tolist() == gold["comment_id"].tolist()
+    assert (frame["kind"] == "idea").equals(frame["is_idea"])
+    assert (tmp_path / "out_topics.csv").is_file() and str(tmp_path / "out_topics.csv") in result.stdout
     assert frame.loc[frame["is_idea"], "topic_label"].notna().all()
     assert frame.loc[~frame["is_idea"], "topic_id"].isna().all()
 
