@@ -166,7 +166,7 @@ def _print_summary(ctx: Context, counts: dict[str, Any]) -> None:
 def demo(ctx: Context) -> None:
     """Run the whole pipeline on the bundled sample consultation (through the local Graph API stand-in)."""
     def body() -> None:
-        logging.getLogger(PROGRESS).info("starting the demo (the first run also starts Prefect, about 10 s)")
+        logging.getLogger(PROGRESS).info("demo: the sample consultations through the local Graph API stand-in")
         from flows.demo import check_demo_warehouse, demo_flow
 
         check_demo_warehouse(ctx.warehouse)  # before Prefect starts

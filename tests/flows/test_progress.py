@@ -1,0 +1,96 @@
+"""Progress (issue 19 #2): long commands print stage lines on stderr as they go, the first one at once; a retry says
+how long it waits; no line holds the access token; --quiet prints none."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from sources.standin import GraphStandIn, load_dataset
+
+pytestmark = pytest.mark.slow
+
+CLI = str(Path(sys.executable).parent / "civic-ideas")
+TOKEN = "tok-progress-secret-4711"
+
+
+def _env(tmp: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FACEBOOK_", "CIVIC_IDEAS_"))}
+    env.update(CIVIC_IDEAS_SALT_FILE=str(tmp / "salt"), **extra)
+    return env
+
+
+def _run_timed(tmp: Path, env: dict[str, str], *args: str) -> tuple[list[tuple[float, str]], float, str, int]:
+    """Run the CLI and read its stderr as it comes: (seconds since start, line) for each line, the seconds until it
+    ended, its stdout and its exit status."""
+    command = [CLI, "--warehouse", str(tmp / "wh.duckdb"), "--export-dir", str(tmp / "exports"), *args]
+    started = time.monotonic()
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    lines: list[tuple[float, str]] = []
+
+    def read() -> None:
+        for line in proc.stderr:
+            lines.append((time.monotonic() - started, line.rstrip("\n")))
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        out = proc.stdout.read()
+        proc.wait(timeout=300)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    ended = time.monotonic() - started
+    reader.join(timeout=10)
+    return lines, ended, out, proc.returncode
+
+
+def test_demo_prints_stage_lines_as_it_goes(tmp_path: Path) -> None:
+    lines, ended, out, status = _run_timed(tmp_path, _env(tmp_path), "demo")
+    text = [line for _, line in lines]
+    assert status == 0, "\n".join(text)
+    first_at, first = lines[0]
+    assert first.startswith("civic-ideas: ") and first_at < 3.0, lines[:3]  # before Prefect, pandas or the data
+    exporting = [at for at, line in lines if "exporting motorvejsoverdaekning" in line]
+    assert exporting and first_at < exporting[0] <= ended, "the first line came only with the last stage"
+    for stage in ("importing borgermoede-2014-05-12.csv", "reading post 1/2", "read post 1/1",
+                  "motorvejsoverdaekning: detecting ideas: 201 comments",
+                  "detecting ideas: 21 items from channel borgermoede-2014-05-12",
+                  "motorvejsoverdaekning: clustering", "exporting udviklingsstrategi"):
+        assert any(stage in line for line in text), (stage, text)
+    assert all(line.startswith("civic-ideas: ") and "error" not in line for line in text)
+    assert not any(line.startswith("civic-ideas: ") for line in out.splitlines())  # progress is not on stdout
+
+
+def _config(tmp: Path, sample_dir: Path) -> Path:
+    config = tmp / "consultations.toml"
+    config.write_text((sample_dir / "consultations.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    return config
+
+
+def test_ingest_says_how_long_a_retry_waits_and_never_shows_the_token(tmp_path: Path, sample_dir: Path) -> None:
+    dataset = load_dataset(sample_dir / "facebook.json")
+    with GraphStandIn(dataset, tokens={TOKEN: "page"}) as standin:
+        standin.inject(3, "html502")  # after /me and the first post: its first page of comments
+        env = _env(tmp_path, FACEBOOK_GRAPH_URL=standin.url, FACEBOOK_ACCESS_TOKEN=TOKEN,
+                   CIVIC_IDEAS_SALT="s" * 32, CIVIC_IDEAS_FETCH_THREADS="1")
+        lines, _, out, status = _run_timed(tmp_path, env, "ingest", "--config", str(_config(tmp_path, sample_dir)))
+        quiet = subprocess.run(
+            [CLI, "--warehouse", str(tmp_path / "wh.duckdb"), "--quiet", "ingest", "--config",
+             str(tmp_path / "consultations.toml")], capture_output=True, text=True, env=env, timeout=300, check=False)
+    text = [line for _, line in lines]
+    assert status == 0, "\n".join(text)
+    assert text[0] == "civic-ideas: udviklingsstrategi: reading 2 posts from the Graph API", text
+    waits = [line for line in text if "retry 1 of" in line]
+    assert len(waits) == 1 and waits[0].startswith("civic-ideas: Graph API ") and waits[0].endswith(" s"), text
+    assert any("read post 1/2 (169211373112345_10152287416912346): 2 pages, 164 comments" in line for line in text)
+    assert TOKEN not in "\n".join(text) + out
+    assert quiet.returncode == 0, quiet.stderr
+    assert quiet.stderr == "" and TOKEN not in quiet.stdout
