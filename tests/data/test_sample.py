@@ -255,6 +255,54 @@ def test_consultations_toml_matches_the_data(data, config):
         assert theme["label"].strip() and 3 <= len(theme["seeds"]) <= 6
 
 
+def test_local_places_are_named_in_the_comments_and_lie_in_silkeborg(data, config):
+    """`places` (flows.settings.LocalPlace): names the gazetteer lacks, each one the motorway comments or the
+    citizens' meeting use, with coordinates in Silkeborg."""
+    from flows.settings import load_consultations
+
+    motorway = next(c for c in load_consultations(SAMPLE / "consultations.toml").consultations
+                    if c.slug == "motorvejsoverdaekning")
+    texts = " ".join(c.get("message", "") for c in data["comments"]) + (SAMPLE / MEETING).read_text(encoding="utf-8")
+    assert motorway.places
+    for place in motorway.places:
+        assert place.name in texts
+        assert 56.0 < place.lat < 56.3 and 9.4 < place.lon < 9.8  # Silkeborg
+
+
+# --- the citizens' meeting (imported as a channel by the demo) ---------------------------------------------------
+
+MEETING = "borgermoede-2014-05-12.csv"
+
+
+@pytest.fixture(scope="module")
+def meeting() -> list[dict]:
+    with (SAMPLE / MEETING).open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f, delimiter=";")  # as Danish Excel writes it
+        assert reader.fieldnames == ["nr", "dato", "bord", "initialer", "note"]
+        return list(reader)
+
+
+def test_meeting_notes_are_synthetic_and_complete(meeting):
+    assert 15 <= len(meeting) <= 25
+    assert [int(r["nr"]) for r in meeting] == list(range(1, len(meeting) + 1))  # unique ids: a re-import adds nothing
+    assert {r["dato"] for r in meeting} == {"12-05-2014"}
+    assert all(re.fullmatch(r"[A-ZÆØÅ]{2}", r["initialer"]) for r in meeting)  # invented initials, no names
+    assert all(r["note"].strip() and None not in r for r in meeting)
+    notes = " ".join(r["note"] for r in meeting)
+    for place in ("Kjellerup", "Them", "Gjern", "Aarhusvej"):
+        assert place in notes
+    assert "@" not in notes and not re.search(r"\d{6}-?\d{4}|\d{2} \d{2} \d{2} \d{2}", notes)
+
+
+def test_the_demo_imports_the_meeting_into_a_consultation_of_the_sample(config):
+    from flows.demo import MEETING as DEMO_MEETING
+    from flows.demo import MEETING_CHANNEL, MEETING_CONSULTATION
+
+    assert DEMO_MEETING.name == MEETING and DEMO_MEETING.parent == SAMPLE
+    assert MEETING_CONSULTATION in {c["slug"] for c in config["consultations"]}
+    assert MEETING_CHANNEL == MEETING.removesuffix(".csv")
+
+
 # --- the build script -------------------------------------------------------------------------------------------
 
 
