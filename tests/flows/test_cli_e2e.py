@@ -113,13 +113,54 @@ def test_exports_have_the_contract_columns(demo_run: tuple[Path, subprocess.Comp
         assert (folder / "topics.csv").read_bytes().count(b"\r\n") >= len(topics)
 
 
+def _imported(path: Path) -> tuple:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute("select count(*), sum(hash(t::varchar)) from (select * exclude (last_imported_at) "
+                           "from stg_imported_items) as t").fetchone()  # a re-import says when it last saw them
+    finally:
+        con.close()
+
+
 def test_second_demo_changes_no_count(demo_run: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
     tmp, first = demo_run
     assert first.returncode == 0, first.stderr
-    before = _stable_state(tmp / "wh.duckdb")
+    before, imported = _stable_state(tmp / "wh.duckdb"), _imported(tmp / "wh.duckdb")
     again = cli(tmp, "demo")
     assert again.returncode == 0, again.stderr
     assert _stable_state(tmp / "wh.duckdb") == before
+    assert _imported(tmp / "wh.duckdb") == imported  # the meeting's notes are not imported twice
+
+
+def test_demo_imports_the_meeting_as_a_channel(demo_run: tuple[Path, subprocess.CompletedProcess[str]],
+                                               sample_dir: Path) -> None:
+    tmp, result = demo_run
+    assert result.returncode == 0, result.stderr
+    rows = (sample_dir / "borgermoede-2014-05-12.csv").read_text(encoding="utf-8").strip().count("\n")
+    con = duckdb.connect(str(tmp / "wh.duckdb"), read_only=True)
+    try:
+        stored = con.execute("select consultation, channel, count(*) from stg_imported_items group by all").fetchall()
+        ideas = dict(con.execute("select channel, count(*) from ideas where consultation = 'motorvejsoverdaekning' "
+                                 "group by all").fetchall())
+        places = {r[0] for r in con.execute(
+            "select place from idea_places join ideas using (idea_id) where channel = 'borgermoede-2014-05-12'"
+        ).fetchall()}
+    finally:
+        con.close()
+    assert stored == [("motorvejsoverdaekning", "borgermoede-2014-05-12", rows)]
+    assert 10 <= ideas["borgermoede-2014-05-12"] < rows and ideas["facebook"] > 50
+    assert {"Kjellerup", "Them", "Gjern", "Aarhusvej"} <= places  # Aarhusvej from the consultation's own `places`
+    folder = tmp / "exports" / "motorvejsoverdaekning"
+    channels = pd.read_csv(folder / "topic_channels.csv")
+    assert set(channels["channel"]) == {"facebook", "borgermoede-2014-05-12"}
+    assert channels.groupby("channel")["n_ideas"].sum().to_dict() == ideas
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(folder / "motorvejsoverdaekning.xlsx", read_only=True)
+    try:
+        assert "Kanaler" in workbook.sheetnames
+    finally:
+        workbook.close()
 
 
 def test_sql_refuses_to_write(demo_run: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
@@ -136,12 +177,15 @@ def _closed_port() -> int:
 
 
 def _one_line_error(result: subprocess.CompletedProcess[str], *needles: str) -> None:
+    """One error line; before it, at most progress lines (`civic-ideas: <stage>`), no traceback."""
     assert result.returncode != 0
     lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
+    errors = [line for line in lines if line.startswith("civic-ideas: error: ")]
+    assert len(errors) == 1 and lines[-1] == errors[0], result.stderr
+    assert all(line.startswith("civic-ideas: ") for line in lines), result.stderr
     assert "Traceback" not in result.stderr
     for needle in needles:
-        assert needle in lines[0], lines[0]
+        assert needle in errors[0], errors[0]
 
 
 def test_missing_config(tmp_path: Path) -> None:
