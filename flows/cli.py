@@ -166,10 +166,10 @@ def _print_summary(ctx: Context, counts: dict[str, Any]) -> None:
 def demo(ctx: Context) -> None:
     """Run the whole pipeline on the bundled sample consultation (through the local Graph API stand-in)."""
     def body() -> None:
-        logging.getLogger(PROGRESS).info("demo: the sample consultations through the local Graph API stand-in")
         from flows.demo import check_demo_warehouse, demo_flow
 
-        check_demo_warehouse(ctx.warehouse)  # before Prefect starts
+        check_demo_warehouse(ctx.warehouse)  # before Prefect starts, and a refusal is the only line
+        logging.getLogger(PROGRESS).info("demo: the sample consultations through the local Graph API stand-in")
         counts = demo_flow(warehouse=str(ctx.warehouse), export_dir=str(ctx.export_dir))
         _print_summary(ctx, counts)
         reports = [str(Path(ctx.export_dir) / slug / "report.html") for slug in counts.get("exports", {})]

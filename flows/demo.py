@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from flows.orchestration import flow
-from flows.pipeline import run_flow
 from flows.settings import ConfigError, ensure_salt_file, load_consultations, salt_file
-from sources.standin import GraphStandIn, load_dataset
+
+# The pipeline, the stand-in and the warehouse are imported where they are used: `civic-ideas demo` checks the
+# warehouse and says what it starts within a second.
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
 # The citizens' meeting on the motorway cover, imported as a channel of its own beside Facebook (`civic-ideas import`).
@@ -70,6 +71,9 @@ def demo_flow(warehouse: str = "data/warehouse.duckdb", export_dir: str = "expor
     """Serve the bundled sample over HTTP on 127.0.0.1, import the sample citizens' meeting's notes as a channel of
     the motorway consultation, and run the whole pipeline against them (into a warehouse that is new or holds only the
     demo's consultations)."""
+    from flows.pipeline import run_flow
+    from sources.standin import GraphStandIn, load_dataset
+
     check_demo_warehouse(warehouse)
     token = "demo-" + secrets.token_hex(12)
     salt = os.environ.get("CIVIC_IDEAS_SALT") or ensure_salt_file(salt_file())
