@@ -57,11 +57,25 @@ class Context:
         self.debug = debug
 
 
+def _settings_error(exc: BaseException) -> str | None:
+    """One line for a setting pydantic refused (e.g. CIVIC_IDEAS_FETCH_THREADS=0), naming the setting and the rule."""
+    core = sys.modules.get("pydantic_core")
+    if core is None or not isinstance(exc, core.ValidationError) or not exc.errors():
+        return None
+    first = exc.errors()[0]
+    field = ".".join(str(part) for part in first.get("loc", ())) or exc.title
+    return (f"the setting {field} is not valid: {first.get('msg', 'invalid value')}; fix it (environment variable "
+            "or consultations.toml) and try again")
+
+
 def _fail(ctx: Context, exc: BaseException) -> None:
     if ctx.debug:
         raise exc
     message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    if not is_known_error(exc):
+    settings_error = _settings_error(exc)
+    if settings_error:
+        message = settings_error
+    elif not is_known_error(exc):
         message = f"unexpected error ({type(exc).__name__}): {message} (run with --debug for details)"
     click.echo(f"civic-ideas: error: {message}", err=True)
     sys.exit(1)

@@ -203,6 +203,13 @@ def test_unknown_consultation(tmp_path: Path, sample_dir: Path) -> None:
     _one_line_error(result, "unknown consultation nope", "udviklingsstrategi")
 
 
+def test_an_out_of_range_setting_is_one_line(tmp_path: Path, sample_dir: Path) -> None:
+    env = _env(tmp_path, CIVIC_IDEAS_FETCH_THREADS="0", FACEBOOK_ACCESS_TOKEN="tok-secret-1", CIVIC_IDEAS_SALT="s" * 32)
+    result = cli(tmp_path, "run", "--config", str(sample_dir / "consultations.toml"), env=env)
+    _one_line_error(result, "CIVIC_IDEAS_FETCH_THREADS is not valid", "greater than or equal to 1")
+    assert "unexpected error" not in result.stderr and "tok-secret-1" not in result.stderr
+
+
 def test_unreachable_graph_api(tmp_path: Path, sample_dir: Path) -> None:
     env = _env(tmp_path, FACEBOOK_GRAPH_URL=f"http://127.0.0.1:{_closed_port()}", FACEBOOK_ACCESS_TOKEN="tok-secret-1",
                CIVIC_IDEAS_SALT="s" * 32, CIVIC_IDEAS_MAX_RETRIES="1")
