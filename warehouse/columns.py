@@ -56,7 +56,8 @@ IDEAS = [
      "Where the idea came from: facebook or the name of an imported channel."),
     ("topic_rank", "Hvor typisk idéen er for sit emne: 1 er den mest typiske.",
      "How typical the idea is of its topic: 1 is the most typical."),
-    ("places", "De steder idéen nævner (byer, landsbyer og idéindsamlingens egne steder), adskilt af \"; \"; tom hvis ingen.",
+    ("places", "De steder idéen nævner (byer, landsbyer og idéindsamlingens egne steder), adskilt af \"; \"; "
+     "tom hvis ingen.",
      "The places the idea names (towns, villages and the consultation's own places), separated by \"; \"; empty if "
      "none."),
 ]

@@ -58,8 +58,8 @@ def places_section(summary: pd.DataFrame | None) -> str:
             for r in summary.itertuples(index=False)
         )
         body = (
-            '<p class="note">Byer, landsbyer og idéindsamlingens egne steder, som idéerne nævner (fundet i teksten; en idé '
-            "kan nævne flere steder).</p>" + map_svg(summary)
+            '<p class="note">Byer, landsbyer og idéindsamlingens egne steder, som idéerne nævner (fundet i teksten; '
+            "en idé kan nævne flere steder).</p>" + map_svg(summary)
             + '<table id="places-table"><thead><tr><th>Sted</th><th>Idéer</th><th>Borgere</th><th>Likes</th>'
             f"<th>Største emner</th></tr></thead><tbody>{rows}</tbody></table>"
         )
