@@ -153,6 +153,7 @@ def cluster_topics(warehouse: str, consultation: Consultation, run_id: str) -> i
     With ``CIVIC_IDEAS_REFIT_HOURS`` > 0, a run soon after a full clustering places new and edited ideas in the
     stored model's topics instead, while few changed (``models.placement``). A semantic backend encodes only the
     texts whose vectors the warehouse does not hold yet (``warehouse.vectors``), and stores theirs."""
+    from models.cluster import theme_text
     from models.embeddings import remembered_vectors, vector_model_id
     from models.placement import (
         ModelIntegrityError,
@@ -187,7 +188,9 @@ def cluster_topics(warehouse: str, consultation: Consultation, run_id: str) -> i
         previous = queries.previous_assignments(con, consultation.slug)
         previous_sizes = queries.topic_sizes(con, consultation.slug, 1) or {}
         model_id = vector_model_id(consultation.backend, consultation.embeddings_model_path)
-        known = vectors.load_vectors(con, model_id, ideas["text"].fillna("").astype(str).tolist())
+        # the planners' themes are encoded too (label and seeds as one text): theirs are kept like the ideas'
+        theme_texts = [theme_text(t["label"], t["seeds"]) for t in themes or [] if t.get("label") and t.get("seeds")]
+        known = vectors.load_vectors(con, model_id, ideas["text"].fillna("").astype(str).tolist() + theme_texts)
     hashes = text_hashes(ideas) if refit_hours > 0 else None
     result = None
     plan = None

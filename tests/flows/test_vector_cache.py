@@ -54,7 +54,7 @@ def world(tmp_path: Path, sample_dir: Path):
     return wh, comments, run
 
 
-def test_a_text_is_encoded_once_ever(world) -> None:
+def test_a_text_is_encoded_once_ever(world, sample_dir: Path) -> None:
     wh, comments, run = world
     model_id = vector_model_id("multilingual")
     first = run(comments, "r1")
@@ -72,8 +72,11 @@ def test_a_text_is_encoded_once_ever(world) -> None:
     new = [{**c, "id": f"{c['id']}9", "message": c["message"] + " – og gerne med træer"}
            for c in liked if c["id"] in ideas]
     assert run(liked + new, "r3") == {"model": model_id, "stored": n_texts, "encoded": 3}
-    assert _q(wh, "select count(*) from ideas")[0][0] == _q(wh, "select count(*) from core_text_vectors")[0][0] \
-        == n_texts + 3
+    # one vector per idea text and per planner theme (its label and seeds as one text), each encoded once
+    config = load_consultations(sample_dir / "consultations.toml")
+    themes = next(c for c in config.consultations if c.slug == SLUG).themes
+    assert _q(wh, "select count(*) from core_text_vectors")[0][0] == n_texts + 3 \
+        == _q(wh, "select count(*) from ideas")[0][0] + len(themes)
 
 
 def test_stored_vectors_are_the_encoders_and_leave_with_their_text(tmp_path: Path) -> None:
