@@ -56,22 +56,28 @@ COURTESY = frozenset(
 )
 # Proposal words: with one of these a comment asks for something.
 PROPOSAL_CUES = (
-    r"forslag\w*|foresl\w+|id[eé]\w*|kunne|burde|bør|skulle|ønsker?|ønskes|ønsket|ønskeligt|ønsk|gerne|"
+    r"forslag\w*|foresl\w+|id[eé]\w*|kunne(?! ikke)|tænke mig|tænke os|lyst til|"
+    r"forestille\w* mig|forestiller mig|burde|bør|skulle|ønsker?|ønskes|ønsket|ønskeligt|ønsk|gerne|"
     r"savne\w*|mangle\w*|trænger|håber at|drømme\w*|etabler\w*|anlæg\w*|indfør\w*|"
     r"(?:flere|mere|mindre)(?= [^\W\d_]{3,})|evt|eventuelt|brug for|behov for|"
     r"hvad med|hvad om|hvorfor ikke|hvad hvis|kan (?:man|i|vi|der) ikke|kan vi få|må vi få|tænk hvis|"
     r"efterlys\w*|satse på|"
     r"vil (?:hellere|helst) have|helst|fedt med|godt med|dejligt med|vil være|ville være|ville gøre|"
-    r"skal (?:\w+ )?(?:være|have|ha|\w+es)|må gerne|max|maks|minimum|mindst|i stedet for|hellere|nej til|ja til|"
+    r"skal (?:\w+ )?(?:være|have|ha|\w+es)|"
+    r"(?<!der )(?<!som )(?<!hvorfor )(?<!hvad )(?<!hvor )(?<!hvem )(?<!at )(?<!du )(?<!vi )(?<!jeg )(?<!man )(?<!de )"
+    r"(?<!i )(?<!så )skal (?!jo\b|man\b|vi\b|du\b|jeg\b|de\b|i\b)(?:\w+ ){0,2}?"
+    r"(?:\w{2,}e|gå|stå|bestå|få|se|bo|ske|nå)(?= |$|[.!,])|ville (?:hjælpe|løse|redde|gavne)|would (?:help|make)|"
+    r"hvis (?:\w+ ){1,3}?(?:lukker|lukkes|nedlægges|forsvinder|fjernes)|må gerne|max|maks|minimum|mindst|"
+    r"i stedet for|hellere|nej til|ja til|"
     r"should|could|would|suggest\w*|propos\w*|ideas?|why not|how about|what about|what if|wish|hope|need|needs|"
     r"please|let's|lets|instead|(?:more|fewer|less)(?= [^\W\d_]{3,})"
 )
 _PROPOSAL = _words(PROPOSAL_CUES)
 # Imperatives a sentence opens with ("Lav en hundeskov", "Bevar Salten skole", "Stop med at sprøjte").
 IMPERATIVES = frozenset(
-    """lav byg sæt gør plant bevar behold luk lad saml slå del flyt giv brug hold tænk stop få åbn fjern udvid rens
-    skab find tag indfør etabler opret sørg husk prioriter invester erstat drop begræns forlæng sænk hæv mal marker
-    tilbyd ansæt lyt start støt genåbn genindfør anlæg renover forbedr udsæt koordiner kom vær bliv fald
+    """lav byg sæt læg gør hjælp plant bevar behold luk lad saml slå del flyt giv brug hold tænk stop få åbn fjern
+    udvid rens skab find tag indfør etabler opret sørg husk prioriter invester erstat drop begræns forlæng sænk hæv mal
+    marker tilbyd ansæt lyt start støt genåbn genindfør anlæg renover forbedr udsæt koordiner kom vær bliv fald
     build make add put plant keep stop give open close move fix install create allow ban let bring""".split()
 )
 # Finite verbs: a first clause without one is a wish written as a noun phrase ("Shelter ved Engsøen!!").
@@ -86,7 +92,8 @@ FINITE_VERBS = frozenset(
 # Clause openers that make a first clause a statement about something, not a wish ("Jeg …", "Det er …").
 _SUBJECTS = frozenset(
     """jeg vi du i de han hun man det den der her hvis når som fordi da men og så alle nogen ingen min mit mine vores
-    jeres deres hans hendes i'm we you they it this that if when because but""".split()
+    jeres deres hans hendes i'm we you they it this that if when because but nobody everyone someone nothing
+    everybody somebody""".split()
 )
 _QUESTION_OPENERS = frozenset(
     """hvornår hvor hvem hvad hvordan hvorfor hvilke hvilken hvilket when where who what how why which""".split()
@@ -105,9 +112,11 @@ _GRIEVANCE = _words(
     r"gør som i vil|hvorfor skal|hvorfor gider|gide|overhovedet|igen og igen|hver eneste gang|slet ikke|"
     r"farlig\w*|kaos|rod|irriterende|frustrerende|uhyggelig\w*|utryg\w*|hver gang|hele tiden|i årevis|år efter år|"
     r"i \d+ år|stadig\w*|ingenting|intet sker|ingen gider|ingen lytter|ingen svarer|tomme løfter|pengespild|"
+    r"værst\w*|slidt|ødelagt\w*|i stykker|beskidt\w*|"
     r"hovedløs\w*|uansvarlig\w*|skammelig\w*|håbløs\w*|nedslidt|forfald\w*|forsømt|trist\w*|ked af det|skuffet|"
     r"vred\w*|rasende|uacceptab\w*|aflyst|udeblev|kom (?:slet )?ikke|nedskæring\w*|besparelse\w*|sparet væk|"
     r"politikerne|rådhuset|😡|🤬|🙄|😤|😠|👎|"
+    r"nobody|no one|"
     r"terrible|awful|ridiculous|waste|stupid|disgrace\w*|pathetic|shame|again|never|always|typical|another"
 )
 _SPAM = _words(
@@ -183,6 +192,38 @@ _LOST = _words(
     r"anyone (?:seen|found)|lost (?:cat|dog)|missing (?:cat|dog)"
 )
 _INSTEAD = re.compile(r"^(?:kan|kunne) i ikke (?:\w+ )?hellere|^hvad med at i hellere|^why not rather", re.IGNORECASE)
+# "Kunne I tilbyde svømning for voksne?": a yes/no question asking the municipality to do something, not to tell.
+_REQUEST = re.compile(
+    r"^(?:kan|kunne|vil|ville|gider|could|can|would|will) (?:i|you|kommunen|the council) (?:ikke |not |please )?"
+    r"(?!fortælle|sige|oplyse|forklare|svare|bekræfte|sende|tell|explain|say|confirm|send|let)(\w{3,})"
+)
+# An imperative after "så" or "men" inside a clause ("Hvis den lukker, så sørg for …", "…, men lav nu stien").
+_LATER_IMPERATIVE = re.compile(r"(?:,\s*|\s)(?:så|men)\s+(?:bare\s+|nu\s+)?([^\W\d_]+)", re.IGNORECASE)
+# A report of what happened or has gone on, with no demand: a complaint. A past verb after its subject ("Bussen kørte
+# forbi", "Det kostede 40 mio"), a perfect ("har lignet", "have not been emptied") or a time of the event.
+_REPORT = re.compile(
+    r"(?<!\w)(?:jeg|vi|du|de|den|det|der|man|han|hun|i|[^\W\d_]{2,}(?:en|et|ne))\s+(?:ikke\s+|aldrig\s+)?"
+    r"(?:[^\W\d_]{2,}ede|[^\W\d_]{2,}[^aeiouyæøås\W\d_]te|var|blev|kom|fik|gik|stod|lå|tog|gav|sagde|så)(?!\w)"
+    r"|(?<!\w)(?:har|havde|er blevet)\s+(?:ikke\s+|aldrig\s+|jo\s+|også\s+|bare\s+)?"
+    r"(?:været|haft|fået|[^\W\d_]{3,}(?:et|t))(?!\w)"
+    r"|(?<!\w)(?:jeg|vi|man|de)\s+(?:kunne|ville)\s+ikke(?!\w)"
+    r"|(?<!\w)(?:virker|fungerer|works?|worked)\s+(?:ikke|not)(?!\w)"
+    r"|(?<!\w)(?:has|have|had)\s+(?:not\s+|never\s+)?(?:been|[^\W\d_]{3,}ed)(?!\w)"
+    r"|(?<!\w)(?:i morges|i går|i aftes|i (?:man|tirs|ons|tors|fre|lør|søn)dags"
+    r"|sidste (?:gang|år|uge|måned|sommer|vinter)"
+    r"|for \w+ (?:år|uger|måneder|dage) siden|hele (?:vinteren|sommeren|året|efteråret|foråret)"
+    r"|i (?:\d+|to|tre|fire|fem|mange) år|yesterday|this morning|last (?:week|year|time|night|summer|winter)|ago"
+    r"|for (?:\d+|two|three|several|many) (?:weeks|months|years|days))(?!\w)",
+    re.IGNORECASE,
+)
+# Follower bait and shop talk: one is enough.
+_BAIT = _words(
+    r"følgere|followers|flere likes|more likes|link i bio|link in bio|følg (?:min|vores) side|følg (?:mig|os)|"
+    r"follow (?:us|me|my page|our page)|check out (?:our|my) (?:page|profile|site)|besøg (?:min|vores) (?:side|profil)|"
+    r"message me|\w*udsalg\w*"
+)
+_CRYPTO = re.compile(r"(?:crypto|krypto|bitcoin|investment|investering|afkast|returns).{0,60}(?:\d ?%|kr|\$|€)"
+                     r"|\d ?%.{0,60}(?:crypto|krypto|bitcoin|afkast|returns)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -247,15 +288,21 @@ def _spam(message: str, text: str) -> str | None:
     ads = {m.group(0).lower() for m in _AD.finditer(message)}
     if _URL.search(message) and (_SPAM.search(text) or ads):
         return "a link with sales words"
-    if _SPAM_MONEY.search(message):
+    if _SPAM_MONEY.search(message) or _CRYPTO.search(message):
         return "promises money"
+    bait = _BAIT.search(message)
+    if bait:
+        return f"follower bait or shop talk ('{bait.group(0).lower()}')"
     if len(ads) >= 2:
         return f"advert ('{sorted(ads)[0]}')"
     return None
 
 
 def _first_word(clause: str) -> str:
+    """The clause's first word, past a leading conjunction ("Men lav nu den sti" -> "lav")."""
     words = _tokens(clause)
+    while len(words) > 1 and words[0] in ("men", "og", "så", "but", "and", "so"):
+        words = words[1:]
     return words[0] if words else ""
 
 
@@ -287,12 +334,18 @@ def _demand(text: str) -> str | None:
     clauses = _clauses(text)
     start = 0  # the first clause that is not thanks or agreement: a wish without a verb opens it
     for i, clause in enumerate(clauses):
+        if i == start and _AGREEMENT_OPENING.search(clause):
+            rest = clause.split(",", 1)[1].strip() if "," in clause else ""  # "Enig med Lone, bussen skal gå senere"
+            if not rest:
+                start = i + 1
+                continue
+            clause = rest
         first = _first_word(clause)
         if _THANKS_OPENING.search(clause):
             continue
-        if i == start and _AGREEMENT_OPENING.search(clause):
-            start = i + 1
-            continue
+        request = _REQUEST.match(clean_text(clause))
+        if clause.endswith("?") and request:
+            return f"asks the municipality to '{request.group(1)}'"
         if clause.endswith("?") and first in _QUESTION_OPENERS and first not in ("hvorfor", "why"):
             if not re.match(r"^(?:hvad|what) (?:med|om|hvis|about|if)\b", clean_text(clause)):
                 continue
@@ -303,6 +356,9 @@ def _demand(text: str) -> str | None:
             return f"proposal word '{cue.group(0).lower()}'"
         if first in IMPERATIVES:
             return f"imperative '{first}'"
+        later = _LATER_IMPERATIVE.search(clause)
+        if later and later.group(1).lower() in IMPERATIVES:
+            return f"imperative '{later.group(1).lower()}'"
         if _WHY_NOT.search(clause):
             return "asks why there is none"
         ending = clean_text(clause)[-1:]
@@ -364,6 +420,12 @@ def _judgement(body: str, demand: str | None, mentioned: bool, is_reply: bool) -
     grievance = _GRIEVANCE.search(body)
     if grievance:
         return Verdict("complaint", f"complaint without a demand ('{grievance.group(0).lower()}')", firm=False)
+    if is_reply:
+        return Verdict("reaction", "a reply in a thread without a proposal", firm=False)
+    report = _REPORT.search(body)
+    if report:
+        return Verdict("complaint", f"reports what happened, asks for nothing ('{report.group(0).lower()}')",
+                       firm=False)
     praise = _PRAISE.search(body)
     if praise:
         return Verdict("thanks", f"praise without a proposal ('{praise.group(0).lower()}')", firm=False)

@@ -1,0 +1,119 @@
+"""Idea detection on sentences written for these tests, about subjects the Danish dev set does not cover (harbour,
+sports hall, roads, waste, town square): complaints without a demand, adverts and follower bait, ideas written as
+complaints or in capitals, and replies in a thread with and without the Graph API's context."""
+
+import pytest
+
+from transforms.ideas import classify
+
+COMPLAINTS = [
+    "Typisk kommunen",
+    "Endnu en strategi der ender i en skuffe",
+    "Havnen har lignet en byggeplads i tre år nu.",
+    "Genbrugspladsen var lukket igen da jeg kom i lørdags.",
+    "Der er ingen der har ryddet sne på fortovet hele vinteren.",
+    "Hallen er kold og omklædningsrummene lugter af kloak.",
+    "Det kostede 40 mio og nu står det tomt.",
+    "Det er tredje gang i år at vandet har været brunt",
+    "Vi betaler skat som alle andre, men vejene herude er de værste i kommunen.",
+    "Jeres hjemmeside virker ikke, jeg kunne ikke finde høringen",
+    "Politikerne lytter jo alligevel ikke",
+    "Sikke et spild af skattekroner",
+    "Stadig ingen cykelsti. Det blev lovet i 2019.",
+    "Bussen kørte lige forbi mig i morges selvom jeg stod ved stoppestedet",
+    "Torvet blev renoveret for to år siden og ser allerede slidt ud",
+    "The bins have not been emptied for two weeks.",
+    "Typical council, all talk and no action.",
+    "Nobody ever answers the phone at the town hall.",
+    "The new square looks awful and cost a fortune.",
+]
+SPAM = [
+    "Køb billige solbriller her 👉 www.shades-discount.example",
+    "🔥 TILBUD 🔥 Vinduespudsning fra 199 kr. Ring 12 34 56 78",
+    "Jeg tjente 30.000 kr på en uge med bitcoin, skriv til mig",
+    "Følg min side for flere gode tips 🙏 og del gerne",
+    "Vil du have flere følgere? Besøg vores side",
+    "Flot område! Se vores nye boliger til salg på www.bolig.example",
+    "Sommerudsalg hos Havecentret: 30% på alle planter 🌸",
+    "Crypto investment with 20% weekly returns, message me",
+    "Get 1000 followers today, link in bio",
+    "Want more likes? Follow us and check out our page",
+]
+IDEAS = [
+    "LYS PÅ STIERNE. Jeg er træt af at gå hjem i bælgmørke",
+    "beboerparkering tak",
+    "og biograf under åben himmel!",
+    "Godt lys!! det er uhyggeligt at gå der om aftenen",
+    "HAVNEBAD!!!",
+    "En bænk ved busstoppet, de ældre kan ikke stå op i 20 minutter",
+    "Busserne skal køre hver halve time, også om aftenen",
+    "Det er altså for dårligt at der ikke er en cykelsti til Hinge. Lav en nu!",
+    "Jeg er træt af at køre mine børn til fodbold i nabobyen. Giv os en kunstgræsbane",
+    "Gratis parkering i weekenden ville hjælpe butikkerne",
+    "Kunne I tilbyde svømmeundervisning for voksne?",
+    "Vi mangler en købmand i landsbyen",
+    "Flere skraldespande på stranden, det flyder med affald hver weekend",
+    "Sæt bump på Storegade, bilerne drøner igennem",
+    "Torvet trænger til noget grønt",
+    "Hallen skal have nyt gulv før den falder sammen",
+    "A skate park for the teenagers",
+    "Please keep the pool open on Sundays",
+    "We need a crossing by the school, cars drive way too fast",
+    "It is dark in the park at night. Some lights along the path would make it safer.",
+]
+
+
+@pytest.mark.parametrize("message", COMPLAINTS)
+def test_complaints_without_a_demand_are_complaints(message):
+    verdict = classify(message)
+    assert verdict.kind == "complaint", verdict
+
+
+@pytest.mark.parametrize("message", SPAM)
+def test_adverts_and_follower_bait_are_spam(message):
+    verdict = classify(message)
+    assert verdict.kind == "spam", verdict
+
+
+@pytest.mark.parametrize("message", IDEAS)
+def test_ideas_written_as_complaints_in_capitals_or_without_a_verb_stay_ideas(message):
+    verdict = classify(message)
+    assert verdict.kind == "idea", verdict
+    assert classify(message, is_reply=True).kind == "idea"  # a reply that proposes something is an idea too
+
+
+REPLIES_WITHOUT_A_PROPOSAL = [
+    ("Det har du ret i, det var også sådan sidste sommer", "reaction"),
+    ("Ja det tænkte jeg også da jeg gik forbi i går", "reaction"),
+    ("That happened to us as well last week", "reaction"),
+]
+
+
+@pytest.mark.parametrize(("message", "kind"), REPLIES_WITHOUT_A_PROPOSAL)
+def test_a_reply_in_a_thread_without_a_proposal_is_not_an_idea(message, kind):
+    verdict = classify(message, is_reply=True)
+    assert verdict.kind == kind, verdict
+
+
+def test_without_the_reply_context_a_report_of_what_happened_is_a_complaint():
+    message = "Det har du ret i, det var også sådan sidste sommer"
+    assert classify(message).kind == "complaint"
+    verdict = classify(message, is_reply=True)
+    assert verdict.kind == "reaction" and "reply" in verdict.reason, verdict
+
+
+def test_the_page_as_author_makes_any_text_staff():
+    for message in ("Flere bænke ved havnen!", "Lav en hundeskov", "@Camilla Nielsen"):
+        verdict = classify(message, is_page_reply=True, is_reply=True)
+        assert (verdict.kind, verdict.reason) == ("staff", "written by the Page")
+
+
+def test_a_reply_that_only_tags_friends_is_a_tag():
+    assert classify("Camilla Nielsen Rasmus Jensen", is_reply=True, tag_count=2).kind == "tag"
+    assert classify("@Camilla Nielsen se her 👀", is_reply=True).kind == "tag"
+    assert classify("@Camilla Nielsen vi burde foreslå en badebro", is_reply=True).kind == "idea"
+
+
+def test_a_reply_thanking_is_thanks():
+    assert classify("Tak for svaret Anne", is_reply=True).kind == "thanks"
+    assert classify("Tak for svaret. Men lav nu den sti", is_reply=True).kind == "idea"
