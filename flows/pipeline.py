@@ -60,6 +60,18 @@ def ingest_consultation(warehouse: str, page_id: str, consultation: str, post_id
                             full_rescan_hours=settings.full_rescan_hours, fetch_threads=settings.fetch_threads)
 
 
+@task(retries=1, retry_delay_seconds=5, retry_condition_fn=_retry_network_only)
+def ingest_channel(warehouse: str, channel: str, consultation: Consultation) -> dict[str, dict[str, Any]]:
+    """Read a consultation's items of one social channel (``flows.channels``, e.g. Instagram) and upsert them;
+    counts per source."""
+    from flows.channels import CHANNELS
+
+    settings = Settings()
+    key = salt(settings)  # before any request: a missing salt fails fast
+    with graph_client(settings) as client:
+        return next(c for c in CHANNELS if c.name == channel).ingest(client, warehouse, consultation, key)
+
+
 @task
 def purge_raw_payloads(warehouse: str, older_than_days: int) -> int:
     """Retention: delete raw payloads older than the configured number of days."""
@@ -255,6 +267,13 @@ def export_files(warehouse: str, consultation: Consultation, export_dir: str) ->
     return [str(p) for p in paths]
 
 
+def social_channels(consultation: Consultation) -> list[str]:
+    """The social channels (beside its Facebook posts) a consultation lists in consultations.toml."""
+    from flows.channels import CHANNELS
+
+    return [c.name for c in CHANNELS if c.used_by(consultation)]
+
+
 def _run_id() -> str:
     return str(flow_run_id() or uuid.uuid4())
 
@@ -285,6 +304,12 @@ def run_stages(config_path: str, slugs: list[str] | None, stages: list[str], war
                 counts["comments_changed"] += got["changed"]
                 if not got["complete"]:
                     counts["incomplete_posts"].append(post_id)
+            for channel in social_channels(c):  # flows.channels: Instagram
+                for source, got in ingest_channel(warehouse, channel, c).items():
+                    counts["comments_fetched"] += got["fetched"]
+                    counts["comments_changed"] += got["changed"]
+                    if not got["complete"]:
+                        counts["incomplete_posts"].append(f"{channel}:{source}")
         purge_raw_payloads(warehouse, Settings().raw_retention_days)
     if "analyse" in stages:
         for c in chosen:

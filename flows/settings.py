@@ -8,7 +8,7 @@ import os
 import secrets
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -106,6 +106,9 @@ class Consultation(BaseModel):
     slug: str = Field(pattern=SLUG_PATTERN)
     title: str
     post_ids: list[str] = Field(min_length=1)
+    # the consultation's media on the municipality's Instagram professional account (their comments: channel
+    # `instagram`, read with the same Page token; flows.channels)
+    instagram_media_ids: list[Annotated[str, Field(pattern=r"^\d{1,30}$")]] = Field(default_factory=list)
     language: str = "da"
     closes: dt.date | None = None
     themes: list[Theme] = Field(default_factory=list)

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from sources.instagram.standin import InstagramReader
 from sources.standin_data import View
 from sources.standin_edges import EdgeRequest, Reader
 from sources.standin_faults import (
@@ -95,8 +96,10 @@ class GraphStandIn:
     """
 
     def __init__(self, dataset: dict[str, Any], *, tokens: dict[str, str] | None = None,
-                 scenario: Scenario | None = None) -> None:
+                 scenario: Scenario | None = None, instagram: dict[str, Any] | None = None) -> None:
         self.reader = Reader(dataset)
+        # Instagram mode: the account's media and comments (sources.instagram.standin), beside the Page's posts
+        self.instagram = InstagramReader(instagram) if instagram is not None else None
         self.store = self.reader.store
         self.tokens = dict(tokens) if tokens is not None else {DEFAULT_TOKEN: "page"}
         self.scenario = scenario or Scenario()
@@ -236,6 +239,8 @@ class GraphStandIn:
         view = View(kind, self.scenario.user_token_mode, self.scenario.omit_from_authors,
                     self.scenario.omit_comment_ids)
         request = EdgeRequest(self.scenario.next_base or self.url, served, query, token, number, view, self.scenario)
+        if self.instagram is not None and self.instagram.store.handles(segments[0]):
+            return self.instagram.read(segments, query, base=request.base, version=served, token=token), usage
         with self.store.lock:
             return self.reader.read(segments, request), usage
 

@@ -39,10 +39,10 @@ class ImportDataError(ValueError):
 
 
 def check_channel(name: str) -> str:
-    """The channel's name if it is a short slug other than `facebook` (the Graph API's channel)."""
-    if name == "facebook":
-        raise ImportDataError("the channel facebook is the Graph API's: name the imported channel after where the "
-                              "items come from, e.g. --channel borgermoede or --channel email")
+    """The channel's name if it is a short slug other than `facebook` and `instagram` (read from the Graph API)."""
+    if name in ("facebook", "instagram"):
+        raise ImportDataError(f"the channel {name} is the Graph API's: name the imported channel after where "
+                              "the items come from, e.g. --channel borgermoede or --channel email")
     if not CHANNEL_PATTERN.match(name):
         raise ImportDataError(f"bad channel name {name!r}: use a short slug of lower-case letters, digits, - and _ "
                               "(at most 32, starting with a letter), e.g. borgermoede or email")
@@ -210,23 +210,100 @@ def _unique_content_ids(ids: list[str]) -> list[str]:
     return out
 
 
+def _column(items: pd.DataFrame, name: str, default: Any) -> Any:
+    """An optional staged column (a social channel's `like_count`, `parent_id`, ...), its nulls as `default`."""
+    if name not in items.columns:
+        return default
+    values = items[name].astype(object)
+    return values.where(values.notna(), default).to_numpy()
+
+
 def as_comments(items: pd.DataFrame, channel: str) -> pd.DataFrame:
-    """A channel's staged items shaped as staged comments for `transforms.select.select_ideas`: top-level, not from
-    the Page, no tags, no likes or replies, never hidden; `comment_id` is the idea id."""
+    """A channel's staged items shaped as staged comments for `transforms.select.select_ideas`; `comment_id` is the
+    idea id. A file's items are top-level, not from the Page, without tags, likes or replies, never hidden; a social
+    channel's (Instagram) carry their parent, likes, replies, mentions (`@[navn]`, as tags), hidden and own flags."""
+    ids = [imported_idea_id(channel, str(i)) for i in items["item_id"]]
+    parents = _column(items, "parent_id", None)
+    replies = pd.Series(parents).value_counts() if parents is not None else pd.Series(dtype=int)
     return pd.DataFrame(
         {
-            "comment_id": [imported_idea_id(channel, str(i)) for i in items["item_id"]],
+            "comment_id": ids,
             "consultation": items["consultation"].to_numpy(),
-            "parent_id": None,
+            "parent_id": parents,
             "author_key": items["author_key"].to_numpy(),
-            "is_page_reply": False,
+            "is_page_reply": _column(items, "is_page_reply", False),
             "message": items["text"].to_numpy(),
-            "tag_spans": None,
+            "tag_spans": [mention_spans(str(t)) for t in items["text"]],
             "has_attachment": False,
             "created_at": items["created_at"].to_numpy(),
-            "like_count": 0,
-            "reply_count": 0,
-            "is_hidden": False,
+            "like_count": _column(items, "like_count", 0),
+            "reply_count": [int(replies.get(i, 0)) for i in ids],
+            "is_hidden": _column(items, "is_hidden", False),
         },
         index=items.index,
     )
+
+
+# -- Instagram comments (issue 21): the channel `instagram`, its items keyed by the comment's id --------------------
+
+INSTAGRAM = "instagram"
+# An Instagram username: letters, digits, `.` and `_`, at most 30 characters; written `@name` to mention someone.
+_IG_MENTION = re.compile(r"(?<![\w@.])@[A-Za-z0-9._]{1,30}(?<!\.)")
+MENTION = "@[navn]"  # what a mention of another user becomes before the text is stored
+_MENTION_SPAN = re.compile(re.escape(MENTION))
+SOCIAL_COLUMNS = [*ITEM_COLUMNS[1:], "like_count", "parent_id", "is_hidden", "is_page_reply"]
+
+
+def instagram_author_key(username: str, salt: bytes) -> str:
+    """The pseudonym of an Instagram username (case and a leading `@` do not matter): a keyed hash, in a namespace
+    of its own so it never equals a Facebook author's key; `forget --instagram-username` recomputes it."""
+    name = username.strip().removeprefix("@").casefold()
+    if not name:
+        raise ImportDataError("an Instagram username is needed: give it without spaces, e.g. mette.holm")
+    return author_key(f"instagram:{name}", salt)
+
+
+def _ig_time(value: Any) -> dt.datetime | None:
+    """An IG `timestamp` (`2014-05-03T08:00:00+0000`) as UTC; None when missing or unreadable."""
+    try:
+        return dt.datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%S%z").astimezone(dt.UTC)
+    except ValueError:
+        return None
+
+
+def instagram_items(comments: list[dict[str, Any]], *, owner_id: str | None, owner_username: str | None,
+                    salt: bytes) -> pd.DataFrame:
+    """Staging rows (`SOCIAL_COLUMNS`) from one media's IG comments as the Graph API returns them (pure).
+
+    The username (and `from.id`) is replaced here by its keyed hash, so it goes no further; a mention of another
+    user (`@name`) becomes `@[navn]` in the text, so no username is stored in clear. A reply keeps its parent as
+    the parent's idea id (`instagram:<id>`); the account's own comments (`from.id` is the owner's, or its username)
+    are marked `is_page_reply`, as the Page's are on Facebook."""
+    rows = []
+    for c in comments:
+        user = c.get("from") if isinstance(c.get("from"), dict) else {}
+        username = str(c.get("username") or user.get("username") or "").strip()
+        own = bool(owner_id and str(user.get("id") or "") == str(owner_id)) or bool(
+            owner_username and username.casefold() == owner_username.casefold())
+        parent = c.get("parent_id")
+        rows.append({
+            "item_id": str(c["id"]),
+            "text": _IG_MENTION.sub(MENTION, str(c.get("text") or "")),
+            "created_at": _ig_time(c.get("timestamp")),
+            "author_key": instagram_author_key(username, salt) if username else None,
+            "like_count": int(c.get("like_count") or 0),
+            "parent_id": imported_idea_id(INSTAGRAM, str(parent)) if parent else None,
+            "is_hidden": bool(c.get("hidden")),
+            "is_page_reply": own,
+        })
+    frame = pd.DataFrame(rows, columns=SOCIAL_COLUMNS)
+    frame["created_at"] = pd.array(frame["created_at"].tolist(), dtype="datetime64[us, UTC]")
+    frame["author_key"] = frame["author_key"].astype(object)
+    frame["parent_id"] = frame["parent_id"].astype(object)
+    return frame
+
+
+def mention_spans(text: str) -> str | None:
+    """The tag spans (JSON `[[offset, length], ...]`) of the `@[navn]` mentions in a stored social item's text."""
+    spans = [[m.start(), m.end() - m.start()] for m in _MENTION_SPAN.finditer(text or "")]
+    return json.dumps(spans) if spans else None

@@ -218,6 +218,30 @@ def forget_comment(con: duckdb.DuckDBPyConnection, comment_id: str, now: dt.date
     return _in_transaction(con, "comment", ids, [("comment", comment_id)], now)
 
 
+def drop_gone_items(con: duckdb.DuckDBPyConnection, consultation: str, channel: str, source: str,
+                    present: list[str]) -> int:
+    """Delete a social channel's items of one source (an Instagram media) that a complete read no longer saw
+    (deleted or removed on the channel), with their derived rows (`_delete_comments`); returns items deleted.
+
+    Not an erasure: nothing is suppressed, so a comment that comes back (a hidden one shown again) is read again."""
+    gone = [r[0] for r in con.execute(
+        """select channel || ':' || item_id from stg_imported_items
+           where consultation = $c and channel = $ch and source_file = $s and item_id not in (select unnest($keep))""",
+        {"c": consultation, "ch": channel, "s": source, "keep": list(present)},
+    ).fetchall()]
+    if not gone:
+        return 0
+    con.execute("begin transaction")
+    try:
+        _delete_comments(con, gone)
+        vectors.forget_unused(con)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return len(gone)
+
+
 def purge_raw(con: duckdb.DuckDBPyConnection, older_than_days: int, now: dt.datetime) -> int:
     """Delete raw payloads fetched more than `older_than_days` ago; returns rows deleted."""
     cutoff = now - dt.timedelta(days=older_than_days)

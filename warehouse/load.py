@@ -442,10 +442,13 @@ def replace_ideas(con: duckdb.DuckDBPyConnection, consultation: str, ideas: pd.D
 
 _UPSERT_ITEMS = """
 insert into stg_imported_items (consultation, channel, item_id, text, created_at, author_key, source_file,
-                                first_imported_at, last_imported_at)
-select $c, $ch, item_id, text, created_at, author_key, $file, $now, $now from batch_items
+                                first_imported_at, last_imported_at, like_count, parent_id, is_hidden, is_page_reply)
+select $c, $ch, item_id, text, created_at, author_key, $file, $now, $now, like_count, parent_id, is_hidden,
+       is_page_reply from batch_items
 on conflict (consultation, channel, item_id) do update set
     text = excluded.text,
+    like_count = excluded.like_count, parent_id = excluded.parent_id, is_hidden = excluded.is_hidden,
+    is_page_reply = excluded.is_page_reply,
     created_at = excluded.created_at,
     author_key = excluded.author_key,
     source_file = excluded.source_file,
@@ -457,7 +460,8 @@ _ITEM_STATUS = """
 select b.item_id,
        case when s.item_id is null then 'new'
             when s.text is distinct from b.text or s.created_at is distinct from b.created_at
-                 or s.author_key is distinct from b.author_key then 'changed'
+                 or s.author_key is distinct from b.author_key or s.like_count is distinct from b.like_count
+                 or s.is_hidden is distinct from b.is_hidden then 'changed'
             else 'unchanged' end as status
 from batch_items as b
 left join stg_imported_items as s on s.consultation = $c and s.channel = $ch and s.item_id = b.item_id
@@ -470,6 +474,11 @@ def _items_table(items: pd.DataFrame) -> pa.Table:
         "text": pa.array(items["text"].astype(str).tolist(), pa.string()),
         "created_at": pa.array(pd.to_datetime(items["created_at"], utc=True), pa.timestamp("us", "UTC")),
         "author_key": pa.array([k if isinstance(k, str) else None for k in items["author_key"]], pa.string()),
+        # a social channel's (sources/instagram); null for a file's items
+        **{c: pa.array(items[c].astype(object).where(items[c].notna(), None).tolist() if c in items else
+                       [None] * len(items), t)
+           for c, t in (("like_count", pa.int32()), ("parent_id", pa.string()), ("is_hidden", pa.bool_()),
+                        ("is_page_reply", pa.bool_()))},
     })
 
 
@@ -478,7 +487,7 @@ def _erased_items(con: duckdb.DuckDBPyConnection, consultation: str, channel: st
     not bring them back. See `transforms.imports.item_suppression` for how an erased item is keyed."""
     rows = con.execute("select kind, value from core_suppressions").fetchall()
     ids = {v for k, v in rows if k == "imported_item"}
-    authors = {v for k, v in rows if k in ("facebook_user", "imported_author")}
+    authors = {v for k, v in rows if k in ("facebook_user", "imported_author", "instagram_user")}
     pairs = zip(items["item_id"], items["author_key"], strict=True)
     idea_ids = [(imported_idea_id(channel, i), a) for i, a in pairs]
     return pd.Series(

@@ -82,7 +82,7 @@ def imported_items(con: duckdb.DuckDBPyConnection, consultation: str, channel: s
     """One imported channel's items, with what idea detection and redaction need."""
     return con.execute(
         """
-        select consultation, item_id, text, created_at, author_key
+        select consultation, item_id, text, created_at, author_key, like_count, parent_id, is_hidden, is_page_reply
         from stg_imported_items
         where consultation = $c and channel = $ch
         order by created_at, item_id

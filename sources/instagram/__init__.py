@@ -1,0 +1,1 @@
+"""Instagram comments as a channel: the reader (`client`) and its stand-in mode (`standin`)."""
