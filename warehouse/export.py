@@ -25,9 +25,11 @@ log = logging.getLogger(__name__)
 MIN_EXAMPLES = 3
 
 
-def topic_examples(topics: pd.DataFrame, ideas: pd.DataFrame) -> list[list[tuple[str, int]]]:
-    """Per topic, 3–5 example ideas (text, likes): its representative ideas, topped up with its most liked ones."""
-    by_id = {i: (t, int(n)) for i, t, n in zip(ideas["idea_id"], ideas["text"], ideas["like_count"], strict=True)}
+def topic_examples(topics: pd.DataFrame, ideas: pd.DataFrame) -> list[list[tuple[str, int, str]]]:
+    """Per topic, 3–5 example ideas (text, likes, idea_id): its representative ideas, topped up with its most liked
+    ones."""
+    by_id = {i: (t, int(n), str(i))
+             for i, t, n in zip(ideas["idea_id"], ideas["text"], ideas["like_count"], strict=True)}
     out = []
     for topic_id, raw in zip(topics["topic_id"], topics["representative_ids"], strict=True):
         ids = [i for i in (json.loads(raw) if isinstance(raw, str) else list(raw or [])) if i in by_id]
@@ -57,7 +59,7 @@ def _frames(con: duckdb.DuckDBPyConnection, consultation: str) -> tuple[pd.DataF
     named = places.places_by_idea(con, consultation)
     ideas["places"] = [named.get(str(i), "") for i in ideas["idea_id"]]
     examples = topic_examples(topics, ideas)
-    topics["examples"] = [" | ".join(t for t, _ in ex) for ex in examples]
+    topics["examples"] = [" | ".join(t for t, *_ in ex) for ex in examples]
     for column in ("n_ideas_previous", "n_ideas_change"):
         topics[column] = topics[column].astype("Int64")
     return topics[columns.names(columns.TOPICS)], ideas[columns.names(columns.IDEAS)], examples
@@ -94,7 +96,7 @@ def write_workbook_file(path: Path, topics: pd.DataFrame, ideas: pd.DataFrame, e
     ``non_ideas`` (`warehouse.non_ideas.non_ideas_sheet`), sheet Ikke idéer (one row per comment that is not an
     idea, with how to make it one)."""
     sheets = [
-        Sheet("Emner", topics_sheet(topics, [[t for t, _ in ex] for ex in examples]),
+        Sheet("Emner", topics_sheet(topics, [[t for t, *_ in ex] for ex in examples]),
               {"Emne nr.": 8, "Emne": 28, "Nøgleord": 30, "Idéer": 8, "Borgere": 9, "Likes": 8,
                "Ændring siden sidste kørsel": 26, "Eksempler": 90}),
         Sheet("Idéer", ideas_sheet(ideas, links),
@@ -133,12 +135,14 @@ def export_consultation(
     topics, ideas, examples = _frames(con, consultation)
     place_rows = places.place_summary(con, consultation)
     channel_rows = channels.topic_channels(con, consultation)
+    links = queries.idea_links(con, consultation)
     report = ReportData(
         slug=consultation, title=title, generated_at=generated_at,
         overview=queries.consultation_overview(con, consultation), posts=queries.consultation_posts(con, consultation),
         topics=topics, examples=examples, ideas=ideas, gone=queries.topics_gone(con, consultation),
         places=place_rows, topic_places=places.topic_places(con, consultation),
         single_channel=channels.single_channel_topics(channel_rows),
+        links=links, replies=queries.reply_parents(con, consultation),
     )
     dialog = dialogue.dialogue_export(con, consultation)
     paths = [
@@ -146,7 +150,7 @@ def export_consultation(
         *write_table(ideas, folder, "ideas"),
         write_workbook_file(folder / f"{consultation}.xlsx", topics, ideas, examples,
                             non_ideas_sheet(queries.non_ideas_export(con, consultation), consultation),
-                            queries.idea_links(con, consultation),
+                            links,
                             places_summary=places.places_sheet(place_rows),
                             channels_sheet=channels.channels_sheet(channel_rows, topics)),
         _write_text(folder / "report.html", render_report(report)),

@@ -7,6 +7,7 @@ import math
 from typing import Any
 
 import pandas as pd
+from jinja2 import Environment, PackageLoader, StrictUndefined
 
 try:
     from zoneinfo import ZoneInfo
@@ -22,6 +23,12 @@ MONTHS_DA = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "augu
 # channels' names as planners read them; an imported channel not listed shows its own name (`civic-ideas import`)
 CHANNELS_DA = {"facebook": "Facebook", "borgermoede": "Borgermøde", "email": "E-mail", "e-mail": "E-mail"}
 EXAMPLES_PER_TOPIC = 5
+
+# The report's templates (warehouse/templates/*.j2, shipped in the wheel with the package). Autoescaping is on for
+# every template, so a value is text unless the code wraps it in markupsafe.Markup; an undefined name is an error, not
+# an empty string.
+TEMPLATES = Environment(loader=PackageLoader("warehouse", "templates"), autoescape=True, undefined=StrictUndefined,
+                        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 
 TOPIC_HEADERS = ["Emne nr.", "Emne", "Nøgleord", "Idéer", "Borgere", "Likes", "Ændring siden sidste kørsel",
                  "Eksempler"]

@@ -406,3 +406,22 @@ def idea_links(con: duckdb.DuckDBPyConnection, consultation: str) -> dict[str, s
            where i.consultation = $c and c.permalink_url like 'https://%'""",
         {"c": consultation},
     ).fetchall())
+
+
+def reply_parents(con: duckdb.DuckDBPyConnection, consultation: str) -> pd.DataFrame:
+    """The comment each reply among a consultation's ideas answers: idea_id, the parent's message and tag_spans (to
+    redact before showing), whether the parent is still shown (not deleted, hidden or erased) and whether the Page
+    wrote it. One row per idea that is a reply."""
+    return con.execute(
+        """
+        select i.idea_id, p.message as parent_message, p.tag_spans::varchar as parent_tag_spans,
+               coalesce(p.deleted_at is null and not p.is_hidden, false) as parent_visible,
+               coalesce(p.is_page_reply, false) as parent_is_page
+        from core_ideas as i
+        inner join stg_comments as c on c.comment_id = i.idea_id
+        left join stg_comments as p on p.comment_id = c.parent_id
+        where i.consultation = $c and c.parent_id is not null
+        order by i.idea_id
+        """,
+        {"c": consultation},
+    ).df()

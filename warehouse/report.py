@@ -1,23 +1,29 @@
-"""The planners' report: one self-contained HTML file (inline CSS and SVG, no scripts, nothing fetched)."""
+"""The planners' report: one self-contained HTML file (inline CSS and SVG, no scripts, nothing fetched).
+
+Rendered from the Jinja2 template warehouse/templates/report.html.j2 with autoescaping on: this module hands the
+template plain values (text, numbers, lists of dicts), so a new field is escaped without anyone remembering to. The
+only markup handed over is the charts' and the map's inline SVG (`warehouse.charts`, `warehouse.place_map`, which
+escape their own text) and the table of contents, made from the rendered page.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
 from dataclasses import dataclass, field
-from html import escape
-from pathlib import Path
-from string import Template
 from typing import Any
 
 import pandas as pd
+from markupsafe import Markup
 
-from transforms.redact import redact
+from transforms.select import redacted_text
 from warehouse import charts
 from warehouse.channels import channel_label
-from warehouse.place_map import places_section, topic_places_html
+from warehouse.place_map import map_svg, places_rows
 from warehouse.presentation import (
     STATUS_DA,
+    TEMPLATES,
     change_text,
     citizens_word,
     danish_date,
@@ -27,10 +33,15 @@ from warehouse.presentation import (
     local_time,
 )
 
-TEMPLATE = Template((Path(__file__).parent / "templates" / "report.html").read_text(encoding="utf-8"))
 POST_EXCERPT_CHARS = 600
+PARENT_EXCERPT_CHARS = 280
+MARKER_TITLE_CHARS = 80
 # A staff signature such as "/Anne, Silkeborg Kommune" or "Mvh. Anne" would put a name in the report.
 _SIGNATURE = re.compile(r"^\s*(/|mvh\b|venlig hilsen|hilsen\b|kh\b)", re.IGNORECASE)
+# ... or at the end of the Page's one-line reply: "Tak for din idé! /Anne, Silkeborg Kommune"
+_TRAILING_SIGNATURE = re.compile(r"\s+/\s*(\[navn\]|[A-ZÆØÅ])[^/\n]{0,60}$", re.MULTILINE)
+# Only links to Facebook itself, written plainly: no other host, scheme, user info, port, space, quote or bracket.
+_FACEBOOK_URL = re.compile(r"https://(www\.)?facebook\.com/[A-Za-z0-9\-._~/?#\[\]@!$&()*+,;=%:]*")
 
 
 @dataclass
@@ -43,33 +54,42 @@ class ReportData:
     overview: dict[str, Any]
     posts: pd.DataFrame  # post_id, message, created_at, permalink_url
     topics: pd.DataFrame  # the topics export frame
-    examples: list[list[tuple[str, int]]]  # per topic: (redacted text, likes) of its representative ideas
+    examples: list[list[tuple[str, int, str]]]  # per topic: (redacted text, likes, idea_id) of its example ideas
     ideas: pd.DataFrame  # the ideas export frame
     gone: pd.DataFrame  # topic_id, label, n_ideas of topics the last run no longer has
     places: pd.DataFrame | None = None  # warehouse.places.place_summary
     topic_places: dict[int, list[str]] = field(default_factory=dict)  # topic_id -> places its ideas name
     # topic_id -> its ideas' one channel, when the consultation has several (channels.single_channel_topics)
     single_channel: dict[int, str] = field(default_factory=dict)
+    links: dict[str, str] = field(default_factory=dict)  # idea_id -> the comment's permalink (queries.idea_links)
+    replies: pd.DataFrame | None = None  # the comments that example replies answer (queries.reply_parents)
 
 
-def _post_text(message: Any) -> str:
-    lines = [ln for ln in str(message or "").splitlines() if not _SIGNATURE.match(ln)]
-    text = redact("\n".join(lines).strip())
-    return text if len(text) <= POST_EXCERPT_CHARS else text[: POST_EXCERPT_CHARS - 1].rstrip() + "…"
+def facebook_url(url: Any) -> str | None:
+    """``url`` when it is a plain https link to www.facebook.com or facebook.com, else None (dropped)."""
+    return url if isinstance(url, str) and _FACEBOOK_URL.fullmatch(url) else None
+
+
+def _excerpt(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _page_text(message: Any, tag_spans: Any = None, limit: int = POST_EXCERPT_CHARS, *, by_page: bool = True) -> str:
+    """The Page's or a citizen's text as the report shows it: redacted, the Page's signatures dropped, shortened."""
+    text = redacted_text(message, tag_spans)  # first, while the tag spans' offsets still fit the text
+    if by_page:
+        text = _TRAILING_SIGNATURE.sub("", "\n".join(ln for ln in text.splitlines() if not _SIGNATURE.match(ln)))
+    return _excerpt(text.strip(), limit)
+
+
+def _posts(posts: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{"date": danish_date(p.created_at), "text": _page_text(p.message), "link": facebook_url(p.permalink_url)}
+            for p in posts.itertuples(index=False)]
 
 
 def _about(posts: pd.DataFrame) -> str:
-    if posts.empty:
-        return ""
-    intro = ("Idéindsamlingen bestod af dette opslag" if len(posts) == 1
-             else f"Idéindsamlingen bestod af {len(posts)} opslag")
-    parts = [f'<p id="about">{intro} på kommunens Facebook-side:</p>']
-    for post in posts.itertuples(index=False):
-        parts.append(
-            f'<blockquote class="post"><span class="post-date">{escape(danish_date(post.created_at))}</span>\n'
-            f"{escape(_post_text(post.message))}</blockquote>"
-        )
-    return "\n".join(parts)
+    return ("Idéindsamlingen bestod af dette opslag" if len(posts) == 1
+            else f"Idéindsamlingen bestod af {len(posts)} opslag")
 
 
 def _period(overview: dict[str, Any]) -> str:
@@ -95,44 +115,45 @@ def _generated(data: ReportData) -> str:
     return text + ("." if danish_datetime(run_at) == made else f"; rapporten er lavet {made}.")
 
 
-def _channel_line(channel: str | None) -> str:
-    if channel is None:
-        return ""
-    return f'<p class="channel-only">Alle idéerne i emnet kom fra én kanal: {escape(channel_label(channel))}.</p>'
+def _parents(replies: pd.DataFrame | None) -> dict[str, dict[str, str]]:
+    """idea_id -> how the report introduces the comment a reply answers, and that comment's redacted text."""
+    out: dict[str, dict[str, str]] = {}
+    for r in (replies if replies is not None else pd.DataFrame()).itertuples(index=False):
+        if not bool(r.parent_visible):
+            out[str(r.idea_id)] = {"reply": "Svar på en kommentar, der ikke længere er synlig.", "parent": ""}
+            continue
+        who = "kommunens kommentar" if bool(r.parent_is_page) else "en kommentar"
+        out[str(r.idea_id)] = {"reply": f"Svar på {who}:",
+                               "parent": _page_text(r.parent_message, r.parent_tag_spans, PARENT_EXCERPT_CHARS,
+                                                    by_page=bool(r.parent_is_page))}
+    return out
 
 
-def _topic_section(topic: Any, examples: list[tuple[str, int]], places: str = "", channel: str | None = None) -> str:
-    status = STATUS_DA.get(topic.status, str(topic.status))
-    items = "".join(
-        f'<li>{escape(text)} <span class="likes">♥ {likes}</span></li>' for text, likes in examples
-    )
-    citizens = citizens_word(int(topic.n_authors))
-    corrected = ' <span class="badge rettet">rettet af planlægger</span>' if topic.is_corrected else ""
-    return (
-        f'<article class="topic" id="topic-{int(topic.topic_id)}">'
-        f'<div class="topic-head"><h3>{escape(str(topic.label))}</h3>'
-        f'<span class="badge {escape(status)}">{escape(status)}</span>{corrected}</div>'
-        f'<p class="keywords">Nøgleord: {escape(str(topic.keywords).replace("; ", ", "))}</p>'
-        f'<p class="support"><strong>{ideas_word(int(topic.n_ideas))}</strong> fra {citizens} · '
-        f"{likes_word(int(topic.total_likes))} · Ændring siden sidste kørsel: "
-        f"{escape(change_text(topic.status, topic.n_ideas_previous, int(topic.n_ideas)))}</p>"
-        f'{_channel_line(channel)}{places}<ul class="examples">{items}</ul></article>'
-    )
+def _example(text: str, likes: int, idea_id: str, data: ReportData, parents: dict[str, dict[str, str]]) -> dict:
+    parent = parents.get(str(idea_id), {"reply": "", "parent": ""})
+    return {"text": text, "likes": int(likes), "link": facebook_url(data.links.get(str(idea_id))), **parent}
 
 
-def _gone(gone: pd.DataFrame) -> str:
-    if gone.empty:
-        return ""
-    items = "".join(f"<li>{escape(str(g.label))} ({ideas_word(int(g.n_ideas))} sidst)</li>"
-                    for g in gone.itertuples(index=False))
-    return (
-        '<section id="gone" aria-labelledby="gone-h"><h2 id="gone-h">Emner der er forsvundet siden sidste kørsel</h2>'
-        '<p class="note">Deres idéer er slettet eller fordelt på andre emner.</p>'
-        f'<ul class="note">{items}</ul></section>'
-    )
+def _topics(data: ReportData) -> list[dict[str, Any]]:
+    parents = _parents(data.replies)
+    out = []
+    for t, examples in zip(data.topics.itertuples(index=False), data.examples, strict=True):
+        topic_id = int(t.topic_id)
+        channel = data.single_channel.get(topic_id)
+        out.append({
+            "id": topic_id, "label": str(t.label), "status": STATUS_DA.get(t.status, str(t.status)),
+            "corrected": bool(t.is_corrected), "keywords": str(t.keywords).replace("; ", ", "),
+            "ideas": ideas_word(int(t.n_ideas)), "citizens": citizens_word(int(t.n_authors)),
+            "likes": likes_word(int(t.total_likes)),
+            "change": change_text(t.status, t.n_ideas_previous, int(t.n_ideas)),
+            "channel": channel_label(channel) if channel is not None else "",
+            "places": ", ".join(data.topic_places.get(topic_id, [])),
+            "examples": [_example(text, likes, idea_id, data, parents) for text, likes, idea_id in examples],
+        })
+    return out
 
 
-def _quality(overview: dict[str, Any]) -> str:
+def _quality(overview: dict[str, Any]) -> list[str]:
     n_comments, n_fb = int(overview.get("n_comments") or 0), int(overview.get("n_facebook_ideas") or 0)
     notes = []  # a line only for what there is: never "0 idéer passede ikke i noget emne"
     if n_comments > n_fb:
@@ -150,28 +171,55 @@ def _quality(overview: dict[str, Any]) -> str:
         notes.append(f"{ideas_word(int(overview['n_ideas']) - n_fb)} kommer fra andre kanaler end Facebook.")
     notes.append("Emner og idéer er fundet automatisk. Læs eksemplerne, før I drager konklusioner; planlæggere kan "
                  "omdøbe, slå sammen og flytte emner, og rettelserne holder ved næste kørsel.")
-    return "\n    ".join(f"<li>{escape(n)}</li>" for n in notes)
+    return notes
 
 
-def _time_chart(ideas: pd.DataFrame) -> tuple[str, str]:
+def post_markers(posts: pd.DataFrame) -> list[charts.Marker]:
+    """A timeline marker per post: `Opslag` (`Opslag 1`, `Opslag 2`, … when there are several), its date and the
+    start of its text as the tooltip."""
+    out = []
+    for n, post in enumerate(posts.itertuples(index=False), start=1):
+        at = local_time(post.created_at)
+        if at is None:
+            continue
+        label = "Opslag" if len(posts) == 1 else f"Opslag {n}"
+        out.append(charts.Marker(at, label, f"{label}, {danish_date(at)}: "
+                                            f"{_page_text(post.message, limit=MARKER_TITLE_CHARS)}"))
+    return out
+
+
+def _time_charts(ideas: pd.DataFrame, posts: pd.DataFrame) -> dict[str, Any]:
     dates = [t.date() for t in (local_time(v) for v in ideas["created_at"]) if t is not None]
     if not dates:
-        return '<p class="note">Ingen idéer med dato endnu.</p>', ""
-    unit, bins = charts.time_bins(dates)
-    return charts.timeline(bins, unit), f"Antal idéer pr. {unit} (dansk tid)."
+        return {"time_chart": "", "time_chart_phone": "", "time_legend": ""}
+    markers = post_markers(posts)
+    unit, bins = charts.time_bins(dates, [m.at.date() for m in markers])
+    legend = f"Antal idéer pr. {unit} (dansk tid)."
+    if markers:
+        legend += (" Den stiplede linje er kommunens opslag." if len(markers) == 1 else
+                   " De stiplede linjer er kommunens opslag: "
+                   + "; ".join(f"{m.label.removeprefix('Opslag ')}: {danish_date(m.at)}" for m in markers) + ".")
+    return {
+        "time_chart": charts.timeline(bins, unit, markers),
+        "time_chart_phone": charts.timeline(bins, unit, markers, width=charts.PHONE_WIDTH, font=charts.PHONE_FONT,
+                                            max_ticks=4, phone=True),
+        "time_legend": legend,
+    }
 
 
-def _all_ideas(overview: dict[str, Any]) -> str:
-    """A fact of its own for the ideas of every channel, when some come from outside Facebook."""
-    n_all, n_fb = int(overview.get("n_ideas") or 0), int(overview.get("n_facebook_ideas") or 0)
-    if n_all <= n_fb:
-        return ""
-    return f'<div class="fact"><dt>Idéer i alt (alle kanaler)</dt><dd id="n-all-ideas">{n_all}</dd></div>'
+def _facts(overview: dict[str, Any], n_topics: int) -> dict[str, Any]:
+    n_comments, n_fb = int(overview.get("n_comments") or 0), int(overview.get("n_facebook_ideas") or 0)
+    n_all = int(overview.get("n_ideas") or 0)
+    return {
+        "n_comments": n_comments, "n_ideas": n_fb,
+        "idea_share": f"({round(100 * n_fb / n_comments)} %)" if n_comments else "",
+        "n_all_ideas": n_all if n_all > n_fb else None,  # a fact of its own when some come from outside Facebook
+        "n_authors": int(overview.get("n_idea_authors") or 0), "n_topics": n_topics,
+    }
 
 
 _SECTION = re.compile(r'<section id="([\w-]+)"[^>]*>\s*<h2[^>]*>(.*?)</h2>', re.S)
 _TOPIC = re.compile(r'<article class="topic" id="(topic-\d+)"><div class="topic-head"><h3>(.*?)</h3>', re.S)
-_TOC_MARK = "\x00toc\x00"
 
 
 def table_of_contents(html: str) -> str:
@@ -189,33 +237,25 @@ def table_of_contents(html: str) -> str:
 
 def render_report(data: ReportData) -> str:
     """The whole report as one HTML string."""
-    overview, topics = data.overview, data.topics
-    n_comments, n_fb = int(overview.get("n_comments") or 0), int(overview.get("n_facebook_ideas") or 0)
-    share = f"({round(100 * n_fb / n_comments)} %)" if n_comments else ""
-    rows = [(str(t.label), int(t.n_ideas), int(t.total_likes)) for t in topics.itertuples(index=False)]
-    time_chart, time_legend = _time_chart(data.ideas)
-    sections = [_topic_section(t, ex, topic_places_html(data.topic_places.get(int(t.topic_id), [])),
-                               data.single_channel.get(int(t.topic_id)))
-                for t, ex in zip(topics.itertuples(index=False), data.examples, strict=True)]
-    html = TEMPLATE.substitute(
-        toc=_TOC_MARK,
-        title=escape(data.title),
-        slug=escape(data.slug),
-        period=escape(_period(overview)),
-        generated=escape(_generated(data)),
-        n_comments=n_comments,
-        n_ideas=n_fb,
-        idea_share=share,
-        all_ideas=_all_ideas(overview),
-        n_authors=int(overview.get("n_idea_authors") or 0),
-        n_topics=len(topics),
+    rows = [(str(t.label), int(t.n_ideas), int(t.total_likes)) for t in data.topics.itertuples(index=False)]
+    places = places_rows(data.places)
+    mark = f"\x00toc-{secrets.token_hex(8)}\x00"  # where the contents go, once the sections are rendered
+    html = TEMPLATES.get_template("report.html.j2").render(
+        toc=Markup(mark),
+        title=data.title,
+        slug=data.slug,
+        period=_period(data.overview),
+        generated=_generated(data),
+        facts=_facts(data.overview, len(data.topics)),
         about=_about(data.posts),
-        topic_chart=charts.topic_bars(rows) if rows else '<p class="note">Ingen emner endnu.</p>',
-        time_chart=time_chart,
-        time_legend=escape(time_legend),
-        topics="\n".join(sections) or '<p class="note">Ingen emner endnu.</p>',
-        gone=_gone(data.gone),
-        places=places_section(data.places),
-        quality=_quality(overview),
+        posts=_posts(data.posts),
+        topic_chart=charts.topic_bars(rows) if rows else "",
+        topic_chart_phone=charts.topic_bars_phone(rows) if rows else "",
+        **_time_charts(data.ideas, data.posts),
+        topics=_topics(data),
+        gone=[{"label": str(g.label), "ideas": ideas_word(int(g.n_ideas))} for g in data.gone.itertuples(index=False)],
+        places=places,
+        places_map=map_svg(data.places) if places else "",
+        quality=_quality(data.overview),
     )
-    return html.replace(_TOC_MARK, table_of_contents(html), 1)
+    return html.replace(mark, table_of_contents(html), 1)

@@ -126,7 +126,7 @@ def _one_or_many(n: int) -> str:
     posts = pd.DataFrame({"post_id": ["p"], "message": ["Hvad skal der ske?"], "created_at": [at],
                           "permalink_url": [None]})
     data = ReportData(slug="s", title="T", generated_at=dt.datetime(2014, 5, 2, 9, 0, tzinfo=dt.UTC),
-                      overview=overview, posts=posts, topics=topics, examples=[[("Mere park", n)]],
+                      overview=overview, posts=posts, topics=topics, examples=[[("Mere park", n, "p_1")]],
                       ideas=pd.DataFrame({"created_at": [at] * n}),
                       gone=pd.DataFrame({"topic_id": [], "label": [], "n_ideas": []}))
     return render_report(data)
