@@ -132,7 +132,12 @@ _AD = _words(
     r"like og del|giveaway|følg os|besøg os|besøg vores|se mere på|læs mere på|vores (?:butik|webshop|hjemmeside)|"
     r"webshop|nyåbnet|åbningstilbud|spar \d+|\d+ ?%|\d+ ?kr\.?|tlf\.?|sms|ring|www\.\S+"
 )
-_SPAM_MONEY = re.compile(r"(?:tjen\w*|earn\w*).{0,40}(?:kr|\$|€|dollars?|money|penge)|\d[\d.]* ?kr på", re.IGNORECASE)
+_SPAM_MONEY = re.compile(
+    r"(?:tjen\w*|earn\w*).{0,40}(?:kr|\$|€|dollars?|money|penge)|\d[\d.]* ?kr på"
+    r"|(?:\$|€) ?\d[\d.,]*"
+    r"|\d[\d.,]* ?(?:kr\.?|dollars?|euros?) (?:om|a|per|pr\.?|i) (?:dagen|ugen|måneden|day|week|month)",
+    re.IGNORECASE,
+)
 # A staff signature at the end: "/Anne, Silkeborg Kommune", "Mvh Lars, Park og Vej, Alhede Kommune",
 # "Venlig hilsen Borgerservice, Silkeborg Kommune", "/Team Park og Vej", "Kind regards, … Council".
 _SIGNATURE = re.compile(
@@ -158,7 +163,8 @@ _STAFF_VOICE = _words(
 _NAME = r"[A-ZÆØÅ][a-zæøåäöüéè'’-]+"
 _AT_MENTION = re.compile(rf"@{_NAME}(?:\s+(?:{_NAME}|de|van|von|la))*(?:\s+{_NAME})?", re.UNICODE)
 _NAMED_LOOK = re.compile(
-    rf"^(?:{_NAME}\s+){{1,3}}(?=(?:se|kig|tjek|look|check)\b)", re.UNICODE
+    rf"^(?:[Hh](?:ej|ey|i)\s+)?(?:{_NAME}\s+){{1,3}}(?=(?:se|kig|tjek|look|check)\b|(?:det|den) her\b|dette\b|this\b"
+    r"|det er (?:vist |da |lige )?noget for\b)", re.UNICODE
 )
 _ONLY_NAMES = re.compile(rf"^\s*(?:{_NAME}\s*){{1,4}}[\W_]*$", re.UNICODE)
 # Opening with thanks or praise of the consultation itself ("Fedt at I spørger", "Godt initiativ").
@@ -178,7 +184,8 @@ _PRAISE = _words(
 # Agreeing with someone else: a proposal must follow for it to be an idea ("Enig med Per. Hver halve time …").
 _AGREEMENT_OPENING = re.compile(
     r"^\W*(?:helt |så |meget |totalt )?(?:enig\w*|samme her|ja|jo|ok|okay|nemlig|præcis|agree\w*|yes|same here)(?!\w)"
-    r"|^\W*[A-ZÆØÅ][a-zæøå]+ har ret\b",
+    r"|^\W*[A-ZÆØÅ][a-zæøå]+ har ret\b|^\W*(?:det )?(?:har du|du har|i har) (?:helt |så |fuldstændig )?ret\b"
+    r"|^\W*(?:så rigtigt|you're right|you are right|true)(?!\w)",
     re.IGNORECASE,
 )
 _THANKS_WORD = _words(r"tak|takk|thanks|thank you|tusind tak")
@@ -319,7 +326,7 @@ def _head(clause: str) -> str:
 def _wish_without_verb(clause: str) -> bool:
     """A clause written as a noun phrase with content ("Shelter ved Engsøen!!", "Max 22 elever i en klasse")."""
     words = _tokens(_head(clause))
-    while words and words[0] in ("og", "and", "plus", "også"):  # "og biograf under åben himmel!" continues a wish
+    while words and words[0] in ("og", "så", "and", "plus", "også"):  # "og biograf under åben himmel!" continues a wish
         words = words[1:]
     if not words or len(words) > 9 or words[0] in _SUBJECTS or words[0] in _QUESTION_OPENERS:
         return False
@@ -336,6 +343,7 @@ def _demand(text: str) -> str | None:
     for i, clause in enumerate(clauses):
         if i == start and _AGREEMENT_OPENING.search(clause):
             rest = clause.split(",", 1)[1].strip() if "," in clause else ""  # "Enig med Lone, bussen skal gå senere"
+            rest = re.sub(r"^(?:og|and)\s+(?:så\s+)?", "", rest, flags=re.IGNORECASE)
             if not rest:
                 start = i + 1
                 continue
