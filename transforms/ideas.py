@@ -6,15 +6,19 @@ items and `cluster-file` as well as for Facebook comments; the Graph API's conte
 thread, tagged friends) is used when it is there. In order:
 
 1. no text: a reaction; a reply by the Page, or a staff signature in the text ("/Anne, Silkeborg Kommune",
-   "Mvh Lars, Park og Vej, … Kommune", "/Team …"): staff; an advert or click-bait: spam;
+   "Mvh Lars, Park og Vej, … Kommune", "/Team …"): staff; an advert, follower bait or a promise of money: spam;
 2. nothing left once mentions ("@Camilla Nielsen", "Camilla Nielsen se her"), courtesy and reaction words are taken
    out: a tag, thanks or a reaction ("Følger med 👀", "Deler lige", "💯", "Enig!!");
 3. a joke, a lost pet, or a request for something else instead ("Kan I ikke hellere …"): off topic;
-4. a demand: a proposal word ("burde", "hvad med", "ønsker", "should"), an imperative ("Lav", "Bevar", "Stop"), a
-   wish written without a verb ("LYS PÅ STIERNE", "Shelter ved søen!!", "beboerparkering tak") or a "why is there no
-   …" question. With a demand a comment is an idea, however it complains ("Jeg er træt af at gå hjem i bælgmørke");
+4. a demand: a proposal word ("burde", "hvad med", "ønsker", "should"), an imperative ("Lav", "Bevar", "Stop", also
+   after "så"/"men": "Hvis den lukker, så sørg for …"), "skal" with an infinitive after a noun ("Bussen skal køre
+   senere"), a wish written without a verb ("LYS PÅ STIERNE", "Shelter ved søen!!", "beboerparkering tak"), a "why is
+   there no …" question or a request asked as a question ("Kunne I tilbyde …?"). With a demand a comment is an idea,
+   however it complains ("Jeg er træt af at gå hjem i bælgmørke");
 5. without one: a mention, thanks or praise of the consultation, a question, or a complaint (a grievance cue:
-   "Endnu en strategi der ender i en skuffe") is that kind;
+   "Endnu en strategi der ender i en skuffe") is that kind; a citizen's reply in a thread (the Graph API's context) is
+   part of the conversation, a reaction; a report of what happened ("Bussen kørte forbi i morges", "har lignet en
+   byggeplads i tre år", "virker ikke") is a complaint;
 6. anything else with content words is an idea: on a consultation post, "Legeplads og shelter ved søen" is a wish.
 
 Cases 4-6 are judgement calls (``Verdict.firm`` is False). A learned layer over them (logistic regression on
@@ -111,7 +115,8 @@ _GRIEVANCE = _words(
     r"forsinke\w*|opgivet|smulerne|intet ud af|ingen svar|aldrig svar|fået svar|ingen gav besked|besluttet|"
     r"gør som i vil|hvorfor skal|hvorfor gider|gide|overhovedet|igen og igen|hver eneste gang|slet ikke|"
     r"farlig\w*|kaos|rod|irriterende|frustrerende|uhyggelig\w*|utryg\w*|hver gang|hele tiden|i årevis|år efter år|"
-    r"i \d+ år|stadig\w*|ingenting|intet sker|ingen gider|ingen lytter|ingen svarer|tomme løfter|pengespild|"
+    r"i \d+ år|stadig\w*|ingenting|intet sker|ingen gør noget|der sker ingenting|nobody does anything|"
+    r"ingen gider|ingen lytter|ingen svarer|tomme løfter|pengespild|"
     r"værst\w*|slidt|ødelagt\w*|i stykker|beskidt\w*|"
     r"hovedløs\w*|uansvarlig\w*|skammelig\w*|håbløs\w*|nedslidt|forfald\w*|forsømt|trist\w*|ked af det|skuffet|"
     r"vred\w*|rasende|uacceptab\w*|aflyst|udeblev|kom (?:slet )?ikke|nedskæring\w*|besparelse\w*|sparet væk|"
@@ -128,7 +133,8 @@ _AD = _words(
     r"skriv (?:en )?pb|send (?:mig )?en (?:pb|besked)|privat besked til mig|i indbakken|indbakke|ledige pladser|"
     r"skarpe priser|uforpligtende|gratis tilbud|ring til|ring på|kontakt mig|kontakt os|bestil\w*|book\w*|tilbud\w*|"
     r"rabat\w*|kun få pladser|begrænset antal|check my profile|my profile|link i bio|link in bio|dm me|order now|"
-    r"priser|pris fra|kr\.? pr|sale|offer|vi tilbyder|tilbyder vi|tilbyder|til salg|sælges|gratis levering|"
+    r"priser|pris fra|kr\.? pr|sale|offer|vi tilbyder|tilbyder vi|tilbyder|til salg|sælges|sælger|billigt|"
+    r"gratis levering|"
     r"like og del|giveaway|følg os|besøg os|besøg vores|se mere på|læs mere på|vores (?:butik|webshop|hjemmeside)|"
     r"webshop|nyåbnet|åbningstilbud|spar \d+|\d+ ?%|\d+ ?kr\.?|tlf\.?|sms|ring|www\.\S+"
 )
