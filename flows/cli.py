@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import sys
@@ -77,6 +78,7 @@ def _fail(ctx: Context, exc: BaseException) -> None:
         message = settings_error
     elif not is_known_error(exc):
         message = f"unexpected error ({type(exc).__name__}): {message} (run with --debug for details)"
+    _end_status_line()  # the error starts a line of its own, not the end of a progress bar
     click.echo(f"civic-ideas: error: {message}", err=True)
     sys.exit(1)
 
@@ -111,15 +113,81 @@ def main(click_ctx: click.Context, warehouse: Path, export_dir: Path, debug: boo
 PROGRESS = "civic_ideas.progress"  # the logger long stages report to (flows.ingest, flows.pipeline, the demo)
 
 
+BAR_WIDTH = 20
+
+
+def _bar(record: logging.LogRecord) -> str:
+    """`[#######.............] 7/20 ` for a record with `extra={"bar": (done, total)}`, else nothing."""
+    done, total = getattr(record, "bar", (0, 0))
+    if total <= 0:
+        return ""
+    filled = BAR_WIDTH * min(max(done, 0), total) // total
+    return f"[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {done}/{total} "
+
+
 class _ProgressLines(logging.Handler):
-    """Progress as plain lines on stderr ("civic-ideas: clustering 111 ideas"); the stream is looked up at each line,
-    so a test's captured stderr gets them too."""
+    """Progress on stderr ("civic-ideas: clustering 111 ideas"); the stream is looked up at each line, so a test's
+    captured stderr gets them too.
+
+    Not a terminal (a log file, a pipe, a scheduler): every record is a plain line, as it comes. A terminal: a
+    record with `extra={"transient": True}` is drawn on a status line that the next record redraws (carriage return,
+    then erase to the end of the line), with a bar of posts read when it carries `extra={"bar": (done, total)}`;
+    every other record is a line that stays. The status line is closed (newline) before any line that stays, before
+    an error (:func:`_end_status_line`) and when the process exits, so nothing is written over it."""
+
+    pending = False  # a status line is on the terminal without its newline (one terminal per process)
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            click.echo(f"civic-ideas: {record.getMessage()}", err=True)
+            stream = sys.stderr
+            if not _is_terminal(stream):
+                click.echo(f"civic-ideas: {record.getMessage()}", err=True)
+                return
+            text = f"civic-ideas: {_bar(record)}{record.getMessage()}"
+            if getattr(record, "transient", False):
+                _ProgressLines._draw(stream, text)
+            else:
+                prefix = "\r\x1b[K" if _ProgressLines.pending else ""
+                _ProgressLines.pending = False
+                stream.write(f"{prefix}{text}\n")
+                stream.flush()
         except Exception:  # noqa: BLE001 - a closed stderr must not stop the run
             self.handleError(record)
+
+    @staticmethod
+    def _draw(stream: Any, text: str) -> None:
+        width = _terminal_width()
+        if len(text) >= width:  # a wrapped line cannot be redrawn by a carriage return
+            text = text[: max(width - 2, 10)] + "…"
+        stream.write(f"\r\x1b[K{text}")
+        stream.flush()
+        _ProgressLines.pending = True
+
+
+def _is_terminal(stream: Any) -> bool:
+    """stderr is a terminal that understands a carriage return and erase-line (not TERM=dumb)."""
+    try:
+        return bool(stream.isatty()) and os.environ.get("TERM", "") != "dumb"
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return False
+
+
+def _terminal_width() -> int:
+    try:
+        return os.get_terminal_size(sys.stderr.fileno()).columns or 80
+    except (AttributeError, ValueError, OSError):
+        return 80
+
+
+def _end_status_line() -> None:
+    """Close a status line left on the terminal (newline), so what is written next starts on a line of its own."""
+    if _ProgressLines.pending:
+        _ProgressLines.pending = False
+        try:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+        except (OSError, ValueError):  # stderr already closed
+            pass
 
 
 def _is_wait(record: logging.LogRecord) -> bool:
@@ -139,6 +207,8 @@ def _show_progress(show: bool, debug: bool) -> None:
     if not show:
         return
     progress.addHandler(_ProgressLines())
+    atexit.unregister(_end_status_line)  # once, however often `main` runs in this process
+    atexit.register(_end_status_line)
     if not debug:
         waits = _ProgressLines()
         waits.addFilter(_is_wait)

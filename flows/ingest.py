@@ -16,6 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
@@ -34,6 +35,13 @@ progress = logging.getLogger("civic_ideas.progress")  # stage lines the CLI show
 # the commit time), for 130 MB more memory.
 FLUSH_ROWS = 150_000
 FETCH_THREADS = 2  # posts read at once (CIVIC_IDEAS_FETCH_THREADS; see `_prefetched`)
+PAGE_LINE_EVERY = 20  # pages of a post between two "so far" progress lines (2,000 comments at the usual page size)
+
+
+def _status(done: int, total: int, *, transient: bool) -> dict[str, Any]:
+    """`extra` of a progress record: the CLI draws a bar of posts read (`done` of `total`) on a terminal, and a
+    transient line is redrawn by the next one there (flows.cli); elsewhere each is a plain line."""
+    return {"bar": (done, total), "transient": transient}
 
 
 def graph_client(settings: Settings, *, sleep: Callable[[float], None] = time.sleep) -> GraphClient:
@@ -127,12 +135,14 @@ def ingest_posts(client: GraphClient, warehouse: str, page_id: str, consultation
 
 
 def _report_read(number: int, total: int, post_id: str, scan: CommentScan | None) -> None:
+    # on a terminal the line of the last post stays; the others are redrawn by the next line
+    status = _status(number, total, transient=number < total)
     if scan is None or scan.post_deleted:
-        progress.info("read post %d/%d (%s): gone from Facebook", number, total, post_id)
+        progress.info("read post %d/%d (%s): gone from Facebook", number, total, post_id, extra=status)
     else:
-        progress.info("read post %d/%d (%s): %d page%s, %d comments and replies%s", number, total, post_id,
-                      scan.pages, "" if scan.pages == 1 else "s", len(scan.comments),
-                      "" if scan.complete else " (incomplete)")
+        progress.info("read post %d/%d (%s): %d page%s, %s comments and replies%s", number, total, post_id,
+                      scan.pages, "" if scan.pages == 1 else "s", f"{len(scan.comments):,}",
+                      "" if scan.complete else " (incomplete)", extra=status)
 
 
 class _Loader:
@@ -267,13 +277,22 @@ def _prefetched(client: GraphClient, post_ids: list[str], since: dict[str, dt.da
     numbers = {post_id: number for number, post_id in enumerate(post_ids, 1)}
 
     def fetch(post_id: str) -> tuple[str, dict | None, CommentScan | None]:
-        progress.info("reading post %d/%d (%s)%s", numbers[post_id], len(post_ids), post_id,
-                      "" if since[post_id] is None else ": comments since the last run")
+        number, total = numbers[post_id], len(post_ids)
+        status = _status(number - 1, total, transient=True)
+        progress.info("reading post %d/%d (%s)%s", number, total, post_id,
+                      "" if since[post_id] is None else ": comments since the last run", extra=status)
+
+        def on_page(pages: int, comments: int) -> None:  # a long post says how far it got
+            if pages % PAGE_LINE_EVERY == 0:
+                progress.info("post %d/%d: %d pages, %s comments so far", number, total, pages, f"{comments:,}",
+                              extra=status)
+
         start = since[post_id]
-        if start is not None:  # between full rescans the post is not read again: its edits wait, like comments'
-            return post_id, None, client.fetch_comments(post_id, since=int(start.timestamp()))
-        post = client.fetch_post(post_id)
-        return post_id, post, client.fetch_comments(post_id) if post else None
+        with client.reporting_pages(on_page):
+            if start is not None:  # between full rescans the post is not read again: its edits wait, like comments'
+                return post_id, None, client.fetch_comments(post_id, since=int(start.timestamp()))
+            post = client.fetch_post(post_id)
+            return post_id, post, client.fetch_comments(post_id) if post else None
 
     if workers < 1:  # in this thread, one post after the other
         yield (fetch(post_id) for post_id in post_ids)

@@ -18,6 +18,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -360,6 +361,16 @@ class GraphClient:
             log.warning("post %s: a part nested deeper than %d levels was left out", post_id, MAX_DEPTH)
         return body
 
+    @contextmanager
+    def reporting_pages(self, on_page: Callable[[int, int], None]) -> Iterator[None]:
+        """Within the block, this thread's `fetch_comments` calls ``on_page(pages, comments)`` after each page: the
+        pages read and the distinct comments found so far (the CLI's progress lines during a long post)."""
+        self._local.on_page = on_page
+        try:
+            yield
+        finally:
+            self._local.on_page = None
+
     def fetch_comments(self, post_id: str, since: int | None = None) -> CommentScan:
         """Every comment and reply of a post (`filter=stream`), deduplicated by id, with how the scan went.
 
@@ -372,9 +383,12 @@ class GraphClient:
         progress = ScanProgress()
         found: dict[str, dict[str, Any]] = {}
         without_id = 0
+        on_page = getattr(self._local, "on_page", None)
         try:
             for page in self.iter_pages(f"{post_id}/comments", params, progress):
                 without_id += self._collect(page, found)
+                if on_page is not None:
+                    on_page(progress.pages, len(found))
                 if without_id and not found:  # the id is hidden from tokens that cannot moderate the Page
                     raise PageAccessError(
                         f"post {post_id}: the Graph API returns its comments without their id, so none can be "

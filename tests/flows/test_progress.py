@@ -3,6 +3,8 @@ how long it waits; no line holds the access token; --quiet prints none."""
 
 from __future__ import annotations
 
+import io
+import logging
 import os
 import subprocess
 import sys
@@ -94,3 +96,91 @@ def test_ingest_says_how_long_a_retry_waits_and_never_shows_the_token(tmp_path: 
     assert TOKEN not in "\n".join(text) + out
     assert quiet.returncode == 0, quiet.stderr
     assert quiet.stderr == "" and TOKEN not in quiet.stdout
+
+
+def _ingest_env(tmp: Path, standin: GraphStandIn, **extra: str) -> dict[str, str]:
+    # pages of 5 comments: the sample's posts of 164 and 201 comments take 33 and 41 pages
+    return _env(tmp, FACEBOOK_GRAPH_URL=standin.url, FACEBOOK_ACCESS_TOKEN=TOKEN, CIVIC_IDEAS_SALT="s" * 32,
+                CIVIC_IDEAS_PAGE_LIMIT="5", **extra)
+
+
+def test_a_long_post_says_how_far_it_got_in_plain_lines(tmp_path: Path, sample_dir: Path) -> None:
+    with GraphStandIn(load_dataset(sample_dir / "facebook.json"), tokens={TOKEN: "page"}) as standin:
+        lines, _, _, status = _run_timed(tmp_path, _ingest_env(tmp_path, standin), "ingest", "--config",
+                                         str(_config(tmp_path, sample_dir)))
+    text = [line for _, line in lines]
+    assert status == 0, text
+    # every 20 pages of a post: how many pages and comments so far (201 comments: lines at 20 and 40 pages)
+    assert "civic-ideas: post 1/1: 20 pages, 100 comments so far" in text, text
+    assert "civic-ideas: post 1/1: 40 pages, 200 comments so far" in text, text
+    assert any(line.startswith("civic-ideas: post 1/2: 20 pages, ") for line in text), text
+    assert any("read post 1/1 (169211373112345_10152398154407346): 41 pages, 201 comments" in line for line in text)
+    # not a terminal: plain lines only, no bar, no carriage return or terminal control
+    assert not any("\r" in line or "\x1b" in line or "[#" in line or "[." in line for line in text), text
+
+
+def _screen(raw: str) -> list[str]:
+    """What a terminal shows after `raw`: each line as its last redraw left it (text after the last carriage
+    return, with the erase-line sequence)."""
+    shown = []
+    for line in raw.replace("\r\n", "\n").split("\n"):
+        shown.append(line.rsplit("\r", 1)[-1].replace("\x1b[K", ""))
+    return shown
+
+
+def test_a_terminal_gets_a_bar_redrawn_in_place_and_the_last_line_stays(tmp_path: Path, sample_dir: Path) -> None:
+    import pty
+
+    with GraphStandIn(load_dataset(sample_dir / "facebook.json"), tokens={TOKEN: "page"}) as standin:
+        master, terminal = pty.openpty()
+        command = [CLI, "--warehouse", str(tmp_path / "wh.duckdb"), "ingest", "--config",
+                   str(_config(tmp_path, sample_dir))]
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=terminal, text=True,
+                                env=_ingest_env(tmp_path, standin, TERM="xterm"))
+        os.close(terminal)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the terminal's other end is closed, the process has ended
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        os.close(master)
+        out = proc.stdout.read()
+        assert proc.wait(timeout=300) == 0
+    raw = b"".join(chunks).decode("utf-8")
+    assert "\r\x1b[Kcivic-ideas: [....................] 0/1 post 1/1: 20 pages, 100 comments so far" in raw, raw
+    assert "[##########..........] 1/2 read post 1/2 " in raw, raw  # the bar of posts read, half way
+    shown = [line for line in _screen(raw) if line]
+    # the redrawn lines are gone from the screen; the last post's line of each consultation stays, whole
+    assert not any("so far" in line or "reading post" in line for line in shown), shown
+    assert shown[-1] == ("civic-ideas: [####################] 1/1 read post 1/1 (169211373112345_10152398154407346): "
+                         "41 pages, 201 comments and replies"), shown
+    assert any(line.startswith("civic-ideas: [####################] 2/2 read post 2/2 ") for line in shown), shown
+    assert raw.endswith("\r\n")  # the shell's prompt comes on a line of its own
+    assert TOKEN not in raw + out
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_an_error_after_a_redrawn_line_starts_a_line_of_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    from flows import cli
+
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setenv("TERM", "xterm")
+    handler = cli._ProgressLines()
+    record = logging.LogRecord("civic_ideas.progress", logging.INFO, __file__, 1, "post %d/%d: %d pages", (2, 3, 40),
+                               None)
+    record.transient, record.bar = True, (1, 3)
+    handler.emit(record)
+    assert terminal.getvalue() == "\r\x1b[Kcivic-ideas: [######..............] 1/3 post 2/3: 40 pages"
+    with pytest.raises(SystemExit):
+        cli._fail(cli.Context(Path("w.duckdb"), Path("e"), debug=False), ValueError("boom"))
+    assert terminal.getvalue().endswith(" 40 pages\ncivic-ideas: error: unexpected error (ValueError): boom "
+                                        "(run with --debug for details)\n")
