@@ -266,8 +266,9 @@ def demo(ctx: Context) -> None:
 
 _BACKEND = click.option(
     "--backend", type=click.Choice(["tfidf", "embeddings", "multilingual"]), default=None,
-    help="Topic backend: tfidf (default, scikit-learn), embeddings (English model beside the words) or multilingual "
-         "(multilingual-e5-small, best on Danish); the last two need `uv sync --extra embeddings`.",
+    help="Topic backend: multilingual (multilingual-e5-small, best on Danish; the default where installed), tfidf "
+         "(scikit-learn alone; the default without `uv sync --extra embeddings`) or embeddings (English model beside "
+         "the words); multilingual and embeddings need `uv sync --extra embeddings`.",
 )
 _EMBEDDINGS_MODEL = click.option(
     "--embeddings-model", type=click.Path(path_type=Path), default=None,
@@ -275,14 +276,18 @@ _EMBEDDINGS_MODEL = click.option(
 )
 
 
-def _check_backend(backend: str, model_path: str | Path | None) -> None:
-    """The backend's optional packages and model are there (one clear line if not), before anything starts."""
+def _check_backend(backend: str | None, model_path: str | Path | None) -> str:
+    """The topic backend to use (``backend``, else the default: ``flows.settings.resolve_backend``), after checking
+    that its optional packages and model are there (one clear line if not), before anything starts."""
+    from flows.settings import resolve_backend
     from models.embeddings import model_folder, multilingual_model
 
+    backend = resolve_backend(backend)
     if backend == "embeddings":
         model_folder(model_path)
     elif backend == "multilingual":
         multilingual_model()
+    return backend
 
 
 def _stage_command(name: str, stages: list[str], help_text: str) -> None:
@@ -676,10 +681,10 @@ def cluster_file(ctx: Context, input_path: Path, text_column: str, id_column: st
         from flows.clusterfile import cluster_file as run
         from flows.settings import load_themes
 
-        _check_backend(backend or "tfidf", embeddings_model)  # fail fast, before reading the file
+        chosen = _check_backend(backend, embeddings_model)  # fail fast, before reading the file
         themes = [t.model_dump() for t in load_themes(themes_path)] if themes_path else None
         result, out, summary = run(input_path, out_path, text_column=text_column, id_column=id_column, sheet=sheet,
-                                   language=language, themes=themes, backend=backend or "tfidf",
+                                   language=language, themes=themes, backend=chosen,
                                    embeddings_model_path=str(embeddings_model) if embeddings_model else None)
         n_ideas = int(result.items["is_idea"].sum())
         click.echo(f"{len(result.items)} rows, {n_ideas} ideas in {len(result.topics)} topics -> {out} "

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from flows.settings import resolve_backend
 from models.topics import analyse
 from sources.files import ImportColumns, InputFileError, read_import_table
 from transforms.ideas import detect_kinds
@@ -65,7 +66,7 @@ def cluster_items(
     *,
     language: str = "da",
     themes: list[dict[str, Any]] | None = None,
-    backend: str = "tfidf",
+    backend: str | None = None,  # None: the default backend (flows.settings.resolve_backend)
     embeddings_model_path: str | None = None,
 ) -> ClusteredFile:
     """Given `item_id, text`, detect the ideas and cluster them; non-ideas get no topic."""
@@ -79,7 +80,7 @@ def cluster_items(
     if ideas.empty:
         topics = pd.DataFrame({c: pd.Series(dtype=object) for c in TOPIC_SUMMARY_COLUMNS})
         return ClusteredFile(out.assign(topic_id=pd.NA, topic_label=pd.NA, text=items["text"]), topics)
-    run = analyse(ideas, None, language=language, themes=themes, backend=backend,
+    run = analyse(ideas, None, language=language, themes=themes, backend=resolve_backend(backend),
                   embeddings_model_path=embeddings_model_path)
     topics = run.topics.rename(columns={"label": "topic_label"})[TOPIC_SUMMARY_COLUMNS].sort_values("topic_id")
     labels = topics.set_index("topic_id")["topic_label"]

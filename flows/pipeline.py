@@ -11,7 +11,7 @@ from typing import Any
 
 from flows.ingest import graph_client, ingest_posts
 from flows.orchestration import deployment_name, flow, flow_run_id, task, use_prefect
-from flows.settings import ConfigError, Consultation, Settings, load_consultations, salt
+from flows.settings import ConfigError, Consultation, Settings, load_consultations, resolve_backend, salt
 from models.corrections import (
     apply_corrections,
     corrected_kinds,
@@ -178,6 +178,8 @@ def cluster_topics(warehouse: str, consultation: Consultation, run_id: str) -> i
     )
     from models.topics import analyse
 
+    # the backend actually used (the default resolved) is what the fingerprint, the vectors and the run record
+    consultation = consultation.model_copy(update={"backend": resolve_backend(consultation.backend)})
     themes = [t.model_dump() for t in consultation.themes] or None
     settings = Settings()
     refit_hours = settings.refit_hours
@@ -292,8 +294,8 @@ def run_stages(config_path: str, slugs: list[str] | None, stages: list[str], war
     """Run the chosen stages for the chosen consultations; returns counts and export paths."""
     config = load_consultations(config_path)
     chosen = config.select(slugs)
-    if backend:
-        chosen = [c.model_copy(update={"backend": backend}) for c in chosen]
+    if "analyse" in stages:  # each consultation's topic backend: --backend, else its own, else the default
+        chosen = [c.model_copy(update={"backend": resolve_backend(backend or c.backend)}) for c in chosen]
     counts: dict[str, Any] = {"comments_fetched": 0, "comments_changed": 0, "ideas": 0, "topics": 0, "exports": {},
                               "incomplete_posts": []}
     if "ingest" in stages:
@@ -320,6 +322,15 @@ def run_stages(config_path: str, slugs: list[str] | None, stages: list[str], war
         for c in chosen:
             counts["exports"][c.slug] = export_files(warehouse, c, export_dir)
     return counts
+
+
+def _topic_backends(config_path: str, slugs: list[str] | None, backend: str | None) -> dict[str, str]:
+    """Per consultation, the topic backend the run uses (recorded with the run); {} when the config is unreadable
+    (the run then fails on it, and says why)."""
+    try:
+        return {c.slug: resolve_backend(backend or c.backend) for c in load_consultations(config_path).select(slugs)}
+    except ConfigError:
+        return {}
 
 
 def _record_run(flow_name: str, warehouse: str, run_id: str, parameters: dict[str, Any], body: Any) -> Any:
@@ -349,7 +360,8 @@ def run_flow(
 ) -> dict[str, Any]:
     """Ingest, analyse and export the consultations of a consultations.toml, as one flow run.
 
-    ``backend`` ("tfidf", "embeddings" or "multilingual") overrides each consultation's topic backend for this run."""
+    ``backend`` ("tfidf", "embeddings" or "multilingual") overrides each consultation's topic backend for this run;
+    without it and without one in the consultation, the default (``flows.settings.resolve_backend``)."""
     stages = list(stages or STAGES)
     unknown = sorted(set(stages) - set(STAGES))
     if unknown:
@@ -358,6 +370,8 @@ def run_flow(
     parameters = {"config_path": config_path, "consultations": consultations, "stages": stages}
     if backend:
         parameters["backend"] = backend
+    if "analyse" in stages:
+        parameters["topic_backends"] = _topic_backends(config_path, consultations, backend)
     with db.private_files():  # the warehouse's folder, when the run makes it, is the owner's only
         Path(warehouse).parent.mkdir(parents=True, exist_ok=True)
     with db.writer_lock(warehouse):

@@ -36,7 +36,7 @@ def test_good_file_parses(tmp_path: Path) -> None:
     assert c.slug == "motorvejsoverdaekning" and c.language == "da"
     assert c.themes[0].seeds == ["cykelsti", "sti"]
     assert str(c.closes) == "2014-06-15"
-    assert c.backend == "tfidf" and c.embeddings_model_path is None  # the default needs scikit-learn alone
+    assert c.backend is None and c.embeddings_model_path is None  # the default: flows.settings.resolve_backend
 
 
 def test_bundled_sample_config_parses(sample_dir: Path) -> None:
