@@ -59,12 +59,12 @@ def dev_rows(dev: pd.DataFrame) -> tuple[list[dict], list[dict]]:
     for context in (False, True):
         pred = predictions(dev, context)
         groups = [(c, dev["consultation"].eq(c)) for c in (*TUNING, *HELD_OUT)]
-        groups += [("tuning half", dev["consultation"].isin(TUNING)),
+        groups += [("tuning half (IN-SAMPLE)", dev["consultation"].isin(TUNING)),
                    ("HELD-OUT half", dev["consultation"].isin(HELD_OUT))]
         for name, mask in groups:
             rows.append({"input": "with context" if context else "text only", "set": name,
                          "comments": int(mask.sum()), **scores(dev.loc[mask, "truth"], pred[mask])})
-        for half, names in (("tuning", TUNING), ("held-out", HELD_OUT)):
+        for half, names in (("tuning (in-sample)", TUNING), ("HELD-OUT", HELD_OUT)):
             mask = dev["consultation"].isin(names)
             right = pred[mask].eq(dev.loc[mask, "truth"])
             row = {"input": "with context" if context else "text only", "half": half}
@@ -101,7 +101,8 @@ def detection_report() -> str:
     parts.append(
         "Rules only (no learned layer: one was measured and did not help on the held-out half). The tuning half's"
         " rows were read while writing the rules, so its figures are optimistic; the HELD-OUT half predicts new"
-        " consultations. with context: a Page reply (author_kind page_staff) and replies in threads (is_reply).\n"
+        " consultations. with context: a comment by the Page (author_kind page_staff) is staff whatever its text, and a"
+        " citizen's reply in a thread (is_reply) without a proposal is a reaction, not an idea.\n"
     )
     parts.append(_table(rows))
     parts.append("\nRecall per gold kind (share of each kind judged rightly as idea / not an idea):\n")
