@@ -351,21 +351,24 @@ def sql(ctx: Context, query: str, fmt: str, wait_seconds: float) -> None:
               help="Erase this comment and the replies under it, or this imported item (CHANNEL:ITEM_ID, its idea_id).")
 @click.option("--imported-author", default=None,
               help="Erase every imported item whose author cell was this (a name or an e-mail address).")
+@click.option("--instagram-username", default=None, help="Erase every Instagram comment this username wrote.")
 @click.pass_obj
-def forget(ctx: Context, facebook_user_id: str | None, comment_id: str | None, imported_author: str | None) -> None:
+def forget(ctx: Context, facebook_user_id: str | None, comment_id: str | None, imported_author: str | None,
+           instagram_username: str | None = None) -> None:
     """Erase a person's, a comment's or an imported item's data from every table; exports follow at the next
     export."""
     def body() -> None:
         import datetime as dt
 
         from flows.settings import ConfigError, Settings, salt
-        from transforms.imports import imported_author_key
+        from transforms.imports import imported_author_key, instagram_author_key
         from transforms.pseudonym import author_key
         from warehouse import erase
         from warehouse.db import compact, session, write_snapshot, writer_lock
 
-        if sum(v is not None for v in (facebook_user_id, comment_id, imported_author)) != 1:
-            raise ConfigError("give exactly one of --facebook-user-id ID, --comment-id ID or --imported-author TEXT")
+        if sum(v is not None for v in (facebook_user_id, comment_id, imported_author, instagram_username)) != 1:
+            raise ConfigError("give exactly one of --facebook-user-id ID, --comment-id ID, --imported-author TEXT or "
+                              "--instagram-username NAME")
         if imported_author is not None and not imported_author.strip():
             raise ConfigError("--imported-author is empty: give the author cell's text as it was imported")
         now = dt.datetime.now(dt.UTC)
@@ -376,6 +379,9 @@ def forget(ctx: Context, facebook_user_id: str | None, comment_id: str | None, i
                 elif imported_author is not None:
                     key = imported_author_key(imported_author, salt(Settings()))
                     n = erase.forget_author(con, key, now, kind="imported_author")
+                elif instagram_username is not None:  # an empty name is refused in one line (ImportDataError)
+                    key = instagram_author_key(instagram_username, salt(Settings()))
+                    n = erase.forget_author(con, key, now, kind="instagram_user")
                 else:
                     n = erase.forget_comment(con, comment_id, now)
             compact(ctx.warehouse)  # no erased bytes left in freed blocks of the file

@@ -296,11 +296,19 @@ def instagram_items(comments: list[dict[str, Any]], *, owner_id: str | None, own
             "is_hidden": bool(c.get("hidden")),
             "is_page_reply": own,
         })
-    frame = pd.DataFrame(rows, columns=SOCIAL_COLUMNS)
-    frame["created_at"] = pd.array(frame["created_at"].tolist(), dtype="datetime64[us, UTC]")
-    frame["author_key"] = frame["author_key"].astype(object)
-    frame["parent_id"] = frame["parent_id"].astype(object)
-    return frame
+    def column(name: str) -> list[Any]:
+        return [r[name] for r in rows]
+
+    return pd.DataFrame(
+        {"item_id": column("item_id"), "text": column("text"),
+         "created_at": pd.array(column("created_at"), dtype="datetime64[us, UTC]"),
+         "author_key": pd.Series(column("author_key"), dtype=object),  # None stays None, not NaN
+         "like_count": pd.Series(column("like_count"), dtype="int64"),
+         "parent_id": pd.Series(column("parent_id"), dtype=object),
+         "is_hidden": pd.Series(column("is_hidden"), dtype=bool),
+         "is_page_reply": pd.Series(column("is_page_reply"), dtype=bool)},
+        columns=SOCIAL_COLUMNS,
+    )
 
 
 def mention_spans(text: str) -> str | None:

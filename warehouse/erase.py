@@ -203,9 +203,20 @@ def forget_comment(con: duckdb.DuckDBPyConnection, comment_id: str, now: dt.date
             "union select distinct consultation from core_ideas where idea_id = $id",
             {"id": comment_id},
         ).fetchall()
-        suppress = [("imported_item", item_suppression(c, comment_id)) for (c,) in found] or [
+        # a social channel's comment (Instagram) takes its replies with it, as a Facebook comment does
+        thread = [r[0] for r in con.execute(
+            """with recursive thread(idea_id) as (
+                   select $id
+                   union
+                   select s.channel || ':' || s.item_id from stg_imported_items as s
+                   inner join thread as t on s.parent_id = t.idea_id
+               )
+               select idea_id from thread""",
+            {"id": comment_id},
+        ).fetchall()]
+        suppress = [("imported_item", item_suppression(c, i)) for (c,) in found for i in thread] or [
             ("imported_item", comment_id)]
-        return _in_transaction(con, "imported_item", [comment_id], suppress, now)
+        return _in_transaction(con, "imported_item", thread, suppress, now)
     ids = [r[0] for r in con.execute(
         """with recursive thread(comment_id) as (
                select $id
