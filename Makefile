@@ -47,6 +47,11 @@ lint: setup
 clean:
 	rm -rf $(VENV) data/warehouse.duckdb* data/warehouse-snapshot.duckdb data/demo-warehouse.duckdb* exports exports-demo
 
+# docs/report.png and docs/report-phone.png from the demo's report (docs/report.md): the demo runs in a temporary folder.
+.PHONY: screenshot
+screenshot: setup browser
+	$(BIN)/python docs/screenshot.py
+
 # Scheduled runs (docs/scheduling.md): needs a running `prefect server start` and PREFECT_API_URL.
 .PHONY: prefect-setup deploy
 
