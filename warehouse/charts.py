@@ -234,9 +234,13 @@ def timeline(bins: list[tuple[dt.date, int]], unit: str, markers: Sequence[Marke
             f'<title>{_tick_label(start, unit)}: {_counted(count, "idéer")}</title></rect>'
         )
         if i % every == 0:
+            tick = _tick_label(start, unit)
+            tx, anchor = x + slot / 2, "middle"
+            if tx + len(tick) * font * 0.3 > width:  # the last date would be cut at the chart's right edge
+                tx, anchor = width - 1, "end"
             parts.append(
-                f'<text class="axis" x="{x + slot / 2:.1f}" y="{height - bottom + 6 + font}" font-size="{font}"'
-                f' text-anchor="middle" fill="{AXIS_COLOUR}">{_tick_label(start, unit)}</text>'
+                f'<text class="axis" x="{tx:.1f}" y="{height - bottom + 6 + font}" font-size="{font}"'
+                f' text-anchor="{anchor}" fill="{AXIS_COLOUR}">{tick}</text>'
             )
     for (marker, _), x, (row, left_side) in zip(placed, xs, rows, strict=True):
         ly = 10 + font + row * (font + 4)

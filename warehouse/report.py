@@ -183,7 +183,7 @@ def post_markers(posts: pd.DataFrame) -> list[charts.Marker]:
         if at is None:
             continue
         label = "Opslag" if len(posts) == 1 else f"Opslag {n}"
-        out.append(charts.Marker(at, label, f"{label}, {danish_date(at)}: "
+        out.append(charts.Marker(at, label, f"{label}, {danish_date(at.date())}: "
                                             f"{_page_text(post.message, limit=MARKER_TITLE_CHARS)}"))
     return out
 
@@ -198,7 +198,7 @@ def _time_charts(ideas: pd.DataFrame, posts: pd.DataFrame) -> dict[str, Any]:
     if markers:
         legend += (" Den stiplede linje er kommunens opslag." if len(markers) == 1 else
                    " De stiplede linjer er kommunens opslag: "
-                   + "; ".join(f"{m.label.removeprefix('Opslag ')}: {danish_date(m.at)}" for m in markers) + ".")
+                   + "; ".join(f"{m.label.removeprefix('Opslag ')}: {danish_date(m.at.date())}" for m in markers) + ".")
     return {
         "time_chart": charts.timeline(bins, unit, markers),
         "time_chart_phone": charts.timeline(bins, unit, markers, width=charts.PHONE_WIDTH, font=charts.PHONE_FONT,

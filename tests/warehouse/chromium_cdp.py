@@ -1,8 +1,9 @@
 """Drive headless Chromium (Debian's `chromium`) over the DevTools protocol: load a page, collect console errors and
 network requests, evaluate checks in the page, take a full-page screenshot.
 
-Also a command: `python tests/warehouse/chromium_cdp.py REPORT.html OUT.png [MAX_HEIGHT]` (how docs/report.png is
-made, from the demo's report).
+Also a command: `python tests/warehouse/chromium_cdp.py REPORT.html OUT.png [MAX_HEIGHT [WIDTH]]` for one picture of
+a page; `make screenshot` (docs/screenshot.py) uses this driver to make docs/report.png and docs/report-phone.png from
+the demo's report.
 """
 
 from __future__ import annotations
@@ -166,6 +167,6 @@ class Chromium:
 if __name__ == "__main__":
     source, target = Path(sys.argv[1]).resolve(), Path(sys.argv[2])
     with Chromium(find_chromium() or "chromium") as browser:
-        page = browser.load(source.as_uri())
+        page = browser.load(source.as_uri(), width=int(sys.argv[4]) if len(sys.argv) > 4 else 1280)
         browser.screenshot(target, int(sys.argv[3]) if len(sys.argv) > 3 else None)
     print(f"{target}: errors={page.errors} remote={page.remote_requests}")

@@ -280,3 +280,29 @@ def test_chart_text_is_legible_and_nothing_overflows(report: Path, width: int, c
     labels = [text for kind, text, _ in seen["texts"] if "topic-bars" in kind]
     assert "Park og træer" in labels and "Opslag 2" in [t for _, t, _ in seen["texts"]]
     assert seen["scrollWidth"] <= width and seen["wide"] == [], seen["wide"]
+
+
+def test_a_late_evening_post_keeps_its_danish_date() -> None:
+    import pandas as pd
+
+    from warehouse.report import post_markers
+
+    posts = pd.DataFrame({"post_id": ["a", "b"], "message": ["Hvad synes I?", "Husk det!\n/Anne"],
+                          "created_at": pd.to_datetime(["2014-05-02T09:00Z", "2014-05-12T20:30Z"], utc=True),
+                          "permalink_url": [None, None]})
+    markers = post_markers(posts)
+    assert [m.label for m in markers] == ["Opslag 1", "Opslag 2"]
+    assert markers[1].at == dt.datetime(2014, 5, 12, 22, 30)  # Danish summer time
+    assert markers[1].title == "Opslag 2, 12. maj 2014: Husk det!"  # not 13 May; no signature
+
+
+def test_the_last_date_tick_stays_inside_the_chart() -> None:
+    bins = [(dt.date(2014, 5, d), 1) for d in range(1, 14)]  # 13 days, a tick every 4th: one on the last day
+    svg = charts.timeline(bins, "dag", width=charts.PHONE_WIDTH, font=13, max_ticks=4, phone=True)
+    ticks = [part for part in svg.split("<text ")[1:] if "maj" in part]
+    last = ticks[-1]
+    x = float(last.split('x="')[1].split('"')[0])
+    anchor = last.split('text-anchor="')[1].split('"')[0]
+    label = last.split(">")[1].split("<")[0]
+    right = x if anchor == "end" else x + len(label) * 13 * 0.3
+    assert label == "13. maj" and right <= charts.PHONE_WIDTH
