@@ -21,6 +21,7 @@ _TAG_FIELDS = ("type", "offset", "length")
 _PERSON_KEYS = frozenset({"from", "admin_creator"})
 _ATOMIC = frozenset({str, int, float, bool, type(None)})
 _TOP_LEVEL = frozenset({"from", "message_tags", "parent", "name", *_PERSON_KEYS})  # keys a comment treats apart
+_SPECIAL = frozenset({"name", "message_tags", "id", *_PERSON_KEYS})  # keys `_scrub` treats apart
 
 
 def new_salt() -> bytes:
@@ -65,7 +66,8 @@ def _author(author: Any, salt: bytes, page_id: str) -> dict[str, Any]:
     user_id = author.get("id") if isinstance(author, dict) else None
     if not user_id:
         return {"author_key": None, "is_page": False}
-    return {"author_key": author_key(user_id, salt), "is_page": str(user_id) == str(page_id)}
+    user_id = str(user_id)
+    return {"author_key": _keyed(user_id, salt), "is_page": user_id == page_id}  # salt checked by the caller
 
 
 def _tag(tag: Any, salt: bytes) -> dict[str, Any]:
@@ -97,21 +99,26 @@ def _scrub(value: Any, salt: bytes) -> Any:
     Below the top level, a `{"id", "name"}` object is a reference to a person or a Page (a reaction, a tag in an
     expanded reply), so its id is keyed too; nested `message_tags` are treated like the comment's own.
     """
+    # Atomic values are taken as they are without a call (deepcopy would return them unchanged): a comment's
+    # `reactions` and `attachment` are mostly atomic values, and each call saved is a tenth of the comment's cost.
     if isinstance(value, dict):
         out = {}
         for k, v in value.items():
-            if k == "name" or k in _PERSON_KEYS:
-                continue
-            if k == "message_tags":
-                out[k] = _tags(v, salt)
-            elif k == "id" and "name" in value and v:
-                out[k] = author_key(v, salt)
+            if k in _SPECIAL:
+                if k == "message_tags":
+                    out[k] = _tags(v, salt)
+                elif k == "id":
+                    out[k] = (author_key(v, salt) if v and "name" in value
+                              else v if type(v) in _ATOMIC else _scrub(v, salt))
+                # `name`, `from`, `admin_creator`: dropped
+            elif type(v) in _ATOMIC:
+                out[k] = v
             else:
                 out[k] = _scrub(v, salt)
         return out
     if isinstance(value, list):
-        return [_scrub(v, salt) for v in value]
-    if type(value) in _ATOMIC:  # deepcopy returns these unchanged; skipping the call halves the cost of a comment
+        return [v if type(v) in _ATOMIC else _scrub(v, salt) for v in value]
+    if type(value) in _ATOMIC:
         return value
     return copy.deepcopy(value)
 
@@ -135,7 +142,7 @@ def pseudonymise_comment(comment: dict[str, Any], salt: bytes, page_id: str) -> 
         if key not in _TOP_LEVEL:  # the common case first: id, message, created_time, counts
             out[key] = value if type(value) in _ATOMIC else _scrub(value, salt)
         elif key == "from":
-            out[key] = _author(value, salt, page_id)
+            out[key] = _author(value, salt, str(page_id))
         elif key == "message_tags":
             out[key] = _tags(value, salt)
         elif key == "parent":
