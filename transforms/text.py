@@ -104,7 +104,10 @@ _STEMMERS = {"da": snowballstemmer.stemmer("danish"), "en": snowballstemmer.stem
 _LINKS = ("", "s", "e")  # Danish linking elements between compound parts (fuge-s, fuge-e)
 
 
-@lru_cache(maxsize=1 << 15)  # the word and the character features clean the same chunk of texts one after the other
+# The word and character features, the language guess and the labels each clean every idea in turn: a cache smaller
+# than the file (cluster-file of 100k comments) would miss on every call, as an LRU does on repeated scans. 1<<17
+# entries of comment-sized texts hold about 40 MB.
+@lru_cache(maxsize=1 << 17)
 def clean_text(s: str | None) -> str:
     """Normalise a comment: Unicode NFKC, no redaction placeholders ("[navn]", ...), URLs, @/#-tags or emojis,
     letters repeated 3+ times once, lower case.
