@@ -7,6 +7,7 @@ one row per input row (id, is_idea, kind, topic_id, topic_label, the text), and 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,10 +15,10 @@ from typing import Any
 import pandas as pd
 
 from flows.settings import resolve_backend
-from models.topics import analyse
 from sources.files import ImportColumns, InputFileError, read_import_table
-from transforms.ideas import detect_kinds
 from warehouse.csvsafe import write_csv
+
+progress = logging.getLogger("civic_ideas.progress")  # stage lines the CLI shows on stderr
 
 ROW_ID = "row"  # the id column's name without --id-column: the spreadsheet row number (the header is row 1)
 TOPIC_SUMMARY_COLUMNS = ["topic_id", "topic_label", "keywords", "n_ideas"]
@@ -70,6 +71,10 @@ def cluster_items(
     embeddings_model_path: str | None = None,
 ) -> ClusteredFile:
     """Given `item_id, text`, detect the ideas and cluster them; non-ideas get no topic."""
+    # imported here: the first progress line comes once the file is read, not after scikit-learn has loaded
+    from models.topics import analyse
+    from transforms.ideas import detect_kinds
+
     items = items.reset_index(drop=True)
     texts = items["text"].fillna("").astype(str)
     kinds = detect_kinds(pd.DataFrame({"message": texts, "is_page_reply": False, "is_reply": False, "tag_count": 0}))
@@ -80,7 +85,9 @@ def cluster_items(
     if ideas.empty:
         topics = pd.DataFrame({c: pd.Series(dtype=object) for c in TOPIC_SUMMARY_COLUMNS})
         return ClusteredFile(out.assign(topic_id=pd.NA, topic_label=pd.NA, text=items["text"]), topics)
-    run = analyse(ideas, None, language=language, themes=themes, backend=resolve_backend(backend),
+    backend = resolve_backend(backend)
+    progress.info("clustering %s ideas (%s backend)", f"{len(ideas):,}", backend)
+    run = analyse(ideas, None, language=language, themes=themes, backend=backend,
                   embeddings_model_path=embeddings_model_path)
     topics = run.topics.rename(columns={"label": "topic_label"})[TOPIC_SUMMARY_COLUMNS].sort_values("topic_id")
     labels = topics.set_index("topic_id")["topic_label"]
@@ -117,6 +124,9 @@ def cluster_file(input_path: str | Path, out_path: str | Path, *, text_column: s
     for written in (out_path, summary):
         if input_path.exists() and written.exists() and written.resolve() == input_path.resolve():
             raise InputFileError(f"{written} is the input file: give --out another name")
-    result = cluster_items(read_items(input_path, text_column, id_column, sheet), **options)
+    items = read_items(input_path, text_column, id_column, sheet)
+    progress.info("%s: %s rows read; detecting ideas", input_path.name, f"{len(items):,}")
+    result = cluster_items(items, **options)
+    progress.info("writing %s and %s", out_path, summary)
     out, summary = write_clustered(result, out_path, id_name=id_column or ROW_ID, text_name=text_column)
     return result, out, summary

@@ -184,3 +184,20 @@ def test_an_error_after_a_redrawn_line_starts_a_line_of_its_own(monkeypatch: pyt
         cli._fail(cli.Context(Path("w.duckdb"), Path("e"), debug=False), ValueError("boom"))
     assert terminal.getvalue().endswith(" 40 pages\ncivic-ideas: error: unexpected error (ValueError): boom "
                                         "(run with --debug for details)\n")
+
+
+def test_cluster_file_says_what_it_does_as_it_goes(tmp_path: Path) -> None:
+    ideas = ["Flere cykelstier langs åen", "Bedre belysning på stien", "Byg en legeplads i parken",
+             "Plant flere træer på torvet", "Lav en hundeskov ved skolen", "Flere bænke i parken"]
+    src = tmp_path / "ideer.csv"
+    src.write_text("nr;tekst\n" + "".join(f"{i};{ideas[i % len(ideas)]} {i}\n" for i in range(60)), encoding="utf-8")
+    lines, ended, out, status = _run_timed(tmp_path, _env(tmp_path), "cluster-file", str(src), "--text-column",
+                                           "tekst", "--backend", "tfidf", "--out", str(tmp_path / "ud.csv"))
+    text = [line for _, line in lines]
+    assert status == 0, text
+    assert text[0] == "civic-ideas: ideer.csv: 60 rows read; detecting ideas", text
+    clustering = [line for line in text if line.startswith("civic-ideas: clustering ")]
+    assert len(clustering) == 1 and clustering[0].endswith(" ideas (tfidf backend)"), text
+    assert text[-1] == f"civic-ideas: writing {tmp_path / 'ud.csv'} and {tmp_path / 'ud_topics.csv'}", text
+    assert lines[0][0] < ended  # the first line comes before the end, not with it
+    assert "60 rows" in out  # the summary stays on stdout
