@@ -139,11 +139,13 @@ def corrected_keywords(ideas: pd.DataFrame, placed: pd.DataFrame, language: str)
 
 
 def _representatives(members: pd.DataFrame, wanted: int) -> list[str]:
-    """Examples of a corrected topic: the best-placed idea of each of its model topics in turn, larger ones first,
-    so a merged topic shows ideas of both (``members``: idea_id, model_topic_id, score)."""
-    groups = [g.sort_values(["score", "idea_id"], ascending=[False, True])["idea_id"].tolist()
-              for _, g in members.groupby("model_topic_id", sort=True)]
-    groups.sort(key=len, reverse=True)
+    """Examples of a corrected topic: the best example (typical and well supported, ``models.topics.representatives``)
+    of each of its model topics in turn, larger ones first, so a merged topic shows ideas of both (``members``:
+    idea_id, model_topic_id, score, like_count, author_key)."""
+    from models.topics import representatives  # models.topics imports this module
+
+    parts = sorted((g for _, g in members.groupby("model_topic_id", sort=True)), key=len, reverse=True)
+    groups = [representatives(g, wanted) for g in parts]
     out: list[str] = []
     for i in range(max((len(g) for g in groups), default=0)):
         out += [g[i] for g in groups if i < len(g)]

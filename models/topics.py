@@ -30,11 +30,15 @@ from models.labels import (
 )
 from transforms.text import clean_text, detect_language, noun_likeness, proper_nouns, remembered_analyses, words
 
-__all__ = ["TopicRun", "analyse", "ANDET_LABEL"]
+__all__ = ["TopicRun", "analyse", "ANDET_LABEL", "representatives"]
 
 ANDET_LABEL = "Andet"
 MIN_TOPIC_SIZE = 3  # a topic must be able to show three representative ideas; smaller clusters go to "Andet"
 N_REPRESENTATIVE = 5
+# The label of a topic most of whose ideas are in another language than the consultation's, when its own-language
+# ideas share no word: a label in the report's language that says what the topic holds, rather than one made of a
+# single idea's words ("Fremtiden · houses") or of English words.
+OTHER_LANGUAGE_LABEL = {("da", "en"): "Idéer på engelsk", ("en", "da"): "Ideas in Danish"}
 LIKENESS_SAMPLE = 10_000  # ideas read for the words' roles (noun or not): enough for label statistics, 0.15 s at any n
 ASSIGNMENT_COLUMNS = ["idea_id", "topic_id", "score", "rank"]
 TOPIC_COLUMNS = [
@@ -203,7 +207,8 @@ def _topics(ideas, pairs, topic_ids, assignments, prev_topics, names, language: 
     ids = sorted(set(topic_ids.tolist()))
     if not ids:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in TOPIC_COLUMNS})
-    pairs = _in_language(ideas["text"], pairs, language)
+    langs = _languages(ideas["text"], language)
+    pairs = [p if lang == language else [] for p, lang in zip(pairs, langs, strict=True)]
     tokens = [[stem for _, stem in p] for p in pairs]
     classes, terms, weights = class_tfidf(tokens, topic_ids.tolist())
     surface = surface_forms(pairs, topic_ids.tolist())
@@ -215,7 +220,9 @@ def _topics(ideas, pairs, topic_ids, assignments, prev_topics, names, language: 
     filler = filler_stems(language, lambda w: [stem for _, stem in words(w, language)] or [w])
     never = [likeness.get(str(t)) == 0.0 or str(t) in filler for t in terms]
     weights[:, np.array(never, dtype=bool)] = 0.0  # never a name or keyword
-    weights = only_shared(weights, shared_terms(classes, terms, df))
+    shared = shared_terms(classes, terms, df)
+    worded = dict(zip(classes, (shared & (weights > 0)).any(axis=1).tolist(), strict=True))
+    weights = only_shared(weights, shared)
     proper = proper_nouns(sample)
     surface = {c: {stem: _cased(w, proper) for stem, w in by_stem.items()} for c, by_stem in surface.items()}
     everywhere = {stem: _cased(w, proper) for stem, w in everywhere.items()}
@@ -223,17 +230,36 @@ def _topics(ideas, pairs, topic_ids, assignments, prev_topics, names, language: 
     for_label = label_weights(terms, weights, likeness)
     ranked = {c: ranked_words(terms, for_label[i], surface.get(c, {}), everywhere) for i, c in enumerate(classes)}
     candidates = {c: [w for w, _ in r] for c, r in ranked.items()}
+    names = {**_other_language_names(ids, topic_ids, langs, language, worded), **names}
     labels, label_words = _unique_labels(ids, candidates, names, {c: label_size(r) for c, r in ranked.items()})
     keywords = {t: label_first(label_words.get(t, []), keywords.get(t, [])) for t in ids}
     return topic_table(ideas, topic_ids, assignments, prev_topics, labels,
                        {t: "; ".join(keywords.get(t, [])) for t in ids})
 
 
-def _in_language(texts: pd.Series, pairs: list, language: str) -> list:
-    """``pairs`` with the words of ideas written in another language than the consultation's left out: a Danish
-    report's labels and keywords are Danish, though English comments count in their topics."""
-    langs = [detect_language(clean_text(t).lower().split(), language) for t in texts.fillna("").astype(str)]
-    return [p if lang == language else [] for p, lang in zip(pairs, langs, strict=True)]
+def _languages(texts: pd.Series, language: str) -> list[str]:
+    """Each idea's language. Labels and keywords are made of the words of the ideas in the consultation's language
+    only: a Danish report's labels are Danish, though English comments count in their topics."""
+    return [detect_language(clean_text(t).lower().split(), language) for t in texts.fillna("").astype(str)]
+
+
+def _other_language_names(ids: list[int], topic_ids: np.ndarray, langs: list[str], language: str,
+                          worded: dict[int, bool]) -> dict[int, str]:
+    """Topics most of whose ideas are in one other language, and whose ideas in the consultation's language share no
+    word (``worded``: per topic, whether some label word is in two or more of them): :data:`OTHER_LANGUAGE_LABEL`.
+    On every backend; the tfidf backend groups English comments apart, the multilingual one rarely does."""
+    out: dict[int, str] = {}
+    frame = pd.DataFrame({"topic": topic_ids, "lang": langs})
+    for t in ids:
+        if t == ANDET or worded.get(t, False):
+            continue
+        counts = frame.loc[frame["topic"] == t, "lang"].value_counts()
+        other = [(n, lang) for lang, n in counts.items() if lang != language]
+        n, lang = max(other, default=(0, ""))
+        if 2 * n > counts.sum() and (language, lang) in OTHER_LANGUAGE_LABEL:
+            label = OTHER_LANGUAGE_LABEL[(language, lang)]
+            out[t] = f"{label} ({t})" if label in out.values() else label
+    return out
 
 
 def _cased(word: str, proper: set[str]) -> str:
@@ -253,13 +279,9 @@ def topic_table(ideas, topic_ids, assignments, prev_topics, labels: dict[int, st
     ids = sorted(set(topic_ids.tolist()))
     if not ids:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in TOPIC_COLUMNS})
-    frame = ideas.assign(topic_id=topic_ids, _rank=assignments["rank"].to_numpy())
+    frame = ideas.assign(topic_id=topic_ids, score=assignments["score"].to_numpy())
     grouped = frame.groupby("topic_id")
-    reps = (
-        frame.sort_values(["topic_id", "_rank"])
-        .groupby("topic_id")["idea_id"]
-        .apply(lambda s: s.head(N_REPRESENTATIVE).tolist())
-    )
+    reps = {int(t): representatives(members) for t, members in grouped}
     sizes = grouped.size()
     previous_sizes = prev_topics.value_counts().to_dict()
     return pd.DataFrame(
@@ -274,6 +296,22 @@ def topic_table(ideas, topic_ids, assignments, prev_topics, labels: dict[int, st
             "representative_ids": [reps[t] for t in ids],
         }
     )
+
+
+def representatives(members: pd.DataFrame, n: int = N_REPRESENTATIVE) -> list[str]:
+    """A topic's example ideas: typical of it and well supported, never an outlier. ``members``: the topic's ideas
+    (idea_id, score = similarity to the topic's centre, like_count, author_key).
+
+    Typical: the more central half of the topic by ``score`` (the ``n`` most central at least), so an idea far from
+    the centre is never shown however liked. Of those, the most liked first (ties: the more central), and one idea
+    per citizen before a second of the same citizen's."""
+    central = members.sort_values(["score", "idea_id"], ascending=[False, True], kind="stable")
+    typical = central.head(max(n, -(-len(central) // 2)))
+    likes = pd.to_numeric(typical["like_count"], errors="coerce").fillna(0)
+    typical = typical.assign(_likes=likes.to_numpy()).sort_values("_likes", ascending=False, kind="stable")
+    author = typical["author_key"] if "author_key" in typical else pd.Series(None, index=typical.index)
+    again = author.notna() & author.duplicated()
+    return pd.concat([typical[~again], typical[again]])["idea_id"].head(n).tolist()
 
 
 def _unique_labels(
