@@ -42,8 +42,9 @@ def ingest_instagram(client: GraphClient, warehouse: str, consultation: Consulta
     counts: dict[str, dict[str, Any]] = {}
     for number, media_id in enumerate(consultation.instagram_media_ids, 1):
         scan = reader.fetch_media_comments(media_id)
-        progress.info("read Instagram media %d/%d (%s): %d pages, %d comments and replies%s", number,
-                      len(consultation.instagram_media_ids), media_id, scan.pages, len(scan.comments),
+        progress.info("read Instagram media %d/%d (%s): %d page%s, %d comments and replies%s", number,
+                      len(consultation.instagram_media_ids), media_id, scan.pages, "" if scan.pages == 1 else "s",
+                      len(scan.comments),
                       " (deleted on Instagram)" if scan.media_deleted else "")
         items = instagram_items(scan.comments, owner_id=scan.owner_id, owner_username=None, salt=salt)
         source = media_source(media_id)

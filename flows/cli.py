@@ -234,6 +234,8 @@ def _print_summary(ctx: Context, counts: dict[str, Any]) -> None:
     click.echo(f"Warehouse: {ctx.warehouse}  ({totals[0]} comments and replies, {totals[1]} deleted, {n_ideas} ideas)")
     fetched, changed = counts.get("comments_fetched", 0), counts.get("comments_changed", 0)
     click.echo(f"This run: {fetched} comments fetched, {changed} new or changed")
+    for channel, got in counts.get("channel_items", {}).items():  # flows.channels: Instagram
+        click.echo(f"  and {got['fetched']} {channel} comments fetched, {got['changed']} new or changed")
     for post_id in counts.get("incomplete_posts", []):
         click.echo(f"Warning: the scan of post {post_id} did not complete; nothing was marked deleted (see --debug)")
     for slug, paths in counts.get("exports", {}).items():

@@ -68,17 +68,19 @@ def import_meeting(warehouse: str | Path) -> dict[str, int]:
 
 @flow(name="civic-ideas-demo")
 def demo_flow(warehouse: str = "data/warehouse.duckdb", export_dir: str = "exports") -> dict[str, Any]:
-    """Serve the bundled sample over HTTP on 127.0.0.1, import the sample citizens' meeting's notes as a channel of
-    the motorway consultation, and run the whole pipeline against them (into a warehouse that is new or holds only the
-    demo's consultations)."""
+    """Serve the bundled sample (Facebook posts and an Instagram media) over HTTP on 127.0.0.1, import the sample
+    citizens' meeting's notes as a channel of the motorway consultation, and run the whole pipeline against them
+    (into a warehouse that is new or holds only the demo's consultations)."""
     from flows.pipeline import run_flow
+    from sources.instagram.standin import load_instagram
     from sources.standin import GraphStandIn, load_dataset
 
     check_demo_warehouse(warehouse)
     token = "demo-" + secrets.token_hex(12)
     salt = os.environ.get("CIVIC_IDEAS_SALT") or ensure_salt_file(salt_file())
     dataset = load_dataset(SAMPLE_DIR / "facebook.json")
-    with GraphStandIn(dataset, tokens={token: "page"}) as standin, _environment(
+    instagram = load_instagram(SAMPLE_DIR / "instagram.json")  # the motorway question's Instagram comments
+    with GraphStandIn(dataset, tokens={token: "page"}, instagram=instagram) as standin, _environment(
         FACEBOOK_GRAPH_URL=standin.url, FACEBOOK_ACCESS_TOKEN=token, CIVIC_IDEAS_SALT=salt,
         CIVIC_IDEAS_SECRETS_FROM_ENV="1",
     ):

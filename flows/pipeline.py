@@ -306,10 +306,11 @@ def run_stages(config_path: str, slugs: list[str] | None, stages: list[str], war
                 counts["comments_changed"] += got["changed"]
                 if not got["complete"]:
                     counts["incomplete_posts"].append(post_id)
-            for channel in social_channels(c):  # flows.channels: Instagram
+            for channel in social_channels(c):  # flows.channels: Instagram; counted apart from Facebook's comments
+                tally = counts.setdefault("channel_items", {}).setdefault(channel, {"fetched": 0, "changed": 0})
                 for source, got in ingest_channel(warehouse, channel, c).items():
-                    counts["comments_fetched"] += got["fetched"]
-                    counts["comments_changed"] += got["changed"]
+                    tally["fetched"] += got["fetched"]
+                    tally["changed"] += got["changed"]
                     if not got["complete"]:
                         counts["incomplete_posts"].append(f"{channel}:{source}")
         purge_raw_payloads(warehouse, Settings().raw_retention_days)

@@ -147,12 +147,13 @@ def test_demo_imports_the_meeting_as_a_channel(demo_run: tuple[Path, subprocess.
         ).fetchall()}
     finally:
         con.close()
-    assert stored == [("motorvejsoverdaekning", "borgermoede-2014-05-12", rows)]
+    assert sorted(stored) == [("motorvejsoverdaekning", "borgermoede-2014-05-12", rows),
+                              ("motorvejsoverdaekning", "instagram", 18)]  # and the sample's Instagram comments
     assert 10 <= ideas["borgermoede-2014-05-12"] < rows and ideas["facebook"] > 50
     assert {"Kjellerup", "Them", "Gjern", "Aarhusvej"} <= places  # Aarhusvej from the consultation's own `places`
     folder = tmp / "exports" / "motorvejsoverdaekning"
     channels = pd.read_csv(folder / "topic_channels.csv")
-    assert set(channels["channel"]) == {"facebook", "borgermoede-2014-05-12"}
+    assert set(channels["channel"]) == {"facebook", "borgermoede-2014-05-12", "instagram"}
     assert channels.groupby("channel")["n_ideas"].sum().to_dict() == ideas
     import openpyxl
 

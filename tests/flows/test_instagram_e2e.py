@@ -90,7 +90,8 @@ def _counts(w: World) -> dict[str, Any]:
 
 def test_both_channels_clustered_together_no_username_on_disk_and_a_rerun_adds_nothing(world: World) -> None:
     w = world
-    w.run()
+    first = w.run()
+    assert "  and 18 instagram comments fetched, 18 new or changed" in first.output
     assert {r[0] for r in w.q("select channel from ideas")} == {"facebook", "instagram"}
     # the channels share topics: most topics with Instagram ideas also hold Facebook ones
     shared = w.q("select topic_id from topic_channels where consultation = $c group by topic_id "
@@ -123,6 +124,7 @@ def test_both_channels_clustered_together_no_username_on_disk_and_a_rerun_adds_n
     assert _counts(w) == before
     assert w.q("select n_comments_changed from runs order by started_at desc limit 1") == [(0,)]
     assert "read Instagram media 1/1" in second.output
+    assert "  and 18 instagram comments fetched, 0 new or changed" in second.output
 
 
 def test_a_comment_deleted_on_instagram_goes_and_forget_by_username_holds(world: World) -> None:
