@@ -148,6 +148,14 @@ def test_a_comment_deleted_on_instagram_goes_and_forget_by_username_holds(world:
     ideas_csv = (w.exports / SLUG / "ideas.csv").read_text(encoding="utf-8")
     assert "legeplads oven på overdækningen" not in ideas_csv and "frugttræer" in ideas_csv
 
+    # a comment goes with its replies, and stays gone
+    w.cli("forget", "--comment-id", "instagram:18000000000000005")  # the bike path, and the reply under it
+    assert not w.q("select * from stg_imported_items where item_id in ('18000000000000005', '18000000000000006')")
+    w.run()
+    assert not w.q("select * from stg_imported_items where item_id in ('18000000000000005', '18000000000000006')")
+    assert not w.q("select * from core_ideas where idea_id in ('instagram:18000000000000005', "
+                   "'instagram:18000000000000006')")
+
 
 def test_bad_instagram_config_and_forget_input_are_one_line_errors(world: World) -> None:
     w = world
