@@ -69,6 +69,8 @@ class E5Numpy:
     BLAS, so the element-wise steps use every core too.
     """
 
+    engine = "numpy-f32"  # its name in the model id vectors are stored under (models.embeddings.vector_model_id)
+
     def __init__(self, model_path: str | Path, threads: int = 2) -> None:
         self.model_path = Path(model_path)
         self.threads = max(1, int(threads))
@@ -118,11 +120,16 @@ class E5Numpy:
         return tensors
 
     def _build(self, t: dict[str, np.ndarray], vocab_rows: int) -> None:
-        h, f = self.dim, self.ffn
+        h = self.dim
         self.word_blocks = t["emb.word"].reshape(vocab_rows, h // QK * _BLOCK)  # dequantised per token, when used
         self.position = t["emb.pos"].reshape(-1, h)
         self.token_type = t["emb.type"].reshape(-1, h)[0]
         self.ln = (t["emb.ln.w"], t["emb.ln.b"])
+        self._build_layers(t)
+
+    def _build_layers(self, t: dict[str, np.ndarray]) -> None:
+        """The encoder layers' weights, dequantised to float32 (another engine builds its own from ``t``)."""
+        h, f = self.dim, self.ffn
         self.layers = []
         scale = np.float32(1.0 / np.sqrt(h // self.n_heads))
         for i in range(self.n_layers):

