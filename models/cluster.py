@@ -56,7 +56,7 @@ from sklearn.preprocessing import Normalizer, normalize
 from transforms.text import CompoundSplitter, clean_text, detect_language, tokenize
 
 __all__ = ["BACKENDS", "TextAnalyzer", "TopicClusterer", "choose_k", "manifold", "neighbour_smoothing", "seed_anchors",
-           "theme_text", "zero_shot_anchors"]
+           "theme_text", "themes_of_topics", "zero_shot_anchors"]
 
 NO_ANCHOR = -1
 MIN_MANIFOLD_TEXTS = 40  # fewer texts are clustered in the vector space itself (see ``TopicClusterer.fit``)
@@ -191,6 +191,23 @@ def zero_shot_anchors(V: np.ndarray, T: np.ndarray, margin: float) -> np.ndarray
     second = np.sort(S, axis=1)[:, -2] if S.shape[1] > 1 else np.zeros(len(S))
     ok = (top - second >= margin) & (top > 0)
     out[ok] = best[ok]
+    return out
+
+
+def themes_of_topics(centres: np.ndarray, theme_vectors: np.ndarray, n_themes: int, margin: float) -> dict[int, int]:
+    """Free topics that are a planner theme in all but name, as {cluster: theme}. ``centres``: the themes' centres
+    (rows 0..``n_themes`` - 1), then the free topics'. A free topic's centre must be clearly closest to one theme's
+    text (the margin rule of :func:`zero_shot_anchors`) and at least as close to it as that theme's own centre is
+    (any positive closeness when the theme has no ideas): a looser rule, on the margin alone, named topics about
+    playgrounds "Undervisning og lærere" on the Danish tuning consultations."""
+    if n_themes == 0 or len(centres) <= n_themes:
+        return {}
+    S = normalize(centres) @ normalize(theme_vectors).T
+    match = zero_shot_anchors(centres[n_themes:], theme_vectors, margin)
+    out = {}
+    for i, t in enumerate(match.tolist()):
+        if t >= 0 and S[n_themes + i, t] >= S[t, t]:
+            out[n_themes + i] = t
     return out
 
 

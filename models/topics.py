@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from models.cluster import TopicClusterer
+from models.cluster import TopicClusterer, theme_text, themes_of_topics
 from models.corrections import citizens
 from models.identity import ANDET, match_topics, theme_ids, topic_status
 from models.labels import (
@@ -107,6 +107,10 @@ def analyse(
     )
     labels, scores, params = _cluster(model, texts, pairs, free_prev, ideas["idea_id"], themes, prev_theme)
     fitted = hasattr(model, "cluster_centers_")
+    into_theme = _free_topics_of_themes(model, themes) if fitted else {}
+    for free, theme in into_theme.items():  # the theme's label and id rather than a made-up label beside it
+        labels[labels == free] = theme
+    params["free_topics_into_themes"] = len(into_theme)
 
     current = pd.Series(labels, index=ideas["idea_id"].to_numpy())
     theme_of = {c + 1: fixed[t["label"]] for c, t in enumerate(themes)}
@@ -122,9 +126,23 @@ def analyse(
     if fitted:
         from models.placement import TopicModel
 
-        topic_of_cluster = np.array([mapping.get(c + 1, ANDET) for c in range(model.k_)], dtype=np.int64)
+        topic_of_cluster = np.array([mapping.get(into_theme.get(c + 1, c + 1), ANDET) for c in range(model.k_)],
+                                    dtype=np.int64)
         placement = TopicModel.from_fit(model, topic_of_cluster, params, themes, topics)
     return TopicRun(assignments=assignments, topics=topics, params=params, model=placement)
+
+
+def _free_topics_of_themes(model: TopicClusterer, themes: list[dict]) -> dict[int, int]:
+    """{free cluster label: theme cluster label} (labels as ``_cluster`` numbers them, 1.. for themes) of the free
+    topics whose centre matches a theme (``models.cluster.themes_of_topics``); with the tfidf backend the theme's
+    text is placed in the LSA space."""
+    if not themes or model.theme_margin is None:
+        return {}
+    vectors = getattr(model, "theme_vectors_", None)
+    if vectors is None:
+        vectors = model.transform([theme_text(t["label"], t["seeds"]) for t in themes])
+    found = themes_of_topics(model.cluster_centers_, vectors, len(themes), model.theme_margin)
+    return {c + 1: t + 1 for c, t in found.items()}
 
 
 def _previous_series(previous: pd.DataFrame | None) -> pd.Series:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from models.cluster import themes_of_topics
 from models.topics import OTHER_LANGUAGE_LABEL, analyse, representatives
 from transforms.text import words
 
@@ -122,3 +124,38 @@ def test_analyse_picks_liked_examples_among_the_central_ones() -> None:
         assert set(reps) <= set(central)  # never an idea outside the central half
         first = [i for i in central if likes[i] > 0]
         assert reps[: len(first)] == first  # the liked ideas of the centre come first
+
+
+SQUARE = ["Flere bænke og blomster på torvet", "Plant blomster og sæt bænke ved torvet",
+          "Bænke med blomsterkummer på torvet tak", "Blomster og bænke ved biblioteket og torvet"]
+
+
+def test_a_free_topic_that_is_a_theme_takes_its_label_and_id() -> None:
+    """Nobody writes the dog theme's seed word, so the theme anchors no idea; the dog ideas' own topic is that theme
+    in all but name (its centre is clearly closest to the theme's text) and takes the theme's label and id, while
+    the topic about benches and flowers, which no theme foresaw, keeps a label of its own words."""
+    themes = [{"label": "Hunde i byen", "seeds": ["luftegård"]}, {"label": "Cykler", "seeds": ["cykelsti"]}]
+    ideas = _ideas(DANISH + SQUARE)
+    run = analyse(ideas, language="da", themes=themes, backend="tfidf")
+    assert run.params["free_topics_into_themes"] == 1
+    topic_of = run.assignments.set_index("idea_id")["topic_id"]
+    labels = run.topics.set_index("topic_id")["label"]
+    dogs = {labels[t] for t in topic_of[[f"i{n}" for n in range(6, 12)]]}
+    assert dogs == {"Hunde i byen"}
+    assert run.params["themes"]["Hunde i byen"] == labels.index[labels == "Hunde i byen"][0]  # the theme's own id
+    square = {labels[t] for t in topic_of[[f"i{n}" for n in range(12, 16)]]}
+    assert len(square) == 1 and square.pop() not in ("Hunde i byen", "Cykler", "Andet")
+
+
+def test_themes_of_topics_needs_the_margin_and_the_themes_own_closeness() -> None:
+    themes = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    centres = np.array([
+        [0.9, 0.1, 0.4],   # theme 0's centre: cosine 0.91 to its text
+        [0.0, 0.0, 0.0],   # theme 1: no ideas
+        [0.95, 0.05, 0.2],  # free: closer to theme 0's text than theme 0's own centre -> theme 0
+        [0.6, 0.1, 0.8],   # free: clearly nearest theme 0, but less close than its own centre -> stays free
+        [0.1, 0.5, 0.9],   # free: nearest the empty theme 1 by the margin -> theme 1
+        [0.5, 0.45, 0.7],  # free: no clear margin between the themes -> stays free
+    ])
+    assert themes_of_topics(centres, themes, 2, 0.1) == {2: 0, 4: 1}
+    assert themes_of_topics(centres, themes, 0, 0.1) == {}
