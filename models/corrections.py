@@ -133,7 +133,9 @@ def corrected_keywords(ideas: pd.DataFrame, placed: pd.DataFrame, language: str)
         return {}
     pairs = [words(t, language) for t in frame["text"].fillna("").astype(str)]
     table = _topics(frame[["idea_id", "text", "author_key", "like_count"]], pairs,
-                    frame["topic_id"].to_numpy(dtype=np.int64), frame[["rank"]], pd.Series([], dtype=np.int64), {},
+                    # only the keywords are read here: a neutral score for topic_table's examples
+                    frame["topic_id"].to_numpy(dtype=np.int64), frame[["rank"]].assign(score=0.0),
+                    pd.Series([], dtype=np.int64), {},
                     language)
     return dict(zip(table["topic_id"].astype(int), table["keywords"].astype(str), strict=True))
 
