@@ -156,8 +156,9 @@ def test_a_terminal_gets_a_bar_redrawn_in_place_and_the_last_line_stays(tmp_path
     shown = [line for line in _screen(raw) if line]
     # the redrawn lines are gone from the screen; the last post's line of each consultation stays, whole
     assert not any("so far" in line or "reading post" in line for line in shown), shown
-    assert shown[-1] == ("civic-ideas: [####################] 1/1 read post 1/1 (169211373112345_10152398154407346): "
+    assert shown[-2] == ("civic-ideas: [####################] 1/1 read post 1/1 (169211373112345_10152398154407346): "
                          "41 pages, 201 comments and replies"), shown
+    assert shown[-1].startswith("civic-ideas: read Instagram media 1/1 "), shown  # the consultation's Instagram
     assert any(line.startswith("civic-ideas: [####################] 2/2 read post 2/2 ") for line in shown), shown
     assert raw.endswith("\r\n")  # the shell's prompt comes on a line of its own
     assert TOKEN not in raw + out
