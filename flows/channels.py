@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flows.settings import Consultation
+from flows.settings import ConfigError, Consultation
 from sources.graph import GraphClient
 from sources.instagram.client import InstagramReader
 from transforms.imports import INSTAGRAM, instagram_items
@@ -49,6 +49,13 @@ def ingest_instagram(client: GraphClient, warehouse: str, consultation: Consulta
         items = instagram_items(scan.comments, owner_id=scan.owner_id, owner_username=None, salt=salt)
         source = media_source(media_id)
         with db.session(warehouse) as con:
+            other = con.execute(
+                "select min(consultation) from stg_imported_items where channel = $ch and source_file = $s "
+                "and consultation <> $c", {"c": consultation.slug, "ch": INSTAGRAM, "s": source},
+            ).fetchone()[0]
+            if other:  # a comment belongs to one consultation: its idea id names it everywhere
+                raise ConfigError(f"Instagram media {media_id} is listed in consultations {other} and "
+                                  f"{consultation.slug}: list each media in one consultation of consultations.toml")
             saved = {"new": 0, "changed": 0}
             if not items.empty:
                 saved = load.save_imported_items(con, items, consultation=consultation.slug, channel=INSTAGRAM,

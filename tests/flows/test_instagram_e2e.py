@@ -167,3 +167,17 @@ def test_bad_instagram_config_and_forget_input_are_one_line_errors(world: World)
                                        "--comment-id", "1"])
     assert result.exit_code != 0 and "--instagram-username NAME" in result.output
     assert not w.standin.requests  # nothing was read
+
+
+def test_a_media_listed_in_two_consultations_is_refused_in_one_line(world: World) -> None:
+    w = world
+    second = CONFIG.replace(f'slug = "{SLUG}"', 'slug = "anden"').replace(
+        "169211373112345_10152398154407346", "169211373112345_10152342870117346")
+    w.config.write_text(CONFIG + second.split("\n", 4)[4], encoding="utf-8")
+    result = CliRunner().invoke(main, ["--warehouse", str(w.warehouse), "--export-dir", str(w.exports), "run",
+                                       "--config", str(w.config)])
+    assert result.exit_code != 0
+    errors = [line for line in result.output.splitlines() if "error" in line]
+    assert errors == [f"civic-ideas: error: Instagram media {MEDIA} is listed in consultations {SLUG} and anden: "
+                      "list each media in one consultation of consultations.toml"], result.output
+    assert w.q("select distinct consultation from stg_imported_items") == [(SLUG,)]
