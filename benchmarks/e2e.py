@@ -209,7 +209,7 @@ def measure(sizes: list[int], seed: int, bench_script: Path, threads: int, repea
             workdir: str | None = None, keep: bool = False) -> dict[str, Any]:
     """Every row of the table; progress on stderr. The scratch folder goes unless `keep`."""
     work = Path(tempfile.mkdtemp(prefix="bench-e2e-", dir=workdir))
-    result: dict[str, Any] = {}
+    result: dict[str, Any] = {"load": [os.getloadavg()[0]], "cores": os.cpu_count()}
     try:
         for name, step in (("fixed costs", lambda: fixed_costs(work, repeat)),
                            ("demo data", lambda: demo_runs(work))):
@@ -225,11 +225,22 @@ def measure(sizes: list[int], seed: int, bench_script: Path, threads: int, repea
     finally:
         if not keep:
             shutil.rmtree(work, ignore_errors=True)
+    result["load"].append(os.getloadavg()[0])
     return result
 
 
 def _ratio(value: float, baseline: float) -> str:
     return f"{value / baseline:.2f}x" if baseline > 0 else "–"
+
+
+def _load_note(result: dict[str, Any]) -> str:
+    """The machine's load average (1 min) at the start and end: above its core count, other processes took turns with
+    these, and wall times grow more than CPU seconds."""
+    load = result.get("load")
+    if not load or len(load) < 2:
+        return ""
+    return (f" Load average at start and end: {load[0]:.1f} and {load[1]:.1f} on {result.get('cores', '?')} cores"
+            + (" (a busy machine: compare the CPU columns)." if max(load) > (result.get("cores") or 1) else "."))
 
 
 def _cpu(result: dict[str, Any], name: str) -> str:
@@ -245,7 +256,7 @@ def table(result: dict[str, Any], label: Any, repeat: int = 3) -> str:
         f"Wall time of a fresh process; `--help`, `sql` and the fixed cost best of {repeat}. No Prefect API "
         "configured (flows run without Prefect: flows/orchestration.py). Bytecode cached for the run, as after a "
         "user's first run. CPU: the process's user + system seconds (its threads on both cores count). Baselines are "
-        "whole processes too.",
+        "whole processes too." + _load_note(result),
         "",
         "| command | seconds | CPU s | baseline | baseline seconds | baseline CPU s | ratio | goal |",
         "|---|---|---|---|---|---|---|---|",
