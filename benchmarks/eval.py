@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.eval_detection import detection_report  # noqa: E402
 from benchmarks.eval_places import places_report  # noqa: E402
+from flows.settings import resolve_backend  # noqa: E402
 from models.cluster import TopicClusterer, _encoder  # noqa: E402
 from models.embeddings import EmbeddingsUnavailable, model_folder, multilingual_model  # noqa: E402
 from models.identity import match_topics  # noqa: E402
@@ -363,8 +364,11 @@ def peer_environment() -> tuple[Path | None, str]:
     return python, ""
 
 
-def run_peer(vectors: dict[str, np.ndarray]) -> tuple[dict[str, dict], str]:
-    """BERTopic's default pipeline (benchmarks/peer_bertopic.py) on each named vector set, in the peer environment."""
+def run_peer(vectors: dict[str, np.ndarray], build: bool = True) -> tuple[dict[str, dict], str]:
+    """BERTopic's default pipeline (benchmarks/peer_bertopic.py) on each named vector set, in the peer environment
+    (built first when missing, unless ``build`` is False)."""
+    if not build and not (PEER_ENV / "bin" / "python").exists():
+        return {}, f"peer not measured: no peer environment at {PEER_ENV} (make eval builds it)"
     python, why = peer_environment()
     if python is None:
         return {}, why
@@ -415,9 +419,17 @@ def danish_summary(rows: list[dict]) -> list[dict]:
     return out.to_dict("records")
 
 
+def mark_default(rows: list[dict]) -> list[dict]:
+    """The rows with the default backend (``flows.settings.resolve_backend``: multilingual where the embeddings extra
+    is installed) shown as "multilingual (default)"."""
+    default = resolve_backend(None)
+    return [{**r, "backend": f"{r['backend']} (default)"} if r.get("backend") == default else r for r in rows]
+
+
 def markdown(rows: list[dict], digits: int = 3) -> str:
     if not rows:
         return "(none)\n"
+    rows = mark_default(rows)
     cols = list(rows[0])
     fmt = [
         " | ".join(f"{v:.{digits}f}" if isinstance(v, float) else str(v) for v in (r[c] for c in cols)) for r in rows
@@ -426,8 +438,12 @@ def markdown(rows: list[dict], digits: int = 3) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``--tuning``: only the Danish tuning half (what tuning may look at; prints, writes no report file)."""
-    danish_only = "--tuning" in (sys.argv[1:] if argv is None else argv)
+    """``--tuning``: only the Danish tuning half (what tuning may look at; prints, writes no report file).
+    ``--danish``: only the Danish consultations, both halves (prints, writes no report file; the peer only when its
+    environment is already built)."""
+    args = sys.argv[1:] if argv is None else argv
+    tuning_only = "--tuning" in args
+    danish_only = tuning_only or "--danish" in args
     start = time.perf_counter()
     sections: list[str] = []
     backends = ["tfidf"]
@@ -470,12 +486,12 @@ def main(argv: list[str] | None = None) -> int:
                 vectors[f"{name}.{backend}"] = raw_vectors(df["text"].tolist(), lang, backend)
                 truth[f"{name}.{backend}"] = df["label"].to_numpy()
             for slug, half, df, themes in load_danish():
-                if danish_only and half != "tuning":
+                if tuning_only and half != "tuning":
                     continue
                 danish += danish_rows(slug, half, df, themes, backend)
                 vectors[f"{slug}.{backend}"] = raw_vectors(df["text"].tolist(), "da", backend)
                 truth[f"{slug}.{backend}"] = df["label"].to_numpy()
-        peer, peer_note = run_peer(vectors)
+        peer, peer_note = run_peer(vectors, build=not danish_only)
         add_peer(cluster_rows, peer, truth, lambda r: f"{r['dataset']}.{r['backend']}")
         add_peer(danish, peer, truth, lambda r: f"{r['consultation']}.{r['backend']}")
         if gold is not None:
