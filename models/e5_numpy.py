@@ -179,14 +179,7 @@ class E5Numpy:
                 part = ids[a : a + width]
                 windows.append((i, max(len(part), 1), [self.bos, *part, self.eos]))
         windows.sort(key=lambda w: len(w[2]))  # equal lengths side by side: attention needs no padding
-        chunks, chunk, size = [], [], 0
-        for w in windows:
-            if chunk and size + len(w[2]) > CHUNK_TOKENS:
-                chunks.append(chunk)
-                chunk, size = [], 0
-            chunk.append(w)
-            size += len(w[2])
-        chunks.append(chunk)
+        chunks = self._chunks(windows)
         weight = np.zeros(len(texts))
         from threadpoolctl import threadpool_limits
 
@@ -197,6 +190,18 @@ class E5Numpy:
                     weight[i] += n
         out /= weight[:, None].astype(np.float32)
         return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+
+    def _chunks(self, windows: list[tuple[int, int, list[int]]]) -> list[list[tuple[int, int, list[int]]]]:
+        """Windows (sorted by length) in runs of up to ``CHUNK_TOKENS`` tokens, one forward pass each."""
+        chunks, chunk, size = [], [], 0
+        for w in windows:
+            if chunk and size + len(w[2]) > CHUNK_TOKENS:
+                chunks.append(chunk)
+                chunk, size = [], 0
+            chunk.append(w)
+            size += len(w[2])
+        chunks.append(chunk)
+        return chunks
 
     def _embed(self, ids: np.ndarray, positions: np.ndarray) -> np.ndarray:
         blocks = self.word_blocks[ids]

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from models.e5_numpy import E5Numpy, _dequantise
+from models.e5_numpy import CHUNK_TOKENS, E5Numpy, _dequantise
 
 __all__ = ["ENGINE_VERSION", "E5Onnx"]
 
@@ -61,8 +61,10 @@ class _Graph:
         """``x`` (tokens, K) times ``w`` (K, N), no bias: both sides int8, a scale per token row and per column."""
         col_scale = np.maximum(np.abs(w).max(axis=0), 1e-30) / 127.0
         w8 = np.clip(np.rint(w / col_scale), -127, 127)
-        peak = self.op("ReduceMax", [self.op("Abs", [x], f"{name}.abs"), self.const("axis1", [1], np.int64)],
-                       f"{name}.peak", keepdims=0)
+        # max |x| per row as max(max x, -min x): two reads of x, where Abs would also write a copy of it
+        top = self.op("ReduceMax", [x, self.const("axis1", [1], np.int64)], f"{name}.top", keepdims=0)
+        bottom = self.op("ReduceMin", [x, "axis1"], f"{name}.bottom", keepdims=0)
+        peak = self.op("Max", [top, self.op("Neg", [bottom], f"{name}.-bottom")], f"{name}.peak")
         row_scale = self.op("Max", [self.op("Mul", [peak, self.const("1/127", 1 / 127)], f"{name}.rs0"),
                                     self.const("tiny", 1e-30)], f"{name}.rs")  # an all-zero row stays zero
         zero = self.op("Expand", [self.const("u128", 128, np.uint8), self.op("Shape", [row_scale], f"{name}.n")],
@@ -131,6 +133,18 @@ class E5Onnx(E5Numpy):
                                   list(g.constants.values()))
         model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18), helper.make_opsetid(_MS, 1)])
         return model.SerializeToString()
+
+    def _chunks(self, windows: list[tuple[int, int, list[int]]]) -> list[list[tuple[int, int, list[int]]]]:
+        """Windows (sorted by length) in runs of one length and up to ``CHUNK_TOKENS`` tokens: the whole graph runs
+        once per chunk, so runs of mixed lengths would split it into many small calls."""
+        chunks: list[list[tuple[int, int, list[int]]]] = []
+        for w in windows:
+            last = chunks[-1] if chunks else None
+            if last and len(last[0][2]) == len(w[2]) and (len(last) + 1) * len(w[2]) <= CHUNK_TOKENS:
+                last.append(w)
+            else:
+                chunks.append([w])
+        return chunks
 
     def _forward(self, windows: list[tuple[int, int, list[int]]]) -> np.ndarray:
         """Mean of the last hidden states over each window's tokens, (len(windows), dim); windows sorted by length,
