@@ -13,7 +13,7 @@ import duckdb
 import pytest
 from test_placement_flow import sample_world
 
-from flows.pipeline import run_flow
+from flows.pipeline import _topic_backends, run_flow
 from flows.settings import FALLBACK_NOTICE, Consultation, load_consultations, resolve_backend
 from models.embeddings import vector_model_id
 from models.placement import fingerprint
@@ -70,11 +70,11 @@ def test_a_run_records_each_consultations_backend(tmp_path: Path) -> None:
                       '[[consultations]]\nslug = "usual"\ntitle = "t"\npost_ids = ["1_3"]\n', encoding="utf-8")
     wh = tmp_path / "wh.duckdb"
     run_flow(config_path=str(config), stages=["analyse"], warehouse=str(wh), export_dir=str(tmp_path / "exports"))
-    run_flow(config_path=str(config), stages=["analyse"], warehouse=str(wh), export_dir=str(tmp_path / "exports"),
-             backend="embeddings")
-    recorded = [json.loads(p) for (p,) in _q(wh, "select parameters from core_runs order by started_at")]
-    assert recorded[0]["topic_backends"] == {"pinned": "tfidf", "usual": "multilingual"}
-    assert recorded[1]["topic_backends"] == {"pinned": "embeddings", "usual": "embeddings"}
+    (recorded,) = [json.loads(p) for (p,) in _q(wh, "select parameters from core_runs")]
+    assert recorded["topic_backends"] == {"pinned": "tfidf", "usual": "multilingual"}
+    # --backend overrides both (what run_flow records with it); a config it cannot read records nothing
+    assert _topic_backends(str(config), None, "embeddings") == {"pinned": "embeddings", "usual": "embeddings"}
+    assert _topic_backends(str(tmp_path / "missing.toml"), None, None) == {}
 
 
 def test_without_the_extra_the_default_falls_back_to_tfidf_with_one_notice(tmp_path: Path) -> None:
