@@ -293,7 +293,7 @@ def serve(args: argparse.Namespace) -> None:
     import synth
 
     from sources.standin import GraphStandIn
-    from sources.standin_faults import Scenario
+    from sources.standin.faults import Scenario
 
     dataset = synth.consultation(args.size, args.seed)
     with GraphStandIn(dataset, scenario=Scenario(latency_seconds=args.latency_ms / 1000)) as standin:

@@ -72,8 +72,8 @@ def demo_flow(warehouse: str = "data/warehouse.duckdb", export_dir: str = "expor
     citizens' meeting's notes as a channel of the motorway consultation, and run the whole pipeline against them
     (into a warehouse that is new or holds only the demo's consultations)."""
     from flows.pipeline import run_flow
-    from sources.instagram.standin import load_instagram
     from sources.standin import GraphStandIn, load_dataset
+    from sources.standin.instagram import load_instagram
 
     check_demo_warehouse(warehouse)
     token = "demo-" + secrets.token_hex(12)

@@ -1,1 +1,1 @@
-"""Instagram comments as a channel: the reader (`client`) and its stand-in mode (`standin`)."""
+"""Instagram comments as a channel: the reader (`client`); its stand-in mode lives in `sources.standin.instagram`."""

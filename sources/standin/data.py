@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sources.standin_faults import UNSUPPORTED_GET, graph_error
-from sources.standin_fields import FieldSpec
+from sources.standin.faults import UNSUPPORTED_GET, graph_error
+from sources.standin.fields import FieldSpec
 
 Item = dict[str, Any]
 EdgeRenderer = Callable[[str, str, str, FieldSpec], dict[str, Any] | None]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sources.standin_data import DEFAULT_FIELDS, EDGES, EdgeRenderer, Listing, Store, View, check_fields
-from sources.standin_faults import Scenario, catalog_fault, graph_error
-from sources.standin_fields import FieldSpec, FieldsSyntaxError, format_fields, parse_fields
-from sources.standin_paging import Window, edge_url, paging_object, take
+from sources.standin.data import DEFAULT_FIELDS, EDGES, EdgeRenderer, Listing, Store, View, check_fields
+from sources.standin.faults import Scenario, catalog_fault, graph_error
+from sources.standin.fields import FieldSpec, FieldsSyntaxError, format_fields, parse_fields
+from sources.standin.paging import Window, edge_url, paging_object, take
 
 Query = list[tuple[str, str]]
 MAX_LIMIT = 100

@@ -21,9 +21,9 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from sources.standin_faults import graph_error
-from sources.standin_fields import FieldSpec, FieldsSyntaxError, parse_fields
-from sources.standin_paging import Window, edge_url, paging_object, take
+from sources.standin.faults import graph_error
+from sources.standin.fields import FieldSpec, FieldsSyntaxError, parse_fields
+from sources.standin.paging import Window, edge_url, paging_object, take
 
 Item = dict[str, Any]
 Query = list[tuple[str, str]]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from sources.standin_faults import AFTER_CURSOR_LIMIT, graph_error
+from sources.standin.faults import AFTER_CURSOR_LIMIT, graph_error
 
 Key = tuple[str, ...]
 _PREFIX = b"AQH"  # base64 of these bytes is "QVFI", the prefix real cursors carry

@@ -26,10 +26,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from sources.instagram.standin import InstagramReader
-from sources.standin_data import View
-from sources.standin_edges import EdgeRequest, Reader
-from sources.standin_faults import (
+from sources.standin.data import View
+from sources.standin.edges import EdgeRequest, Reader
+from sources.standin.faults import (
     FAULTS,
     HTML_502,
     GraphFault,
@@ -42,6 +41,7 @@ from sources.standin_faults import (
     graph_error,
     minimal,
 )
+from sources.standin.instagram import InstagramReader
 
 DEFAULT_TOKEN = "standin-page-token"
 JSON_TYPE = "application/json; charset=UTF-8"
@@ -98,7 +98,7 @@ class GraphStandIn:
     def __init__(self, dataset: dict[str, Any], *, tokens: dict[str, str] | None = None,
                  scenario: Scenario | None = None, instagram: dict[str, Any] | None = None) -> None:
         self.reader = Reader(dataset)
-        # Instagram mode: the account's media and comments (sources.instagram.standin), beside the Page's posts
+        # Instagram mode: the account's media and comments (sources.standin.instagram), beside the Page's posts
         self.instagram = InstagramReader(instagram) if instagram is not None else None
         self.store = self.reader.store
         self.tokens = dict(tokens) if tokens is not None else {DEFAULT_TOKEN: "page"}

@@ -25,7 +25,7 @@ from graphkit import PAGE_ID, POST_ID, make_dataset  # noqa: E402
 from flows.ingest import ingest_one_post  # noqa: E402
 from sources.graph import GraphClient  # noqa: E402
 from sources.standin import DEFAULT_TOKEN, GraphStandIn  # noqa: E402
-from sources.standin_faults import Scenario  # noqa: E402
+from sources.standin.faults import Scenario  # noqa: E402
 from transforms.pseudonym import author_key  # noqa: E402
 from warehouse import db, load  # noqa: E402
 

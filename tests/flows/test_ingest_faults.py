@@ -28,7 +28,7 @@ from ingestkit import (
 from sources.errors import GraphAPIError, GraphPermissionError, PageAccessError, TokenError
 from sources.graph import COMMENT_FIELDS
 from sources.standin import DEFAULT_TOKEN, GraphStandIn
-from sources.standin_faults import FAULTS, RETRYABLE_FAULTS, RateLimit, Scenario
+from sources.standin.faults import FAULTS, RETRYABLE_FAULTS, RateLimit, Scenario
 
 SURVIVED = list(RETRYABLE_FAULTS)
 FATAL = {

@@ -17,7 +17,7 @@ from flows.settings import Settings
 from sources.errors import NotAPageToken, PageAccessError, UntrustedNextURL
 from sources.graph import DEEP_MARKER
 from sources.standin import DEFAULT_TOKEN
-from sources.standin_faults import Scenario
+from sources.standin.faults import Scenario
 
 
 def _env(monkeypatch: pytest.MonkeyPatch, url: str, token: str = DEFAULT_TOKEN, **extra: str) -> Settings:

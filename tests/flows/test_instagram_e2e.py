@@ -15,8 +15,8 @@ from click.testing import CliRunner
 from test_privacy_e2e import duckdb_columns, file_texts
 
 from flows.cli import main
-from sources.instagram.standin import load_instagram
 from sources.standin import DEFAULT_TOKEN, GraphStandIn, load_dataset
+from sources.standin.instagram import load_instagram
 
 SLUG = "motorvejsoverdaekning"
 MEDIA = "17912345678901234"

@@ -10,7 +10,7 @@ from graphkit import Sleeper, make_dataset
 
 from sources.graph import GraphClient
 from sources.standin import DEFAULT_TOKEN, GraphStandIn
-from sources.standin_faults import Scenario
+from sources.standin.faults import Scenario
 
 
 @pytest.fixture(scope="session")

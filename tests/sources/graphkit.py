@@ -7,7 +7,7 @@ from typing import Any
 
 import requests
 
-from sources.standin_faults import VirtualClock
+from sources.standin.faults import VirtualClock
 
 PAGE_ID = "100000000000001"
 POST_OBJ = "200000000000002"

@@ -10,7 +10,7 @@ from graphkit import POST_ID, make_dataset
 
 from sources.graph import COMMENT_FIELDS, GraphClient, PageAccessError
 from sources.standin import DEFAULT_TOKEN, RecordedRequest
-from sources.standin_faults import Scenario
+from sources.standin.faults import Scenario
 
 
 def comment_ids(scan) -> list[str]:

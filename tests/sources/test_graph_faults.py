@@ -16,7 +16,7 @@ from sources.graph import (
     TransientError,
 )
 from sources.standin import DEFAULT_TOKEN
-from sources.standin_faults import RETRYABLE_FAULTS, RateLimit, Scenario
+from sources.standin.faults import RETRYABLE_FAULTS, RateLimit, Scenario
 
 RETRYABLE = list(RETRYABLE_FAULTS)
 RATE_LIMITS = {"code4", "code17", "code32", "code341", "code613"}

@@ -25,7 +25,7 @@ from sources.graph import (
     bound_depth,
 )
 from sources.standin import DEFAULT_TOKEN
-from sources.standin_faults import Scenario
+from sources.standin.faults import Scenario
 
 COMMENTS = f"/v25.0/{POST_ID}/comments"
 PAGE_HINTS = ("Page access token", "User token", "MODERATE", "pages_read_engagement", "pages_read_user_content")

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from sources.graph import GraphClient
 from sources.standin import DEFAULT_TOKEN, GraphStandIn
-from sources.standin_faults import Scenario
+from sources.standin.faults import Scenario
 
 RETRYABLE = ["code1_reduce", "code1_99", "code2", "code4", "code17", "code32", "code613", "code80001",
              "code190_page_token", "html502", "non_json", "reset", "slow"]

@@ -14,9 +14,9 @@ import pytest
 from sources.errors import TokenError, UntrustedNextURL
 from sources.graph import GraphClient
 from sources.instagram.client import COMMENT_FIELDS, InstagramReader
-from sources.instagram.standin import load_instagram
 from sources.standin import DEFAULT_TOKEN, GraphStandIn, load_dataset
-from sources.standin_faults import RETRYABLE_FAULTS, Scenario
+from sources.standin.faults import RETRYABLE_FAULTS, Scenario
+from sources.standin.instagram import load_instagram
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
 MEDIA = "17912345678901234"

@@ -8,7 +8,7 @@ import pytest
 import requests
 from graphkit import POST_ID, get
 
-from sources.standin_faults import FAULTS, RateLimit, Scenario
+from sources.standin.faults import FAULTS, RateLimit, Scenario
 
 COMMENTS = f"/v25.0/{POST_ID}/comments"
 

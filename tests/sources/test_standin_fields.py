@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sources.standin_fields import FieldSpec, FieldsSyntaxError, format_fields, parse_fields
+from sources.standin.fields import FieldSpec, FieldsSyntaxError, format_fields, parse_fields
 
 
 def test_parses_a_flat_list() -> None:

@@ -7,7 +7,7 @@ import requests
 from graphkit import PAGE_ID, POST_ID, POST_OBJ, START, by_id, get, make_dataset
 
 from sources.standin import DEFAULT_TOKEN, load_dataset
-from sources.standin_faults import Scenario
+from sources.standin.faults import Scenario
 
 
 @pytest.mark.parametrize("prefix", ["/v25.0", "/v19.0", ""])

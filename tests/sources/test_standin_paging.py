@@ -10,7 +10,7 @@ import requests
 from graphkit import POST_ID, START, get, make_dataset
 
 from sources.standin import DEFAULT_TOKEN
-from sources.standin_faults import Scenario
+from sources.standin.faults import Scenario
 
 COMMENTS = f"/v25.0/{POST_ID}/comments"
 
