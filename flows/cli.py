@@ -11,6 +11,8 @@ from typing import Any
 
 import click
 
+from flows import DEFAULT_WAREHOUSE
+
 # Before Prefect is imported: no telemetry (it logs alarming tracebacks), and quiet logs unless asked for.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 # The temporary server Prefect starts for in-process runs needs more than its default 20 s on a busy 2-core machine.
@@ -92,7 +94,7 @@ def _guard(ctx: Context, body: Any) -> Any:
 
 @click.group()
 @click.option("--warehouse", type=click.Path(path_type=Path), envvar="CIVIC_IDEAS_WAREHOUSE",
-              default="data/warehouse.duckdb", show_default=True, help="DuckDB warehouse file.")
+              default=DEFAULT_WAREHOUSE, show_default=True, help="DuckDB warehouse file.")
 @click.option("--export-dir", type=click.Path(path_type=Path), envvar="CIVIC_IDEAS_EXPORT_DIR",
               default="exports", show_default=True, help="Folder for the planners' exports.")
 @click.option("--debug", is_flag=True, help="Show tracebacks and Prefect's logs.")

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from flows import DEFAULT_WAREHOUSE
 from flows.orchestration import flow
 from flows.settings import ConfigError, ensure_salt_file, load_consultations, salt_file
 
@@ -67,7 +68,7 @@ def import_meeting(warehouse: str | Path) -> dict[str, int]:
 
 
 @flow(name="civic-ideas-demo")
-def demo_flow(warehouse: str = "data/warehouse.duckdb", export_dir: str = "exports") -> dict[str, Any]:
+def demo_flow(warehouse: str = DEFAULT_WAREHOUSE, export_dir: str = "exports") -> dict[str, Any]:
     """Serve the bundled sample (Facebook posts and an Instagram media) over HTTP on 127.0.0.1, import the sample
     citizens' meeting's notes as a channel of the motorway consultation, and run the whole pipeline against them
     (into a warehouse that is new or holds only the demo's consultations)."""

@@ -9,6 +9,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from flows import DEFAULT_WAREHOUSE
 from flows.ingest import graph_client, ingest_posts
 from flows.orchestration import deployment_name, flow, flow_run_id, task, use_prefect
 from flows.settings import ConfigError, Consultation, Settings, load_consultations, resolve_backend, salt
@@ -355,7 +356,7 @@ def run_flow(
     config_path: str = "consultations.toml",
     consultations: list[str] | None = None,
     stages: list[str] | None = None,
-    warehouse: str = "data/warehouse.duckdb",
+    warehouse: str = DEFAULT_WAREHOUSE,
     export_dir: str = "exports",
     backend: str | None = None,
 ) -> dict[str, Any]:

@@ -1,0 +1,42 @@
+"""The default warehouse path is one constant (`flows.DEFAULT_WAREHOUSE`): the CLI, the settings, the flows'
+parameters, the deployments in prefect.yaml and the README all name the same file."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from pathlib import Path
+
+import yaml
+from click.testing import CliRunner
+
+from flows import DEFAULT_WAREHOUSE
+from flows.cli import main
+from flows.demo import demo_flow
+from flows.pipeline import run_flow
+from flows.settings import Settings
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_settings_and_flows_default_to_the_constant(monkeypatch) -> None:
+    monkeypatch.delenv("CIVIC_IDEAS_WAREHOUSE", raising=False)
+    assert Settings().civic_ideas_warehouse == Path(DEFAULT_WAREHOUSE)
+    for flow in (run_flow, demo_flow):
+        assert inspect.signature(flow.fn).parameters["warehouse"].default == DEFAULT_WAREHOUSE
+
+
+def test_cli_help_shows_the_constant(monkeypatch) -> None:
+    monkeypatch.delenv("CIVIC_IDEAS_WAREHOUSE", raising=False)
+    result = CliRunner().invoke(main, ["--help"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert f"[default: {DEFAULT_WAREHOUSE}]" in " ".join(result.output.split())
+
+
+def test_the_pipeline_deployments_and_the_readme_name_the_same_file() -> None:
+    deployments = yaml.safe_load((REPO / "prefect.yaml").read_text(encoding="utf-8"))["deployments"]
+    pipeline = [d for d in deployments if d["entrypoint"].endswith(":run_flow")]
+    assert pipeline and {d["parameters"]["warehouse"] for d in pipeline} == {DEFAULT_WAREHOUSE}
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert re.search(r"`--warehouse PATH` \(env `CIVIC_IDEAS_WAREHOUSE`, default `([^`]+)`\)", readme)[1] \
+        == DEFAULT_WAREHOUSE
