@@ -31,8 +31,8 @@ progress = logging.getLogger("civic_ideas.progress")  # stage lines the CLI show
 
 # Comments fetched before they are loaded together: bounds memory (a batch being loaded and the next one being
 # prepared, about 1 KB per comment each) and saves a session and a commit per post. More than one DuckDB row group
-# (122,880 rows) per batch: at 1M comments, 150k-row batches spend 14 s storing against 22 s for 50k-row ones (half
-# the commit time), for 130 MB more memory.
+# (122,880 rows) per batch: fewer, larger commits store a large ingest markedly faster than 50k-row batches, for a
+# little more memory (figures: benchmarks/README.md).
 FLUSH_ROWS = 150_000
 FETCH_THREADS = 2  # posts read at once (CIVIC_IDEAS_FETCH_THREADS; see `_prefetched`)
 PAGE_LINE_EVERY = 20  # pages of a post between two "so far" progress lines (2,000 comments at the usual page size)
@@ -147,8 +147,8 @@ def _report_read(number: int, total: int, post_id: str, scan: CommentScan | None
 
 class _Loader:
     """Stores batches of prepared posts one at a time and in post order; with ``background``, in a thread of its own
-    while the caller prepares the next batch (loading is DuckDB's work, which runs without the interpreter lock: at
-    1M comments this hides most of the 16 s spent storing). A failed store raises from the next ``check``,
+    while the caller prepares the next batch (loading is DuckDB's work, which runs without the interpreter lock, so
+    this hides most of the time spent storing). A failed store raises from the next ``check``,
     ``submit`` or ``wait``; ``suppressed`` is the erasures in force at the last completed store."""
 
     def __init__(self, store: Callable[[list[_Fetched], tuple[set[str], set[str]]], tuple[dict, tuple]],
@@ -203,7 +203,7 @@ def _fewer_collections(young: int = 50_000) -> Iterator[None]:
 
     A page's comments live until their post is prepared, so at the default threshold they are traversed again and
     again on their way to the oldest generation, together with everything else that lives there. JSON payloads make
-    no reference cycles: reference counting frees them. At 1M comments this saves about 4 s of 50 s of CPU. The
+    no reference cycles: reference counting frees them, and the collections saved are CPU time saved. The
     thresholds are process-wide: they are restored when the last ingest running in the process ends, and left alone
     when collection is switched off (threshold 0)."""
     with _GC_LOCK:
@@ -230,7 +230,7 @@ class _Fetched:
     left out still belongs to that comment's thread).
 
     Only payloads are kept, not the comments' dicts: those die young instead of waiting for the batch in the garbage
-    collector's oldest generation (at 1M comments that cost 8 s of collections)."""
+    collector's oldest generation, where every collection would traverse them."""
 
     post_id: str
     post: dict | None

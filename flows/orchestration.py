@@ -4,8 +4,8 @@ Prefect 3.9 has no documented way to run a flow in-process without an API: with 
 starts a temporary server in a subprocess when `PREFECT_SERVER_EPHEMERAL_ENABLED` (alias
 `PREFECT_SERVER_ALLOW_EPHEMERAL_MODE`, on in Prefect's default profile) allows it, and raises otherwise
 (prefect/client/orchestration/__init__.py `get_client`, prefect/settings/models/server/ephemeral.py). That server
-costs a command 15 s or more to start and stop, and `import prefect` another 5 s on a busy machine, for runs nobody
-can see once the command exits. So a flow and its tasks are Prefect's (`prefect.flow`, `prefect.task`) when an API is
+costs a command many seconds to start and stop, and `import prefect` seconds more, for runs nobody can see once the
+command exits. So a flow and its tasks are Prefect's (`prefect.flow`, `prefect.task`) when an API is
 configured or Prefect is loaded already (a worker's flow run, `prefect deploy`), and otherwise the same functions,
 called directly, with the task's retries kept: Prefect's documented way to call a task's or flow's function without
 Prefect is `.fn` (docs how-to-guides/workflows/test-workflows.mdx), which the plain functions carry too.

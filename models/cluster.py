@@ -131,7 +131,7 @@ def neighbour_smoothing(X, n_neighbors: int = 5, chunk: int = 1000, weighted: bo
     cost warm stability, 0.98 -> 0.92 on the motorway sample). ``X`` is a sparse matrix or a dense array; the result
     is of the same kind.
 
-    Cost: one sparse product per ``chunk`` rows against all rows (about 2 s for 5,000 comments on one core).
+    Cost: one sparse product per ``chunk`` rows against all rows, so time grows with the square of the rows.
     """
     n = X.shape[0]
     m = min(n_neighbors, n - 1)

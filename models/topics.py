@@ -39,7 +39,7 @@ N_REPRESENTATIVE = 5
 # ideas share no word: a label in the report's language that says what the topic holds, rather than one made of a
 # single idea's words ("Fremtiden · houses") or of English words.
 OTHER_LANGUAGE_LABEL = {("da", "en"): "Idéer på engelsk", ("en", "da"): "Ideas in Danish"}
-LIKENESS_SAMPLE = 10_000  # ideas read for the words' roles (noun or not): enough for label statistics, 0.15 s at any n
+LIKENESS_SAMPLE = 10_000  # ideas read for the words' roles (noun or not): enough for label statistics, bounded at any n
 ASSIGNMENT_COLUMNS = ["idea_id", "topic_id", "score", "rank"]
 TOPIC_COLUMNS = [
     "topic_id",

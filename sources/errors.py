@@ -1,7 +1,7 @@
 """The Graph API exception family, classified by error `code` / `error_subcode` / `is_transient`.
 
-Never by HTTP status or `type` (nearly everything is `OAuthException`): see
-../shared/reference/graph-api-behaviour.md A8. Messages are built from the response body, never from the
+Never by HTTP status or `type` (nearly everything is `OAuthException`), as the Graph API's error-handling guide
+advises. Messages are built from the response body, never from the
 request URL, and any secret is masked, so they are safe to log and to show.
 """
 

@@ -1,8 +1,8 @@
 """The one Graph API client: reads a post and all its comments, following `paging.next` verbatim.
 
-Rules (../shared/reference/graph-api-behaviour.md Part C): one `requests.Session`, a timeout on every call,
-`next` followed as given (it already carries every parameter and the token), stop only when `next` is absent,
-guard against loops, dedupe by id, retry by error code with backoff and jitter, wait out rate limits, and
+Rules (the Graph API's paging, error-handling and rate-limiting guides): one `requests.Session`, a timeout on
+every call, `next` followed as given (it already carries every parameter and the token), stop only when `next` is
+absent, guard against loops, dedupe by id, retry by error code with backoff and jitter, wait out rate limits, and
 never let the token reach a log line or an exception message.
 """
 
@@ -96,7 +96,7 @@ class ScanCancelled(Exception):
 
 
 def _parse_body(response: requests.Response) -> Any:
-    """The JSON body, parsed by orjson (about three times faster than `json`, the same values); anything orjson
+    """The JSON body, parsed by orjson (faster than `json`, the same values); anything orjson
     refuses (a lone surrogate escape, NaN, an integer beyond 64 bits) is parsed by `json` as before. A body nested
     too deep for either (orjson stops at 1024 levels, `json` raises RecursionError) is parsed again with its deep
     parts replaced by `DEEP_MARKER` (`_cut_deep`), so one comment cannot fail its whole post."""

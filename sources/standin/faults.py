@@ -1,6 +1,7 @@
 """Scenario switches, injectable faults and rate-limit emulation for the local Graph API stand-in.
 
-Error bodies and statuses follow ../shared/reference/graph-api-behaviour.md (A8, A9, Part B).
+Error bodies and statuses follow the Graph API's error-handling and rate-limiting guides (error codes, subcodes,
+`is_transient`, the `X-App-Usage` / `X-Business-Use-Case-Usage` headers).
 """
 
 from __future__ import annotations

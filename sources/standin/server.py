@@ -1,7 +1,7 @@
 """A local Graph API stand-in: serves a dataset over real HTTP on 127.0.0.1 the way graph.facebook.com does.
 
-Used by the demo and the tests, never by a production run unless asked for. Behaviour follows
-../shared/reference/graph-api-behaviour.md Part B: versioned paths, token kinds, `fields` expansion, the
+Used by the demo and the tests, never by a production run unless asked for. Behaviour follows the Graph API as
+documented and observed: versioned paths, token kinds, `fields` expansion, the
 comments edge (`filter`, `order`, `summary`, `since`), cursor paging whose `next` carries the token, error
 bodies, injectable faults by request number, and rate-limit headers on a virtual clock.
 
