@@ -1,5 +1,5 @@
 """civic-ideas: flows."""
 
-# The warehouse file when neither --warehouse nor CIVIC_IDEAS_WAREHOUSE names one (CLI, Settings, the flows'
+# The warehouse file when neither --warehouse nor CIVIC_IDEAS_WAREHOUSE names one (the CLI and the flows'
 # parameters). prefect.yaml repeats it for the deployments; a test keeps the two equal.
 DEFAULT_WAREHOUSE = "data/warehouse.duckdb"

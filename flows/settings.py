@@ -14,8 +14,6 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from flows import DEFAULT_WAREHOUSE
-
 log = logging.getLogger(__name__)
 
 
@@ -40,8 +38,6 @@ class Settings(BaseSettings):
     civic_ideas_salt: SecretStr | None = Field(
         default=None, description="Salt for author pseudonyms; prefer the Prefect Secret block `civic-ideas-salt`."
     )
-    civic_ideas_warehouse: Path = Field(default=Path(DEFAULT_WAREHOUSE), description="DuckDB warehouse file.")
-    civic_ideas_export_dir: Path = Field(default=Path("exports"), description="Folder for planners' exports.")
     http_timeout_seconds: float = Field(
         default=30.0, validation_alias="CIVIC_IDEAS_HTTP_TIMEOUT", description="Timeout of every Graph API request."
     )
