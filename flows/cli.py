@@ -228,9 +228,9 @@ def _print_summary(ctx: Context, counts: dict[str, Any]) -> None:
                from comments"""
         ).fetchone()
         n_ideas = con.execute("select count(*) from ideas").fetchone()[0]
-        topics = con.execute(
+        topics = con.execute(  # pandas (its table) only when there are topics: `ingest` needs it nowhere else
             "select consultation, topic_id, label, n_ideas, n_authors, total_likes, status from topics"
-        ).df()
+        ).df() if con.execute("select count(*) from topics").fetchone()[0] else None
     finally:
         con.close()
     click.echo(f"Warehouse: {ctx.warehouse}  ({totals[0]} comments and replies, {totals[1]} deleted, {n_ideas} ideas)")
@@ -244,7 +244,7 @@ def _print_summary(ctx: Context, counts: dict[str, Any]) -> None:
         click.echo(f"Exports for {slug}: {Path(paths[0]).parent}/")
         for path in paths:
             click.echo(f"  {path}")
-    if len(topics):
+    if topics is not None and len(topics):
         click.echo("")
         click.echo(topics.to_string(index=False, max_colwidth=48))
 
@@ -297,13 +297,17 @@ def _check_backend(backend: str | None, model_path: str | Path | None) -> str:
 def _stage_command(name: str, stages: list[str], help_text: str) -> None:
     def command(ctx: Context, config_path: Path, slugs: tuple[str, ...], backend: str | None = None) -> None:
         def body() -> None:
-            from flows.pipeline import run_flow
             from flows.settings import load_consultations
 
             chosen = load_consultations(config_path).select(list(slugs))  # fail fast, before Prefect starts
+            # the first line, before the backend check and the pipeline's imports (DuckDB, pyarrow, requests)
+            logging.getLogger(PROGRESS).info("%s: %d consultation%s from %s", name, len(chosen),
+                                             "" if len(chosen) == 1 else "s", config_path)
             for c in chosen:
                 if "analyse" in stages:
                     _check_backend(backend or c.backend, c.embeddings_model_path)
+            from flows.pipeline import run_flow
+
             counts = run_flow(config_path=str(config_path), consultations=list(slugs) or None, stages=stages,
                               warehouse=str(ctx.warehouse), export_dir=str(ctx.export_dir), backend=backend)
             _print_summary(ctx, counts)

@@ -13,20 +13,12 @@ from flows import DEFAULT_WAREHOUSE
 from flows.ingest import graph_client, ingest_posts
 from flows.orchestration import deployment_name, flow, flow_run_id, task, use_prefect
 from flows.settings import ConfigError, Consultation, Settings, load_consultations, resolve_backend, salt
-from models.corrections import (
-    apply_corrections,
-    corrected_kinds,
-    corrections_digest,
-    idea_overrides,
-    overrides_changed,
-)
 from sources.errors import UntrustedNextURL
 from sources.graph import GraphPermissionError, TokenError
-from transforms.imports import as_comments
-from warehouse import db, erase, load, queries, vectors
+from warehouse import db, erase, load
 
-# Prefect (flows.orchestration), scikit-learn, SciPy and the export writers are imported by the stages that use
-# them, so `civic-ideas ingest` loads none of them.
+# Prefect (flows.orchestration), scikit-learn, SciPy, pandas (models.corrections, warehouse.queries) and the export
+# writers are imported by the stages that use them, so `civic-ideas ingest` loads none of them.
 
 log = logging.getLogger(__name__)
 progress = logging.getLogger("civic_ideas.progress")  # stage lines the CLI shows on stderr
@@ -98,7 +90,9 @@ def find_ideas(warehouse: str, consultation: str) -> int:
     (`topics include` / `exclude`) changed since, unless the rules changed since then
     (``transforms.select.rules_version``): detection looks at one comment at a time, so the result is the same.
     """
+    from models.corrections import corrected_kinds, idea_overrides, overrides_changed
     from transforms.select import comment_kinds, rules_version
+    from warehouse import queries
 
     channel, version = "facebook", rules_version()
     with db.session(warehouse) as con:
@@ -131,7 +125,10 @@ def find_imported_ideas(warehouse: str, consultation: str) -> int:
     A channel's items are few (a meeting's notes, a batch of e-mails), so each analysis reads them all again: no
     incremental state is kept, and an edited, re-imported or erased item, or a planner's verdict, is always up to date.
     """
+    from models.corrections import corrected_kinds, idea_overrides
+    from transforms.imports import as_comments
     from transforms.select import comment_kinds
+    from warehouse import queries
 
     total = 0
     with db.session(warehouse) as con:
@@ -167,6 +164,7 @@ def cluster_topics(warehouse: str, consultation: Consultation, run_id: str) -> i
     stored model's topics instead, while few changed (``models.placement``). A semantic backend encodes only the
     texts whose vectors the warehouse does not hold yet (``warehouse.vectors``), and stores theirs."""
     from models.cluster import theme_text
+    from models.corrections import apply_corrections, corrections_digest
     from models.embeddings import remembered_vectors, vector_model_id
     from models.placement import (
         ModelIntegrityError,
@@ -178,6 +176,7 @@ def cluster_topics(warehouse: str, consultation: Consultation, run_id: str) -> i
         text_hashes,
     )
     from models.topics import analyse
+    from warehouse import queries, vectors
 
     # the backend actually used (the default resolved) is what the fingerprint, the vectors and the run record
     consultation = consultation.model_copy(update={"backend": resolve_backend(consultation.backend)})

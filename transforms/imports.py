@@ -10,12 +10,13 @@ import datetime as dt
 import hashlib
 import json
 import re
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from transforms.pseudonym import author_key
 from transforms.redact import redact, redact_names
+
+if TYPE_CHECKING:  # pandas is imported by the functions that build frames: `ingest` loads this module without it
+    import pandas as pd
 
 try:
     from zoneinfo import ZoneInfo
@@ -173,6 +174,8 @@ def import_items(cells: pd.DataFrame, *, consultation: str, text_column: str, id
     without personal data) or else from the content and the file's name `source` (`content_id`), so the same row of
     the same file always gets the same id.
     """
+    import pandas as pd
+
     if id_column and id_column == author_column:
         raise ImportDataError(f"the column {id_column!r} cannot be both the id and the author column: ids are stored "
                               "as they are; use a row number or case number column as --id-column, or leave it out")
@@ -222,6 +225,8 @@ def as_comments(items: pd.DataFrame, channel: str) -> pd.DataFrame:
     """A channel's staged items shaped as staged comments for `transforms.select.select_ideas`; `comment_id` is the
     idea id. A file's items are top-level, not from the Page, without tags, likes or replies, never hidden; a social
     channel's (Instagram) carry their parent, likes, replies, mentions (`@[navn]`, as tags), hidden and own flags."""
+    import pandas as pd
+
     ids = [imported_idea_id(channel, str(i)) for i in items["item_id"]]
     parents = _column(items, "parent_id", None)
     replies = pd.Series(parents).value_counts() if parents is not None else pd.Series(dtype=int)
@@ -279,6 +284,8 @@ def instagram_items(comments: list[dict[str, Any]], *, owner_id: str | None, own
     user (`@name`) becomes `@[navn]` in the text, so no username is stored in clear. A reply keeps its parent as
     the parent's idea id (`instagram:<id>`); the account's own comments (`from.id` is the owner's, or its username)
     are marked `is_page_reply`, as the Page's are on Facebook."""
+    import pandas as pd
+
     rows = []
     for c in comments:
         user = c.get("from") if isinstance(c.get("from"), dict) else {}

@@ -6,8 +6,8 @@ import hashlib
 import json
 import re
 import threading
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
@@ -132,8 +132,36 @@ def payload_table(comments: Iterable[dict], post_id: str) -> pa.Table:
     latest: dict[str, dict] = {}
     for comment in comments:
         latest[str(comment["id"])] = comment
-    return pa.table({"comment_id": list(latest), "post_id": [post_id] * len(latest),
-                     "payload": [canonical_json(c) for c in latest.values()]}, schema=PAYLOAD_SCHEMA)
+    return arrow_table({"comment_id": list(latest), "post_id": [post_id] * len(latest),
+                        "payload": [canonical_json(c) for c in latest.values()]}, PAYLOAD_SCHEMA)
+
+
+def _text(value: Any) -> str:
+    """A value as Arrow's cast from text reads it back (`arrow_column`); a naive time is UTC, as `pa.array` takes it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return (value if value.tzinfo is not None else value.replace(tzinfo=UTC)).isoformat()
+    return str(value)
+
+
+def arrow_column(values: Sequence[Any], type_: pa.DataType) -> pa.Array:
+    """An Arrow array of ``values`` (None: null) of ``type_`` (text, booleans, integers, timestamps).
+
+    Not `pa.array`: its first call imports pandas (0.2-0.5 CPU s; pyarrow checks whether a list is a pandas object),
+    which `ingest` needs nowhere else. Text goes into a string builder as it is (faster than `pa.array` too); other
+    types are built as text and cast, so a value Arrow cannot hold (an int32 overflow) fails as with `pa.array`."""
+    builder = pa.lib.StringBuilder()
+    if pa.types.is_string(type_):
+        builder.append_values(values)
+        return builder.finish()
+    builder.append_values([None if v is None else _text(v) for v in values])
+    return builder.finish().cast(type_)
+
+
+def arrow_table(columns: dict[str, Sequence[Any]], schema: pa.Schema) -> pa.Table:
+    """A table of ``schema`` from its columns' values (`arrow_column` each)."""
+    return pa.Table.from_arrays([arrow_column(columns[f.name], f.type) for f in schema], schema=schema)
 
 
 def records_table(payloads: pa.Table, consultation: str) -> pa.Table:
@@ -165,8 +193,7 @@ def _records_py(payloads: pa.Table, consultation: str) -> pa.Table:
 def records_from_dicts(records: list[dict[str, Any]]) -> pa.Table:
     """`comment_record` rows as a `COMMENT_SCHEMA` table, column by column (about twice as fast as
     `Table.from_pylist`)."""
-    return pa.table({f.name: pa.array([r[f.name] for r in records], f.type) for f in COMMENT_SCHEMA},
-                    schema=COMMENT_SCHEMA)
+    return arrow_table({f.name: [r[f.name] for r in records] for f in COMMENT_SCHEMA}, COMMENT_SCHEMA)
 
 
 SQL_FROM_ROWS = 1_000

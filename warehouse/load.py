@@ -9,15 +9,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 import pyarrow as pa
 
 from transforms.imports import imported_idea_id, item_suppression
-from transforms.records import canonical_json, parse_graph_time, payload_hash
+from transforms.records import arrow_table, canonical_json, parse_graph_time, payload_hash
 from warehouse.db import WarehouseError
+
+if TYPE_CHECKING:  # the functions that take frames import pandas: `ingest` loads this module without it
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +158,12 @@ def tombstone(con: duckdb.DuckDBPyConnection, comment_ids: list[str], deleted_at
     return len(comment_ids)
 
 
+_POST_SCHEMA = pa.schema([("post_id", pa.string()), ("payload", pa.string()), ("payload_hash", pa.string()),
+                          ("message", pa.string()), ("created_at", pa.timestamp("us", "UTC")),
+                          ("permalink_url", pa.string())])
+_SCAN_SCHEMA = pa.schema([("post_id", pa.string()), ("full_and_complete", pa.bool_())])
+
+
 def save_post(con: duckdb.DuckDBPyConnection, post: dict[str, Any], consultation: str, now: datetime) -> None:
     """Upsert a post (see `save_posts`)."""
     save_posts(con, [post], consultation, now)
@@ -167,14 +175,14 @@ def save_posts(con: duckdb.DuckDBPyConnection, posts: list[dict[str, Any]], cons
     if not posts:
         return
     rows = {str(p["id"]): p for p in posts}.values()  # one row per post: the last payload wins
-    batch = pa.table({  # noqa: F841 (read by name in SQL below)
+    batch = arrow_table({
         "post_id": [str(p["id"]) for p in rows],
         "payload": [canonical_json(p) for p in rows],
         "payload_hash": [payload_hash(p) for p in rows],
-        "message": pa.array([p.get("message") for p in rows], pa.string()),
-        "created_at": pa.array([parse_graph_time(p.get("created_time")) for p in rows], pa.timestamp("us", "UTC")),
-        "permalink_url": pa.array([p.get("permalink_url") for p in rows], pa.string()),
-    })
+        "message": [p.get("message") for p in rows],
+        "created_at": [parse_graph_time(p.get("created_time")) for p in rows],
+        "permalink_url": [p.get("permalink_url") for p in rows],
+    }, _POST_SCHEMA)
     con.register("batch_posts_rows", batch)
     try:
         con.execute(
@@ -233,8 +241,8 @@ def save_scans(con: duckdb.DuckDBPyConnection, table: pa.Table, scans: list[Post
     """
     seen = Counter(table["post_id"].to_pylist())
     complete = {s.post_id: s.complete for s in scans}
-    posts = pa.table({"post_id": [s.post_id for s in scans],
-                      "full_and_complete": [s.complete and s.since is None for s in scans]})
+    posts = arrow_table({"post_id": [s.post_id for s in scans],
+                         "full_and_complete": [s.complete and s.since is None for s in scans]}, _SCAN_SCHEMA)
     with transaction(con):
         con.register("batch_comments", table)
         con.register("batch_posts", posts)
@@ -469,6 +477,8 @@ left join stg_imported_items as s on s.consultation = $c and s.channel = $ch and
 
 
 def _items_table(items: pd.DataFrame) -> pa.Table:
+    import pandas as pd
+
     return pa.table({
         "item_id": pa.array(items["item_id"].astype(str).tolist(), pa.string()),
         "text": pa.array(items["text"].astype(str).tolist(), pa.string()),
@@ -485,6 +495,8 @@ def _items_table(items: pd.DataFrame) -> pa.Table:
 def _erased_items(con: duckdb.DuckDBPyConnection, consultation: str, channel: str, items: pd.DataFrame) -> pd.Series:
     """Which of the items were erased before (by id in this consultation, or by their author's key): an import must
     not bring them back. See `transforms.imports.item_suppression` for how an erased item is keyed."""
+    import pandas as pd
+
     rows = con.execute("select kind, value from core_suppressions").fetchall()
     ids = {v for k, v in rows if k == "imported_item"}
     authors = {v for k, v in rows if k in ("facebook_user", "imported_author", "instagram_user")}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -89,13 +90,47 @@ def test_ingest_says_how_long_a_retry_waits_and_never_shows_the_token(tmp_path: 
              str(tmp_path / "consultations.toml")], capture_output=True, text=True, env=env, timeout=300, check=False)
     text = [line for _, line in lines]
     assert status == 0, "\n".join(text)
-    assert text[0] == "civic-ideas: udviklingsstrategi: reading 2 posts from the Graph API", text
+    assert text[0] == f"civic-ideas: ingest: 2 consultations from {tmp_path / 'consultations.toml'}", text
+    assert text[1] == "civic-ideas: udviklingsstrategi: reading 2 posts from the Graph API", text
     waits = [line for line in text if "retry 1 of" in line]
     assert len(waits) == 1 and waits[0].startswith("civic-ideas: Graph API ") and waits[0].endswith(" s"), text
     assert any("read post 1/2 (169211373112345_10152287416912346): 2 pages, 164 comments" in line for line in text)
     assert TOKEN not in "\n".join(text) + out
     assert quiet.returncode == 0, quiet.stderr
     assert quiet.stderr == "" and TOKEN not in quiet.stdout
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a running process has used so far (/proc/<pid>/stat, fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_a_stage_command_says_what_it_starts_within_a_second_of_its_own_cpu(tmp_path: Path,
+                                                                           sample_dir: Path) -> None:
+    """The first line comes once the config is read, before the pipeline's imports: measured as the CPU the process
+    has used when the line arrives (the process is stopped meanwhile), which a machine busy with other work does not
+    inflate as it does wall time."""
+    config = _config(tmp_path, sample_dir)
+    with GraphStandIn(load_dataset(sample_dir / "facebook.json"), tokens={TOKEN: "page"}) as standin:
+        env = _env(tmp_path, FACEBOOK_GRAPH_URL=standin.url, FACEBOOK_ACCESS_TOKEN=TOKEN, CIVIC_IDEAS_SALT="s" * 32)
+        proc = subprocess.Popen([CLI, "--warehouse", str(tmp_path / "wh.duckdb"), "ingest", "--config", str(config),
+                                 "--consultation", "motorvejsoverdaekning"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        try:
+            first = proc.stderr.readline().rstrip("\n")
+            os.kill(proc.pid, signal.SIGSTOP)
+            cpu_at_first = _cpu_seconds(proc.pid)
+            os.kill(proc.pid, signal.SIGCONT)
+            rest = proc.communicate(timeout=300)[1]
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    assert proc.returncode == 0, rest
+    assert first == f"civic-ideas: ingest: 1 consultation from {config}", (first, rest)
+    assert rest.splitlines()[0] == "civic-ideas: motorvejsoverdaekning: reading 1 post from the Graph API", rest
+    assert cpu_at_first < 1.0, f"the first line came after {cpu_at_first:.2f} CPU s"
 
 
 def _ingest_env(tmp: Path, standin: GraphStandIn, **extra: str) -> dict[str, str]:
