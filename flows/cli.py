@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from flows import DEFAULT_WAREHOUSE
+from models import backends
 
 # Before Prefect is imported: no telemetry (it logs alarming tracebacks), and quiet logs unless asked for.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -268,12 +269,16 @@ def demo(ctx: Context) -> None:
     _guard(ctx, body)
 
 
-_BACKEND = click.option(
-    "--backend", type=click.Choice(["tfidf", "embeddings", "multilingual"]), default=None,
-    help="Topic backend: multilingual (multilingual-e5-small, best on Danish; the default where installed), tfidf "
-         "(scikit-learn alone; the default without `uv sync --extra embeddings`) or embeddings (English model beside "
-         "the words); multilingual and embeddings need `uv sync --extra embeddings`.",
-)
+def _backend_help() -> str:
+    """--backend's help, from the registry."""
+    def one(b: backends.Backend) -> str:
+        return f"{b.name} ({b.description}{f'; needs `uv sync --extra {b.extra}`' if b.extra else ''})"
+
+    return (f"Topic backend: {'; '.join(one(b) for b in backends.REGISTRY.values())}. Default: {backends.DEFAULT} "
+            f"where installed, else {backends.FALLBACK}.")
+
+
+_BACKEND = click.option("--backend", type=click.Choice(backends.NAMES), default=None, help=_backend_help())
 _EMBEDDINGS_MODEL = click.option(
     "--embeddings-model", type=click.Path(path_type=Path), default=None,
     help="Local sentence-transformers model folder for --backend embeddings (default: the bundled all-MiniLM-L6-v2).",
@@ -284,13 +289,9 @@ def _check_backend(backend: str | None, model_path: str | Path | None) -> str:
     """The topic backend to use (``backend``, else the default: ``flows.settings.resolve_backend``), after checking
     that its optional packages and model are there (one clear line if not), before anything starts."""
     from flows.settings import resolve_backend
-    from models.embeddings import model_folder, multilingual_model
 
     backend = resolve_backend(backend)
-    if backend == "embeddings":
-        model_folder(model_path)
-    elif backend == "multilingual":
-        multilingual_model()
+    backends.get(backend).check(model_path)
     return backend
 
 

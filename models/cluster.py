@@ -38,6 +38,7 @@ free topic, and unforeseen themes still get free topics of their own.
 
 from __future__ import annotations
 
+import copy
 from functools import lru_cache
 
 import numpy as np
@@ -53,21 +54,23 @@ from sklearn.neighbors import kneighbors_graph
 from sklearn.pipeline import FeatureUnion, make_pipeline
 from sklearn.preprocessing import Normalizer, normalize
 
+from models import backends
 from transforms.text import CompoundSplitter, clean_text, detect_language, tokenize
 
-__all__ = ["BACKENDS", "TextAnalyzer", "TopicClusterer", "choose_k", "manifold", "neighbour_smoothing", "seed_anchors",
+__all__ = ["TextAnalyzer", "TopicClusterer", "choose_k", "manifold", "neighbour_smoothing", "seed_anchors",
            "theme_text", "themes_of_topics", "zero_shot_anchors"]
 
 NO_ANCHOR = -1
 MIN_MANIFOLD_TEXTS = 40  # fewer texts are clustered in the vector space itself (see ``TopicClusterer.fit``)
-BACKENDS = ("tfidf", "embeddings", "multilingual")
+# Per-text state of a fit: not needed to place new texts, and the size of the data (`TopicClusterer.stored_copy`).
+_PER_TEXT = ("labels_", "similarity_", "anchors_", "word_anchors_", "stuck_", "_selection_space", "kmeans_")
 
 
 @lru_cache(maxsize=2)
-def _encoder(model_path: str | None, backend: str = "embeddings"):
-    from models.embeddings import MultilingualEncoder, SentenceEncoder
+def _encoder(model_path: str | None, backend: str = "embeddings") -> backends.Encoder:
+    """The sentence encoder of ``backend`` (``models.backends``), one per backend and model folder per process."""
+    return backends.get(backend).encoder(model_path)
 
-    return MultilingualEncoder() if backend == "multilingual" else SentenceEncoder(model_path)
 
 
 def _beside(Z: np.ndarray, E: np.ndarray) -> np.ndarray:
@@ -373,7 +376,7 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
         smoothed LSA (measured: its kNN graph of templated or near-duplicate texts falls apart into components, and
         clear themes were split), a few dozen texts (too few for neighbourhoods), or a graph in pieces."""
         V = self.__dict__.pop("_graph_space", None)
-        if self.backend == "tfidf" or not self.manifold_components or V is None or len(V) < MIN_MANIFOLD_TEXTS:
+        if not self._spec.sentence_vectors or not self.manifold_components or V is None or len(V) < MIN_MANIFOLD_TEXTS:
             return None
         return manifold(V, self.manifold_neighbors, self.manifold_components, self.random_state)
 
@@ -381,8 +384,9 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
         """Texts naming no seed word are anchored to a theme they are clearly closest to in the vector space
         (``theme_margin``; the theme's label and seeds embedded as one text, :func:`theme_text`)."""
         self.word_anchors_ = self.anchors_.copy()
-        # tfidf: a theme's LSA vector is its words again, which the seed anchors already match (measured: no gain)
-        if not self.n_themes_ or self.theme_margin is None or self.backend == "tfidf":
+        # without sentence vectors (tfidf) a theme's LSA vector is its words again, which the seed anchors already
+        # match (measured: no gain)
+        if not self.n_themes_ or self.theme_margin is None or not self._spec.sentence_vectors:
             self.theme_vectors_ = None
             return
         labels = labels + [""] * (len(seeds) - len(labels))
@@ -394,22 +398,17 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
         free = self.anchors_ < 0
         self.anchors_[free] = zero_shot[free]
 
-    def _fence(self) -> float:
-        q1, q3 = np.percentile(self.similarity_, [25, 75])
-        return q1 - 1.5 * (q3 - q1)
-
     def _stick_to_themes(self, Z: np.ndarray, init_themes: np.ndarray, pinned: np.ndarray) -> None:
         """Ideas a seed theme held last time stay in it while they fit it as well as an ordinary member does."""
         has = np.flatnonzero((init_themes >= 0) & (init_themes < self.n_themes_) & ~pinned & ~self.stuck_)
         sim = np.einsum("ij,ij->i", Z[has], self.cluster_centers_[init_themes[has]])
-        ok = sim >= self._fence()
+        ok = sim >= self.similarity_fence()
         self.labels_[has[ok]] = init_themes[has[ok]]
         self.similarity_[has[ok]] = sim[ok]
         self.stuck_[has[ok]] = True
 
     def _fit_lsa(self, texts: list[str]) -> np.ndarray:
-        if self.backend not in BACKENDS:
-            raise ValueError(f"unknown backend {self.backend!r}: use one of {', '.join(BACKENDS)}")
+        spec = self._spec  # an unknown backend: models.backends.UnknownBackend, naming the choices
         features = self._features(self.splitter_)
         counts = features.fit_transform(texts)
         n_sel = max(1, min(self.selection_components, counts.shape[1] - 1, len(texts) - 1))
@@ -417,7 +416,7 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
         # which would then ask for more k
         self._selection_space = normalize(TruncatedSVD(n_sel, random_state=self.random_state).fit_transform(counts))
         n_neighbors = self._smoothing_neighbours(len(texts))
-        if self.backend == "multilingual":  # the embeddings alone: no LSA of the smoothed counts is needed
+        if not spec.words:  # the embeddings alone (multilingual): no LSA of the smoothed counts is needed
             self.lsa_ = None
             E = self._embed(texts)
             # e5's vectors share a large common direction (any two texts have a cosine of 0.7 or more): without it,
@@ -436,7 +435,7 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
         svd, norm = TruncatedSVD(n_comp, random_state=self.random_state), Normalizer(copy=False)
         self.lsa_ = make_pipeline(features, svd, norm)
         Z = norm.fit_transform(svd.fit_transform(counts))
-        if self.backend == "embeddings":
+        if spec.sentence_vectors:  # beside the words (embeddings)
             E = self._embed(texts)
             Z = _beside(Z, neighbour_smoothing(E, n_neighbors, weighted=False) if n_neighbors else E)
         self._graph_space = Z
@@ -456,8 +455,13 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
         (``sqrt(n / 2)`` topics of ``sqrt(2 n)`` texts): on a few texts, 5 neighbours would blend every topic."""
         return min(self.n_neighbors, max(int(np.sqrt(2 * n)) - 1, 1))
 
+    @property
+    def _spec(self) -> backends.Backend:
+        """The backend's registry entry (``models.backends``): what its vectors hold."""
+        return backends.get(self.backend)
+
     def _embed(self, texts: list[str]) -> np.ndarray:
-        path = self.embeddings_model_path if self.backend == "embeddings" else None  # the multilingual model is fixed
+        path = self.embeddings_model_path if self._spec.model_path else None  # the multilingual model is fixed
         return normalize(_encoder(path, self.backend).encode(texts).astype(np.float64))
 
     def _anchors(self, texts: list[str], seeds: list[list[str]]) -> np.ndarray:
@@ -570,11 +574,48 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
         return np.vstack(parts) if parts else np.zeros((0, self.cluster_centers_.shape[1]))
 
     def _vectors(self, texts: list[str]) -> np.ndarray:
-        if self.backend == "multilingual":
+        spec = self._spec
+        if not spec.words:
             return normalize(self._embed(texts) - self._means(self._languages(texts)))
         Z = self.lsa_.transform(texts)
-        return _beside(Z, self._embed(texts)) if self.backend == "embeddings" else Z
+        return _beside(Z, self._embed(texts)) if spec.sentence_vectors else Z
+
 
     def predict(self, X) -> np.ndarray:
         """Nearest topic centroid for each text."""
         return np.argmax(self.transform(X) @ self.cluster_centers_.T, axis=1)
+
+    def place(self, X, seeds: list[list[str]] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per text of ``X``: its cluster, its cosine to that cluster's centre, and whether a seed word pinned it.
+
+        The cluster is the nearest centre's, or the seed theme (``seeds``: the themes' seed words, in the order
+        the fit had them) whose seed words the text names most, as in the fit (:func:`seed_anchors`)."""
+        texts = ["" if t is None else str(t) for t in X]
+        similarity = self.transform(texts) @ self.cluster_centers_.T
+        cluster = np.argmax(similarity, axis=1)
+        anchors = self._anchors(texts, [list(s) for s in seeds or []])
+        pinned = anchors >= 0
+        cluster[pinned] = anchors[pinned]
+        return cluster, similarity[np.arange(len(cluster)), cluster], pinned
+
+    def similarity_fence(self) -> float:
+        """Tukey's lower fence of the fitted texts' cosines to their cluster's centre: a text below it is unusually
+        far from its topic ("Andet", unless a seed word or its previous topic holds it)."""
+        q1, q3 = np.percentile(self.similarity_, [25, 75])
+        return float(q1 - 1.5 * (q3 - q1))
+
+    def stored_copy(self) -> TopicClusterer:
+        """A copy that places new texts (:meth:`place`, :meth:`transform`) without the fit's per-text state: what a
+        stored topic model keeps. Its compound splitter and vectorizers keep the fitted vocabulary, not the stems
+        split so far nor the terms seen too rarely (every word of the texts, rare ones included)."""
+        slim = copy.copy(self)
+        for name in _PER_TEXT:
+            slim.__dict__.pop(name, None)
+        slim.splitter_ = self.splitter_.fitted_copy()
+        if slim.lsa_ is not None:
+            slim.lsa_ = copy.deepcopy(slim.lsa_)
+            for _, vectorizer in slim.lsa_.steps[0][1].transformer_list:
+                vectorizer.stop_words_ = None
+                if isinstance(vectorizer.analyzer, TextAnalyzer):
+                    vectorizer.analyzer.splitter = slim.splitter_
+        return slim

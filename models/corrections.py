@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from models.tables import citizens, representatives
+
 # A planner's own topics (`topics new`) are numbered from here, so that a topic the model finds later never takes the
 # number of one (the model numbers its new topics one above its previous ones).
 NEW_TOPIC_BASE = 1000
@@ -104,13 +106,6 @@ def status_for(previous: int | None, now: int) -> str:
     return "stable"
 
 
-def citizens(author_keys: pd.Series) -> int:
-    """How many citizens stand behind ideas: each known author once, and each idea without an author (an imported
-    item without an author column, a comment whose author Facebook hides) as a citizen of its own, as the Pol.is
-    export counts them."""
-    return int(author_keys.dropna().nunique() + author_keys.isna().sum())
-
-
 def _recount(topic_id: int, members: pd.DataFrame) -> dict[str, Any]:
     return {
         "topic_id": topic_id,
@@ -123,7 +118,7 @@ def _recount(topic_id: int, members: pd.DataFrame) -> dict[str, Any]:
 def corrected_keywords(ideas: pd.DataFrame, placed: pd.DataFrame, language: str) -> dict[int, str]:
     """Keywords of every topic as corrections left it (``placed``: idea_id, topic_id, rank), by the same c-TF-IDF
     as the clustering (``models.topics``), so a merged, moved or new topic is described by its own ideas."""
-    from models.topics import _topics  # models.topics imports this module
+    from models.topics import _topics  # scikit-learn and the labeller: loaded only when keywords are asked for
     from transforms.text import words
 
     frame = placed[["idea_id", "topic_id", "rank"]].merge(
@@ -144,8 +139,6 @@ def _representatives(members: pd.DataFrame, wanted: int) -> list[str]:
     """Examples of a corrected topic: the best example (typical and well supported, ``models.topics.representatives``)
     of each of its model topics in turn, larger ones first, so a merged topic shows ideas of both (``members``:
     idea_id, model_topic_id, score, like_count, author_key)."""
-    from models.topics import representatives  # models.topics imports this module
-
     parts = sorted((g for _, g in members.groupby("model_topic_id", sort=True)), key=len, reverse=True)
     groups = [representatives(g, wanted) for g in parts]
     out: list[str] = []

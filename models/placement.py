@@ -13,25 +13,24 @@ the stored model too.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import hmac
-import importlib
-import inspect
+import importlib.util
 import json
 import pickle
-import sys
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from models import backends
 from models.cluster import TopicClusterer
 from models.identity import ANDET
-from models.topics import ANDET_LABEL, TopicRun, assignment_table, topic_table
+from models.tables import ANDET_LABEL, TopicRun, assignment_table, topic_table
 from transforms.text import words
 
 __all__ = ["MAX_NEW_SHARE", "ModelIntegrityError", "TopicModel", "fingerprint", "inputs_digest", "place", "placeable",
@@ -54,15 +53,12 @@ def _model_key(salt: bytes) -> bytes:
     """The key that signs stored models, derived from the pseudonym salt so it is never the salt itself."""
     return hmac.new(salt, b"civic-ideas: topic model signing key", hashlib.sha256).digest()
 
-# Per-text attributes of a fitted clusterer: not needed to place new texts, and the size of the data.
-_PER_TEXT = ("labels_", "similarity_", "anchors_", "stuck_", "_selection_space", "kmeans_")
-
 
 def fingerprint(language: str, backend: str, embeddings_model_path: str | None, themes: list[dict] | None) -> str:
     """What a stored model must have been fitted with (and by which code) to place this run's ideas: the settings
     that matter for ``backend``, the versions of every library that turns texts into vectors, and this code."""
     key = {"language": language, "backend": backend, "format": FORMAT, "code": _code_version(),
-           "model": embeddings_model_path if backend == "embeddings" else None,
+           "model": embeddings_model_path if backends.get(backend).model_path else None,
            "libraries": _library_versions(),
            "themes": [[t["label"], list(t["seeds"])] for t in themes or []]}
     return hashlib.sha256(json.dumps(key, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
@@ -86,14 +82,17 @@ def _library_versions() -> dict[str, str | None]:
 @cache
 def _code_version() -> str:
     """A hash of the source of the topic models and the text handling (other code may give other topics or labels);
-    computed when this module is imported, so it is the code that runs. Installed without sources: the package's
-    version stands in."""
+    computed when this module is imported, so it is the code that runs. The files are read, not imported (importing
+    ``models.topics`` from here would run in a circle). Installed without sources: the package's version stands
+    in."""
     digest = hashlib.sha256()
     for name in sorted(_MODULES):
-        module = sys.modules.get(name) or importlib.import_module(name)
+        origin = importlib.util.find_spec(name).origin or ""
         try:
-            digest.update(inspect.getsource(module).encode("utf-8"))
-        except (OSError, TypeError):
+            if not origin.endswith(".py"):
+                raise OSError(f"{name}: no source file")
+            digest.update(Path(origin).read_text(encoding="utf-8").encode("utf-8"))
+        except OSError:
             try:
                 digest.update(f"{name}=={metadata.version('civic-ideas')}".encode())
             except metadata.PackageNotFoundError:
@@ -101,9 +100,9 @@ def _code_version() -> str:
     return digest.hexdigest()[:16]
 
 
-_MODULES = ("models.cluster", "models.corrections", "models.e5_numpy", "models.e5_onnx", "models.embeddings",
-            "models.identity", "models.labels", "models.placement", "models.topics", "transforms.redact",
-            "transforms.text")
+_MODULES = ("models.backends", "models.cluster", "models.corrections", "models.e5_numpy", "models.e5_onnx",
+            "models.embeddings", "models.identity", "models.labels", "models.placement", "models.tables",
+            "models.topics", "transforms.redact", "transforms.text")
 
 
 def inputs_digest(ideas: pd.DataFrame, corrections: list[dict], key: str) -> str:
@@ -144,22 +143,11 @@ class TopicModel:
     @classmethod
     def from_fit(cls, clusterer: TopicClusterer, topic_of_cluster: np.ndarray, params: dict[str, Any],
                  themes: list[dict], topics: pd.DataFrame) -> TopicModel:
-        slim = copy.copy(clusterer)
-        for name in _PER_TEXT:
-            slim.__dict__.pop(name, None)
-        splitter = copy.copy(clusterer.splitter_)
-        splitter._cache = {}  # every stem ever split, rare words included: only the fitted vocabulary is kept
-        slim.splitter_ = splitter
-        if slim.lsa_ is not None:
-            slim.lsa_ = copy.deepcopy(slim.lsa_)
-            for _, vectorizer in slim.lsa_.steps[0][1].transformer_list:
-                vectorizer.stop_words_ = None  # terms seen too rarely: not needed, and the texts' rarest words
-                if hasattr(vectorizer.analyzer, "splitter"):
-                    vectorizer.analyzer.splitter = splitter
         labels = dict(zip(topics["topic_id"].astype(int), topics["label"].astype(str), strict=True))
         labels.update({int(i): label for label, i in params.get("themes", {}).items()})
         keywords = dict(zip(topics["topic_id"].astype(int), topics["keywords"].fillna("").astype(str), strict=True))
-        return cls(slim, topic_of_cluster, float(clusterer.andet_fence_), [list(t["seeds"]) for t in themes],
+        return cls(clusterer.stored_copy(), topic_of_cluster, clusterer.similarity_fence(),
+                   [list(t["seeds"]) for t in themes],
                    clusterer.language, {k: v for k, v in params.items() if k in ("k", "backend", "n_components")},
                    labels, keywords)
 
@@ -239,15 +227,8 @@ def place(ideas: pd.DataFrame, previous: pd.DataFrame, model: TopicModel, fit: p
     with_words = np.array([bool(words(t, model.language)) for t in texts], dtype=bool)
     placed = todo[with_words]
     if len(placed):
-        clusterer = model.clusterer
         placed_texts = [t for t, w in zip(texts, with_words, strict=True) if w]
-        Z = clusterer.transform(placed_texts)
-        similarity = Z @ clusterer.cluster_centers_.T
-        cluster = np.argmax(similarity, axis=1)
-        anchors = clusterer._anchors(placed_texts, model.seeds)
-        pinned = anchors >= 0
-        cluster[pinned] = anchors[pinned]
-        sim = similarity[np.arange(len(cluster)), cluster]
+        cluster, sim, pinned = model.clusterer.place(placed_texts, model.seeds)
         topic = model.topic_of_cluster[cluster]
         topic[(sim < model.fence) & ~pinned] = ANDET
         topic_ids[placed], scores[placed] = topic, sim

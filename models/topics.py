@@ -5,14 +5,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 import pandas as pd
 
+from models import backends
 from models.cluster import TopicClusterer, theme_text, themes_of_topics
-from models.corrections import citizens
-from models.identity import ANDET, match_topics, theme_ids, topic_status
+from models.identity import ANDET, match_topics, theme_ids
 from models.labels import (
     class_tfidf,
     filler_stems,
@@ -28,41 +26,19 @@ from models.labels import (
     topic_document_frequencies,
     topic_keywords,
 )
+from models.placement import TopicModel
+from models.tables import ANDET_LABEL, TOPIC_COLUMNS, TopicRun, assignment_table, representatives, topic_table
 from transforms.text import clean_text, detect_language, noun_likeness, proper_nouns, remembered_analyses, words
 
-__all__ = ["TopicRun", "analyse", "ANDET_LABEL", "representatives"]
+# TopicRun, ANDET_LABEL, TOPIC_COLUMNS and representatives live in models.tables (placement builds the same tables)
+__all__ = ["ANDET_LABEL", "TOPIC_COLUMNS", "TopicRun", "analyse", "representatives"]
 
-ANDET_LABEL = "Andet"
 MIN_TOPIC_SIZE = 3  # a topic must be able to show three representative ideas; smaller clusters go to "Andet"
-N_REPRESENTATIVE = 5
 # The label of a topic most of whose ideas are in another language than the consultation's, when its own-language
 # ideas share no word: a label in the report's language that says what the topic holds, rather than one made of a
 # single idea's words ("Fremtiden · houses") or of English words.
 OTHER_LANGUAGE_LABEL = {("da", "en"): "Idéer på engelsk", ("en", "da"): "Ideas in Danish"}
 LIKENESS_SAMPLE = 10_000  # ideas read for the words' roles (noun or not): enough for label statistics, bounded at any n
-ASSIGNMENT_COLUMNS = ["idea_id", "topic_id", "score", "rank"]
-TOPIC_COLUMNS = [
-    "topic_id",
-    "label",
-    "keywords",
-    "n_ideas",
-    "n_authors",
-    "total_likes",
-    "status",
-    "representative_ids",
-]
-
-
-@dataclass
-class TopicRun:
-    """Result of one topic analysis: one row per idea, one row per topic, and the parameters used."""
-
-    assignments: pd.DataFrame
-    topics: pd.DataFrame
-    params: dict = field(default_factory=dict)
-    # the fitted clusterer and what a later run needs to place new ideas without refitting (models.placement);
-    # None when there were too few ideas to fit one
-    model: object | None = None
 
 
 @remembered_analyses()  # each text is tokenised once, though the clustering reads it several times
@@ -124,8 +100,6 @@ def analyse(
     params["themes"] = {t["label"]: fixed[t["label"]] for t in themes}
     placement = None
     if fitted:
-        from models.placement import TopicModel
-
         topic_of_cluster = np.array([mapping.get(into_theme.get(c + 1, c + 1), ANDET) for c in range(model.k_)],
                                     dtype=np.int64)
         placement = TopicModel.from_fit(model, topic_of_cluster, params, themes, topics)
@@ -167,12 +141,7 @@ def _cluster(
     has_words = np.array([bool(p) for p in pairs], dtype=bool)
     idx = np.flatnonzero(has_words)
     k = model.k
-    backend = {
-        "tfidf": "tfidf-knn-smoothed-lsa-spectral-kmeans",
-        "embeddings": "minilm-embeddings-beside-lsa-knn-smoothed-spectral-kmeans",
-        "multilingual": "multilingual-e5-small-spectral-kmeans",
-    }
-    params: dict = {"backend": backend.get(model.backend, model.backend), "k_requested": k}
+    params: dict = {"backend": backends.get(model.backend).method, "k_requested": k}
     if len(idx) < 2 or (len(idx) < 2 * MIN_TOPIC_SIZE and not themes):  # too few ideas to cluster: one topic
         labels[idx], scores[idx] = 1, 1.0
         params.update(k=int(len(idx) > 0), criterion="too few ideas to cluster")
@@ -187,8 +156,7 @@ def _cluster(
     model.fit([texts[i] for i in idx], init_labels=init, seeds=[t["seeds"] for t in themes], init_themes=init_themes,
               theme_labels=[t["label"] for t in themes])
     sim = model.similarity_
-    q1, q3 = np.percentile(sim, [25, 75])
-    fence = q1 - 1.5 * (q3 - q1)  # Tukey's lower fence: ideas unusually far from their centroid go to "Andet"
+    fence = model.similarity_fence()  # Tukey's lower fence: ideas unusually far from their centroid go to "Andet"
     cluster = model.labels_ + 1
     # an idea naming a seed word stays in its theme; one that still fits its previous topic stays there
     cluster[(sim < fence) & (model.anchors_ < 0) & ~model.stuck_] = ANDET
@@ -196,7 +164,6 @@ def _cluster(
     small = sizes[(sizes < MIN_TOPIC_SIZE) & (sizes.index > len(themes))].index.to_numpy()  # themes are kept
     cluster[np.isin(cluster, small)] = ANDET
     labels[idx], scores[idx] = cluster, sim
-    model.andet_fence_ = float(fence)
     params.update(
         k=int(model.k_),
         criterion="given"
@@ -212,13 +179,6 @@ def _cluster(
         warm_start=init is not None,
     )
     return labels, scores, params
-
-
-def assignment_table(idea_ids: pd.Series, topic_ids: np.ndarray, scores: np.ndarray) -> pd.DataFrame:
-    """One row per idea: its topic, its similarity to the topic's centre, and its rank in the topic."""
-    df = pd.DataFrame({"idea_id": idea_ids.to_numpy(), "topic_id": topic_ids, "score": scores.astype(float)})
-    df["rank"] = df.groupby("topic_id")["score"].rank(method="first", ascending=False).astype(np.int64)
-    return df[ASSIGNMENT_COLUMNS]
 
 
 def _topics(ideas, pairs, topic_ids, assignments, prev_topics, names, language: str = "da") -> pd.DataFrame:
@@ -289,47 +249,6 @@ def _sample(texts: pd.Series, n: int) -> list[str]:
     if len(texts) > n:
         texts = texts.iloc[np.linspace(0, len(texts) - 1, n).astype(int)]
     return texts.fillna("").astype(str).tolist()
-
-
-def topic_table(ideas, topic_ids, assignments, prev_topics, labels: dict[int, str],
-                keywords: dict[int, str]) -> pd.DataFrame:
-    """One row per topic: the given label and keywords, support, status against ``prev_topics``, examples."""
-    ids = sorted(set(topic_ids.tolist()))
-    if not ids:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in TOPIC_COLUMNS})
-    frame = ideas.assign(topic_id=topic_ids, score=assignments["score"].to_numpy())
-    grouped = frame.groupby("topic_id")
-    reps = {int(t): representatives(members) for t, members in grouped}
-    sizes = grouped.size()
-    previous_sizes = prev_topics.value_counts().to_dict()
-    return pd.DataFrame(
-        {
-            "topic_id": np.array(ids, dtype=np.int64),
-            "label": [labels.get(t, ANDET_LABEL if t == ANDET else f"Emne {t}") for t in ids],
-            "keywords": [keywords.get(t, "") for t in ids],
-            "n_ideas": sizes.reindex(ids).to_numpy(dtype=np.int64),
-            "n_authors": grouped["author_key"].agg(citizens).reindex(ids).to_numpy(dtype=np.int64),
-            "total_likes": grouped["like_count"].sum(min_count=0).reindex(ids).fillna(0).to_numpy(dtype=np.int64),
-            "status": topic_status(ids, sizes.to_dict(), previous_sizes),
-            "representative_ids": [reps[t] for t in ids],
-        }
-    )
-
-
-def representatives(members: pd.DataFrame, n: int = N_REPRESENTATIVE) -> list[str]:
-    """A topic's example ideas: typical of it and well supported, never an outlier. ``members``: the topic's ideas
-    (idea_id, score = similarity to the topic's centre, like_count, author_key).
-
-    Typical: the more central half of the topic by ``score`` (the ``n`` most central at least), so an idea far from
-    the centre is never shown however liked. Of those, the most liked first (ties: the more central), and one idea
-    per citizen before a second of the same citizen's."""
-    central = members.sort_values(["score", "idea_id"], ascending=[False, True], kind="stable")
-    typical = central.head(max(n, -(-len(central) // 2)))
-    likes = pd.to_numeric(typical["like_count"], errors="coerce").fillna(0)
-    typical = typical.assign(_likes=likes.to_numpy()).sort_values("_likes", ascending=False, kind="stable")
-    author = typical["author_key"] if "author_key" in typical else pd.Series(None, index=typical.index)
-    again = author.notna() & author.duplicated()
-    return pd.concat([typical[~again], typical[again]])["idea_id"].head(n).tolist()
 
 
 def _unique_labels(

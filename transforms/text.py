@@ -11,6 +11,7 @@ tokens such as "af" and "nu"). Stemming is Snowball (Danish or English, chosen p
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 import unicodedata
@@ -300,6 +301,12 @@ class CompoundSplitter:
         self.vocabulary_ = {w: c for w, c in counts.items() if c >= self.min_count}
         self._cache: dict[str, list[str]] = {}
         return self
+
+    def fitted_copy(self) -> CompoundSplitter:
+        """A copy with the fitted vocabulary and none of the splits made so far (those are every stem ever split)."""
+        out = copy.copy(self)
+        out._cache = {}
+        return out
 
     def split(self, stem: str) -> list[str]:
         """Stems of the parts of ``stem`` (empty when it is not a compound of known parts)."""
