@@ -298,14 +298,15 @@ def _staff(message: str) -> str | None:
 
 
 def _spam(message: str, text: str) -> str | None:
-    ads = {m.group(0).lower() for m in _AD.finditer(message)}
-    if _URL.search(message) and (_SPAM.search(text) or ads):
+    ad = _AD.search(message)  # all advert cues are collected only when there is one: most comments have none
+    if _URL.search(message) and (_SPAM.search(text) or ad):
         return "a link with sales words"
     if _SPAM_MONEY.search(message) or _CRYPTO.search(message):
         return "promises money"
     bait = _BAIT.search(message)
     if bait:
         return f"follower bait or shop talk ('{bait.group(0).lower()}')"
+    ads = {m.group(0).lower() for m in _AD.finditer(message)} if ad else set()
     if len(ads) >= 2:
         return f"advert ('{sorted(ads)[0]}')"
     return None
@@ -319,6 +320,7 @@ def _first_word(clause: str) -> str:
     return words[0] if words else ""
 
 
+_NEGATION_OR_GET = _words(r"ikke|få|not|get")
 _HEAD_END = re.compile(
     r"[,:;(\U0001f000-\U0001faff\u2600-\u27bf]|\s[-–]\s|\s(?:så|hvor|der|som|for at|fordi|når|men|so|where|that)\s"
 )
@@ -363,7 +365,7 @@ def _demand(text: str) -> str | None:
         if clause.endswith("?") and first in _QUESTION_OPENERS and first not in ("hvorfor", "why"):
             if not re.match(r"^(?:hvad|what) (?:med|om|hvis|about|if)\b", clean_text(clause)):
                 continue
-        if clause.endswith("?") and first in FINITE_VERBS and not _words(r"ikke|få|not|get").search(clause):
+        if clause.endswith("?") and first in FINITE_VERBS and not _NEGATION_OR_GET.search(clause):
             continue  # a yes/no question asks for information ("Kan man også sende sine idéer på mail?")
         cue = _PROPOSAL.search(clause)
         if cue:
@@ -417,9 +419,10 @@ def rule_verdict(message: str | None, *, is_page_reply: bool = False, is_reply: 
 
 def _judgement(body: str, demand: str | None, mentioned: bool, is_reply: bool) -> Verdict:
     """Cases 4-6 of the module docstring: calls the learned layer may overrule."""
-    first_clause = (_clauses(body) or [""])[0]
-    grievance = _GRIEVANCE.search(_head(first_clause))
-    if demand and grievance and demand == "a wish written without a verb":
+    clauses = _clauses(body)
+    first_clause = (clauses or [""])[0]
+    grievance = _GRIEVANCE.search(_head(first_clause)) if demand == "a wish written without a verb" else None
+    if grievance:
         return Verdict("complaint", f"complaint without a demand ('{grievance.group(0).lower()}')", firm=False)
     if demand:
         return Verdict("idea", demand, firm=False)
@@ -429,7 +432,7 @@ def _judgement(body: str, demand: str | None, mentioned: bool, is_reply: bool) -
         return Verdict("thanks", "thanks or praise without a proposal", firm=False)
     if _AGREEMENT_OPENING.search(body.strip()) and len(_content_words(body)) < 6:
         return Verdict("reaction", "agreement without a proposal", firm=False)
-    if "?" in _clauses(body)[-1] or "?" in first_clause:
+    if "?" in clauses[-1] or "?" in first_clause:
         return Verdict("question", "question without a proposal", firm=False)
     grievance = _GRIEVANCE.search(body)
     if grievance:
@@ -470,10 +473,16 @@ def detect_kinds(df: pd.DataFrame) -> pd.DataFrame:
         return df[name].fillna(default).astype(kind) if name in df else pd.Series(default, index=df.index)
 
     page, reply = column("is_page_reply", False, bool), column("is_reply", False, bool)
-    verdicts = [
-        classify(m if isinstance(m, str) else None, is_page_reply=bool(p), is_reply=bool(r), tag_count=int(t))
-        for m, p, r, t in zip(df["message"], page, reply, column("tag_count", 0, int), strict=True)
-    ]
+    # a verdict depends on these four values alone: a repeated comment (copied templates, "Enig!") is judged once
+    seen: dict[tuple[str | None, bool, bool, int], Verdict] = {}
+    verdicts = []
+    for m, p, r, t in zip(df["message"].tolist(), page.tolist(), reply.tolist(), column("tag_count", 0, int).tolist(),
+                          strict=True):
+        key = (m if isinstance(m, str) else None, bool(p), bool(r), int(t))
+        verdict = seen.get(key)
+        if verdict is None:
+            verdict = seen[key] = classify(key[0], is_page_reply=key[1], is_reply=key[2], tag_count=key[3])
+        verdicts.append(verdict)
     return pd.DataFrame({"kind": [v.kind for v in verdicts], "kind_reason": [v.reason for v in verdicts]},
                         index=df.index)
 
