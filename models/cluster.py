@@ -73,7 +73,6 @@ def _encoder(model_path: str | None, backend: str = "embeddings") -> backends.En
     return backends.get(backend).encoder(model_path)
 
 
-
 def _beside(Z: np.ndarray, E: np.ndarray) -> np.ndarray:
     """Unit-length rows of ``[Z, E]``; with both halves unit-length, each half gets an equal share of every cosine."""
     return normalize(np.hstack([Z, E]))
@@ -627,7 +626,6 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
             return normalize(self._embed(texts) - self._means(self._languages(texts)))
         Z = self.lsa_.transform(texts)
         return _beside(Z, self._embed(texts)) if spec.sentence_vectors else Z
-
 
     def predict(self, X) -> np.ndarray:
         """Nearest topic centroid for each text."""
