@@ -13,6 +13,7 @@ import click
 
 from flows import DEFAULT_WAREHOUSE
 from models import backends
+from transforms.errors import UserError
 
 # Before Prefect is imported: no telemetry (it logs alarming tracebacks), and quiet logs unless asked for.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -30,26 +31,13 @@ except OSError as _exc:  # e.g. a read-only home: Prefect reports it itself if i
 
 log = logging.getLogger(__name__)
 
-# The errors a user can fix, each as (module, class). Every command imports what it needs inside its body, so that
-# `--help` and `sql` start without Prefect, pandas, scikit-learn or SciPy; the classes are therefore looked up only
-# when an error is reported, in modules already loaded (an exception's module is loaded before it can be raised).
-KNOWN_ERRORS = (
-    ("flows.settings", "ConfigError"),
-    ("sources.errors", "GraphAPIError"),
-    ("warehouse.db", "WarehouseError"),
-    ("sources.files", "InputFileError"),
-    ("transforms.imports", "ImportDataError"),
-    ("models.embeddings", "EmbeddingsUnavailable"),
-)
+# Every command imports what it needs inside its body, so that `--help` and `sql` start without Prefect, pandas,
+# scikit-learn or SciPy; the one root of the errors a user can fix lives in a module that imports nothing.
 
 
 def is_known_error(exc: BaseException) -> bool:
-    """`exc` is one of KNOWN_ERRORS (or a subclass): its message alone tells the user what to fix."""
-    for module_name, class_name in KNOWN_ERRORS:
-        module = sys.modules.get(module_name)
-        if module is not None and isinstance(exc, getattr(module, class_name)):
-            return True
-    return False
+    """`exc` is a UserError (transforms.errors): its message alone tells the user what to fix."""
+    return isinstance(exc, UserError)
 
 
 class Context:

@@ -24,13 +24,14 @@ from prefect.settings import get_current_settings
 from prefect.workers.process import ProcessWorker
 
 from flows.settings import ensure_salt_file, salt_file
+from transforms.errors import UserError
 
 POOL = "civic-ideas"
 TOKEN_BLOCK = "facebook-access-token"
 SALT_BLOCK = "civic-ideas-salt"
 
 
-class SetupError(Exception):
+class SetupError(UserError):
     """Prefect cannot be set up as asked; the message says how to fix it."""
 
 

@@ -14,11 +14,12 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models import backends
+from transforms.errors import UserError
 
 log = logging.getLogger(__name__)
 
 
-class ConfigError(Exception):
+class ConfigError(UserError):
     """The configuration is missing or wrong; the message says how to fix it."""
 
 

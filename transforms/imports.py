@@ -12,6 +12,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
+from transforms.errors import UserError
 from transforms.pseudonym import author_key
 from transforms.redact import redact, redact_names
 
@@ -35,7 +36,7 @@ _ADDRESS = re.compile(r"^([^@\s]+)@[^@\s]+$")
 _DANISH_DATE = re.compile(r"^(\d{1,2})([-.])(\d{1,2})\2(\d{4})(?:[ T]+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?$")
 
 
-class ImportDataError(ValueError):
+class ImportDataError(UserError, ValueError):
     """An import's argument or row that cannot be used as it is; the message names it and says how to fix it."""
 
 

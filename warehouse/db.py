@@ -15,13 +15,15 @@ from pathlib import Path
 
 import duckdb
 
+from transforms.errors import UserError
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 VIEWS_DIR = Path(__file__).parent / "views"
 
 
-class WarehouseError(Exception):
+class WarehouseError(UserError):
     """A problem with the warehouse file that the user can fix."""
 
 
