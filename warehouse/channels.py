@@ -30,9 +30,12 @@ def channel_names(long: pd.DataFrame) -> list[str]:
     return sorted(set(long["channel"]), key=lambda c: (c != "facebook", c))
 
 
+SOCIAL_DA = {"instagram": "Instagram"}
+
+
 def channel_label(channel: str) -> str:
-    """A channel as planners read it (Facebook, Borgermøde, …)."""
-    return CHANNELS_DA.get(channel, channel)
+    """A channel as planners read it (Facebook, Instagram, Borgermøde, …)."""
+    return CHANNELS_DA.get(channel) or SOCIAL_DA.get(channel, channel)
 
 
 def channels_sheet(long: pd.DataFrame, topics: pd.DataFrame) -> pd.DataFrame | None:

@@ -71,9 +71,10 @@ FILES = [
      "one idea per row, by topic then support"),
     ("polis/comments.csv", "idéerne i Pol.is' open data-format (til fx Talk to the City og Jigsaw Sensemaker)",
      "the ideas in the Pol.is open-data layout (for e.g. Talk to the City and Jigsaw Sensemaker)"),
-    ("dialog.csv, dialog.xlsx", "spørgsmål og klager, besvaret eller ej, til dem der svarer på Facebook-siden "
-     "(regnearket: arkene Overblik og Spørgsmål og klager)",
-     "questions and complaints, answered or not, for the people who answer on the Facebook Page (the workbook: "
+    ("dialog.csv, dialog.xlsx", "spørgsmål og klager, besvaret eller ej, til dem der svarer på Facebook-siden og "
+     "Instagram-kontoen (regnearket: arkene Overblik og Spørgsmål og klager)",
+     "questions and complaints, answered or not, for the people who answer on the Facebook Page and the Instagram "
+     "account (the workbook: "
      "sheets Overblik (summary) and Spørgsmål og klager (the list))"),
     ("topic_channels.csv", "idéer og borgere pr. emne og kanal (Facebook, hvert importeret borgermøde eller "
      "postkasse)", "ideas and citizens per topic and channel (Facebook, each imported meeting or mailbox)"),
@@ -81,13 +82,14 @@ FILES = [
 ]
 
 DIALOG = [
-    ("comment_id", "Kommentarens id på Facebook.", "The comment's id on Facebook."),
+    ("comment_id", "Kommentarens id: id'et på Facebook, eller `instagram:id` for en Instagram-kommentar.",
+     "The comment's id: its id on Facebook, or `instagram:id` for an Instagram comment."),
     ("kind", "question (spørgsmål) eller complaint (klage), som idé-genkendelsen har vurderet kommentaren.",
      "question or complaint, as idea detection judged the comment."),
-    ("answered", "true hvis kommunen har svaret i tråden: Facebook-siden selv eller en medarbejder der skriver som "
-                 "kommunen, i et svar på kommentaren eller senere i samme tråd.",
-     "true if the municipality has answered in the thread: the Facebook Page itself or an employee writing for "
-     "the municipality, in a reply to the comment or later in the same thread."),
+    ("answered", "true hvis kommunen har svaret i tråden: Facebook-siden eller Instagram-kontoen selv, eller en "
+                 "medarbejder der skriver som kommunen, i et svar på kommentaren eller senere i samme tråd.",
+     "true if the municipality has answered in the thread: the Facebook Page or the Instagram account itself, or "
+     "an employee writing for the municipality, in a reply to the comment or later in the same thread."),
     ("created_at", "Hvornår kommentaren blev skrevet (ISO 8601, UTC).",
      "When the comment was written (ISO 8601, UTC)."),
     ("first_staff_reply_at", "Hvornår kommunen svarede første gang (ISO 8601, UTC); tom hvis ikke besvaret.",
@@ -97,8 +99,12 @@ DIALOG = [
     ("text", "Kommentarens tekst, redigeret for personoplysninger som i ideas.csv.",
      "The comment's text, personal data redacted as in ideas.csv."),
     ("like_count", "Antal likes.", "Number of likes."),
-    ("permalink_url", "Link til kommentaren på Facebook: åbn den og svar dér.",
-     "Link to the comment on Facebook: open it and answer there."),
+    ("permalink_url", "Link til kommentaren på Facebook: åbn den og svar dér. Tom for Instagram (Instagram giver "
+                      "ikke kommentarer et link: find den under opslaget i appen).",
+     "Link to the comment on Facebook: open it and answer there. Empty for Instagram (Instagram gives a comment no "
+     "link: find it under the post in the app)."),
+    ("channel", "Hvor kommentaren blev skrevet: facebook eller instagram.",
+     "Where the comment was written: facebook or instagram."),
 ]
 
 TOPIC_CHANNELS = [
@@ -170,11 +176,12 @@ _README = Template(dedent("""\
     $channels
     ## dialog.csv, dialog.xlsx: til dem der svarer på siden / for the people who answer on the Page
 
-    Spørgsmål og klager fra Facebook (ikke idéer, så de er ikke i emnerne), de ubesvarede først og de ældste først,
-    med et link til hver kommentar, så redaktionen kan svare. Et svar tæller når Facebook-siden selv, eller en
-    medarbejder der skriver som kommunen, svarer på kommentaren eller senere i samme tråd. Skjulte og slettede
-    kommentarer er ikke med. Questions and complaints from Facebook (not ideas, so not in the topics), unanswered first
-    and oldest first, with a link to each comment so the editors can answer it. A reply counts when the Facebook Page
+    Spørgsmål og klager fra Facebook og Instagram (ikke idéer, så de er ikke i emnerne), de ubesvarede først og de
+    ældste først, med kanalen og et link til hver Facebook-kommentar, så redaktionen kan svare. Et svar tæller når
+    Facebook-siden eller Instagram-kontoen selv, eller en medarbejder der skriver som kommunen, svarer på kommentaren
+    eller senere i samme tråd. Skjulte og slettede kommentarer er ikke med. Questions and complaints from Facebook and
+    Instagram (not ideas, so not in the topics), unanswered first and oldest first, with the channel and a link to
+    each Facebook comment so the editors can answer it. A reply counts when the Facebook Page or the Instagram account
     itself, or an employee writing for the municipality, replies to the comment or later in the same thread. Hidden
     and deleted comments are left out.
 

@@ -1,5 +1,6 @@
-"""The dialogue overview for the people who answer on the Page: questions and complaints, answered or not, and how
-fast the Page's staff answered (view `dialogue`); files `dialog.csv` and `dialog.xlsx`, text redacted, no author."""
+"""The dialogue overview for the people who answer on the Page and the Instagram account: questions and complaints,
+answered or not, and how fast the municipality answered (view `dialogue`); files `dialog.csv` and `dialog.xlsx`, text
+redacted, no author, a `channel` column."""
 
 from __future__ import annotations
 
@@ -9,14 +10,17 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from transforms.imports import mention_spans
 from transforms.select import redacted_text
 from warehouse import columns
+from warehouse.channels import channel_label
 from warehouse.presentation import local_time
 from warehouse.xlsx import Sheet
 
 KINDS_DA = {"question": "Spørgsmål", "complaint": "Klage"}
-LIST_HEADERS = ["Besvaret", "Slags", "Skrevet", "Første svar", "Timer til svar", "Tekst", "Likes", "Link", "Id"]
-WIDTHS = {"Besvaret": 10, "Slags": 11, "Skrevet": 17, "Første svar": 17, "Timer til svar": 9, "Tekst": 80,
+LIST_HEADERS = ["Besvaret", "Slags", "Kanal", "Skrevet", "Første svar", "Timer til svar", "Tekst", "Likes", "Link",
+                "Id"]
+WIDTHS = {"Besvaret": 10, "Slags": 11, "Kanal": 11, "Skrevet": 17, "Første svar": 17, "Timer til svar": 9, "Tekst": 80,
           "Likes": 7, "Link": 40, "Id": 24, "Hvad": 44, "Antal": 12}
 
 
@@ -34,19 +38,23 @@ class Summary:
 
 def dialogue_export(con: duckdb.DuckDBPyConnection, consultation: str) -> pd.DataFrame:
     """The consultation's rows of view `dialogue` as `dialog.csv` has them (`columns.DIALOG`): the text redacted
-    (`transforms.select.redacted_text`), no author; unanswered first, oldest first."""
+    (`transforms.select.redacted_text`; a social channel's tags are its `@[navn]` mentions), no author; unanswered
+    first, oldest first, every channel together."""
     frame = con.execute(
         """
-        select d.comment_id, d.kind, d.answered, d.created_at, d.first_staff_reply_at, d.hours_to_first_reply,
-               d.message, s.tag_spans::varchar as tag_spans, d.like_count, d.permalink_url
+        select d.comment_id, d.channel, d.kind, d.answered, d.created_at, d.first_staff_reply_at,
+               d.hours_to_first_reply, d.message, s.tag_spans::varchar as tag_spans, d.like_count, d.permalink_url
         from dialogue as d
-        inner join stg_comments as s using (comment_id)
+        left join stg_comments as s on d.channel = 'facebook' and s.comment_id = d.comment_id
         where d.consultation = $c
         order by d.answered, d.created_at, d.comment_id
         """,
         {"c": consultation},
     ).df()
-    frame["text"] = [redacted_text(m, s) for m, s in zip(frame["message"], frame["tag_spans"], strict=True)]
+    spans = [s if ch == "facebook" else mention_spans(str(m or ""))
+             for ch, m, s in zip(frame["channel"], frame["message"], frame["tag_spans"], strict=True)]
+    frame["text"] = [redacted_text(m, s) for m, s in zip(frame["message"], spans, strict=True)]
+    frame["permalink_url"] = frame["permalink_url"].astype(object).where(frame["permalink_url"].notna(), None)
     for column in ("created_at", "first_staff_reply_at"):
         frame[column] = pd.to_datetime(frame[column], utc=True)
     frame["answered"] = frame["answered"].astype(bool)
@@ -91,12 +99,14 @@ def summary_markdown(summary: Summary) -> str:
 
 def dialog_sheets(dialog: pd.DataFrame) -> list[Sheet]:
     """The workbook `dialog.xlsx`: sheet Overblik (the summary) and sheet Spørgsmål og klager (the list, in the
-    CSV's order, dates in Danish time, a clickable link to each comment on Facebook)."""
+    CSV's order, dates in Danish time, the channel, a clickable link to each comment on Facebook; none for
+    Instagram, whose comments have no link)."""
     overview = pd.DataFrame(summary_rows(summarise(dialog)), columns=["Hvad", "Antal"])
     listing = pd.DataFrame(
         {
             "Besvaret": ["ja" if a else "nej" for a in dialog["answered"]],
             "Slags": [KINDS_DA.get(k, k) for k in dialog["kind"]],
+            "Kanal": [channel_label(c) for c in dialog["channel"]],
             "Skrevet": [local_time(v) for v in dialog["created_at"]],
             "Første svar": [local_time(v) for v in dialog["first_staff_reply_at"]],
             "Timer til svar": dialog["hours_to_first_reply"].to_numpy(),

@@ -92,7 +92,8 @@ def test_dialog_csv_lists_unanswered_first_oldest_first_redacted(exported: Path)
     rows = _csv(exported / "dialog.csv")
     assert [r["comment_id"] for r in rows] == [_id("complaint"), _id("neighbour"), _id("follow_up"), _id("question")]
     assert list(rows[0]) == ["comment_id", "kind", "answered", "created_at", "first_staff_reply_at",
-                             "hours_to_first_reply", "text", "like_count", "permalink_url"]
+                             "hours_to_first_reply", "text", "like_count", "permalink_url", "channel"]
+    assert {r["channel"] for r in rows} == {"facebook"}
     by_id = {r["comment_id"]: r for r in rows}
     assert by_id[_id("question")]["text"] == "Hvornår starter byggeriet? Ring til mig på [telefon]"
     assert by_id[_id("complaint")]["text"] == "Jeg synes bare det er spild af penge, skriv til [email]"
