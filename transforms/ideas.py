@@ -248,8 +248,11 @@ class Verdict:
     firm: bool = True
 
 
+_CLAUSE_END = re.compile(r"(?<=[.!?:;])\s+|\n+|(?<=[\U0001f000-\U0001faff\u2600-\u27bf])\s+(?=[A-ZÆØÅ])")
+
+
 def _clauses(message: str) -> list[str]:
-    parts = re.split(r"(?<=[.!?:;])\s+|\n+|(?<=[\U0001f000-\U0001faff\u2600-\u27bf])\s+(?=[A-ZÆØÅ])", message.strip())
+    parts = _CLAUSE_END.split(message.strip())
     return [c.strip() for c in parts if c.strip()]
 
 
@@ -343,10 +346,10 @@ def _wish_without_verb(clause: str) -> bool:
     return bool([w for w in words if w not in STOP_WORDS and w not in COURTESY and len(w) > 2])
 
 
-def _demand(text: str) -> str | None:
+def _demand(text: str, clauses: list[str] | None = None) -> str | None:
     """Why the comment asks for something, or None. Thanks, and questions asking for information ("Hvor mange …
-    skal der være?"), ask for nothing whatever words they use."""
-    clauses = _clauses(text)
+    skal der være?"), ask for nothing whatever words they use. ``clauses``: ``_clauses(text)`` when already split."""
+    clauses = _clauses(text) if clauses is None else clauses
     start = 0  # the first clause that is not thanks or agreement: a wish without a verb opens it
     for i, clause in enumerate(clauses):
         if i == start and _AGREEMENT_OPENING.search(clause):
@@ -411,15 +414,15 @@ def rule_verdict(message: str | None, *, is_page_reply: bool = False, is_reply: 
         return Verdict("off_topic", "lost and found")
     if _INSTEAD.search(body.strip()):
         return Verdict("off_topic", "asks for something else instead")
-    demand = _demand(body)
+    clauses = _clauses(body)  # split once: both steps below read the same clauses
+    demand = _demand(body, clauses)
     if _JOKE.search(body):
         return Verdict("off_topic", "a joke (laughing)", firm=demand is None)
-    return _judgement(body, demand, mentioned, is_reply)
+    return _judgement(body, demand, mentioned, is_reply, clauses)
 
 
-def _judgement(body: str, demand: str | None, mentioned: bool, is_reply: bool) -> Verdict:
-    """Cases 4-6 of the module docstring: calls the learned layer may overrule."""
-    clauses = _clauses(body)
+def _judgement(body: str, demand: str | None, mentioned: bool, is_reply: bool, clauses: list[str]) -> Verdict:
+    """Cases 4-6 of the module docstring: calls the learned layer may overrule. ``clauses``: ``_clauses(body)``."""
     first_clause = (clauses or [""])[0]
     grievance = _GRIEVANCE.search(_head(first_clause)) if demand == "a wish written without a verb" else None
     if grievance:
