@@ -208,21 +208,16 @@ def _show_progress(show: bool, debug: bool) -> None:
 
 
 def _print_summary(ctx: Context, counts: dict[str, Any]) -> None:
+    from warehouse import queries
     from warehouse.db import connect
 
     con = connect(ctx.warehouse, read_only=True, wait_seconds=10)
     try:
-        totals = con.execute(
-            """select count(*) filter (where deleted_at is null), count(*) filter (where deleted_at is not null)
-               from comments"""
-        ).fetchone()
-        n_ideas = con.execute("select count(*) from ideas").fetchone()[0]
-        topics = con.execute(  # pandas (its table) only when there are topics: `ingest` needs it nowhere else
-            "select consultation, topic_id, label, n_ideas, n_authors, total_likes, status from topics"
-        ).df() if con.execute("select count(*) from topics").fetchone()[0] else None
+        live, deleted, n_ideas = queries.warehouse_totals(con)
+        topics = queries.summary_topics(con)  # pandas (its table) only when there are topics
     finally:
         con.close()
-    click.echo(f"Warehouse: {ctx.warehouse}  ({totals[0]} comments and replies, {totals[1]} deleted, {n_ideas} ideas)")
+    click.echo(f"Warehouse: {ctx.warehouse}  ({live} comments and replies, {deleted} deleted, {n_ideas} ideas)")
     fetched, changed = counts.get("comments_fetched", 0), counts.get("comments_changed", 0)
     click.echo(f"This run: {fetched} comments fetched, {changed} new or changed")
     for channel, got in counts.get("channel_items", {}).items():  # flows.channels: Instagram
@@ -358,31 +353,19 @@ def forget(ctx: Context, facebook_user_id: str | None, comment_id: str | None, i
         import datetime as dt
 
         from flows.settings import ConfigError, Settings, salt
-        from transforms.imports import imported_author_key, instagram_author_key
-        from transforms.pseudonym import author_key
-        from warehouse import erase
-        from warehouse.db import compact, session, write_snapshot, writer_lock
+        from warehouse.erase import forget as erase
 
-        if sum(v is not None for v in (facebook_user_id, comment_id, imported_author, instagram_username)) != 1:
+        asked = {"facebook_user": facebook_user_id, "comment": comment_id, "imported_author": imported_author,
+                 "instagram_user": instagram_username}
+        given = [(kind, value) for kind, value in asked.items() if value is not None]
+        if len(given) != 1:
             raise ConfigError("give exactly one of --facebook-user-id ID, --comment-id ID, --imported-author TEXT or "
                               "--instagram-username NAME")
         if imported_author is not None and not imported_author.strip():
             raise ConfigError("--imported-author is empty: give the author cell's text as it was imported")
-        now = dt.datetime.now(dt.UTC)
-        with writer_lock(ctx.warehouse, timeout_seconds=600):  # never between a run's read and its write
-            with session(ctx.warehouse, wait_seconds=60) as con:
-                if facebook_user_id is not None:
-                    n = erase.forget_author(con, author_key(facebook_user_id, salt(Settings())), now)
-                elif imported_author is not None:
-                    key = imported_author_key(imported_author, salt(Settings()))
-                    n = erase.forget_author(con, key, now, kind="imported_author")
-                elif instagram_username is not None:  # an empty name is refused in one line (ImportDataError)
-                    key = instagram_author_key(instagram_username, salt(Settings()))
-                    n = erase.forget_author(con, key, now, kind="instagram_user")
-                else:
-                    n = erase.forget_comment(con, comment_id, now)
-            compact(ctx.warehouse)  # no erased bytes left in freed blocks of the file
-            write_snapshot(ctx.warehouse)  # nor in the analysts' copy
+        kind, value = given[0]
+        key_salt = None if kind == "comment" else salt(Settings())
+        n = erase(ctx.warehouse, kind, value, key_salt, dt.datetime.now(dt.UTC))
         click.echo(f"erased {n} rows; run `civic-ideas analyse` and `civic-ideas export` to refresh the exports")
 
     _guard(ctx, body)
@@ -503,14 +486,13 @@ def topics_list(ctx: Context, consultation: str | None) -> None:
     """The latest topics, corrections included: number, label, ideas, citizens, status."""
     def body() -> None:
         from warehouse import queries
-        from warehouse.corrections import _consultation
+        from warehouse.corrections import topic_consultations
         from warehouse.db import connect
 
         _existing(ctx)
         con = connect(ctx.warehouse, read_only=True, wait_seconds=10)
         try:
-            slugs = [_consultation(con, consultation)] if consultation else [
-                r[0] for r in con.execute("select consultation from latest_topic_runs order by 1").fetchall()]
+            slugs = topic_consultations(con, consultation)
             frames = [(slug, queries.topics_list(con, slug)) for slug in slugs]
         finally:
             con.close()

@@ -94,6 +94,12 @@ def _check_idea(con: duckdb.DuckDBPyConnection, slug: str, idea_id: str) -> None
                          f"an idea is made one with `civic-ideas topics include {idea_id}`")
 
 
+def topic_consultations(con: duckdb.DuckDBPyConnection, consultation: str | None) -> list[str]:
+    """The consultations `topics list` shows: the one asked for (a clear error if it has no topics), else every
+    consultation with topics."""
+    return [_consultation(con, consultation)] if consultation else queries.consultations_with_topics(con)
+
+
 def check_correction(con: duckdb.DuckDBPyConnection, consultation: str | None, action: str, **fields: Any) -> str:
     """Validate a correction's action, consultation, topics and idea (for `include`: a comment of the consultation
     that is not an idea now, or is excluded); returns the consultation's slug."""

@@ -5,14 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from transforms.erasure import erase_names, erase_tagged, tagged_names
-from transforms.imports import item_suppression
+from transforms.imports import imported_author_key, instagram_author_key, item_suppression
+from transforms.pseudonym import author_key as facebook_author_key
 from transforms.records import canonical_json, payload_hash
 from warehouse import vectors
+from warehouse.db import compact, session, write_snapshot, writer_lock
 
 # Tables holding a comment's data, keyed by the column that names the comment.
 _COMMENT_TABLES = {
@@ -251,6 +254,34 @@ def drop_gone_items(con: duckdb.DuckDBPyConnection, consultation: str, channel: 
         con.execute("rollback")
         raise
     return len(gone)
+
+
+# What `forget` can be asked to erase: the kind, and how its value becomes the author key (None: a comment's id).
+FORGET_KINDS = {
+    "facebook_user": facebook_author_key,
+    "imported_author": imported_author_key,
+    "instagram_user": instagram_author_key,
+    "comment": None,
+}
+
+
+def forget(warehouse: Path, kind: str, value: str, salt: bytes | None, now: dt.datetime) -> int:
+    """Erase what `kind`/`value` names (a Facebook user id, an imported author cell, an Instagram username, or a
+    comment's or imported item's id) under the writer lock, then compact the file and rewrite the analysts' snapshot
+    so that no erased bytes stay on disk; returns rows deleted or changed. ``salt`` is needed for every kind but
+    ``"comment"``."""
+    key_of = FORGET_KINDS[kind]
+    if key_of is not None and not salt:
+        raise ValueError(f"forgetting a {kind} needs the pseudonym salt")
+    with writer_lock(warehouse, timeout_seconds=600):  # never between a run's read and its write
+        with session(warehouse, wait_seconds=60) as con:
+            if key_of is None:
+                n = forget_comment(con, value, now)
+            else:  # an empty Instagram name is refused in one line (ImportDataError)
+                n = forget_author(con, key_of(value, salt), now, kind=kind)
+        compact(warehouse)  # no erased bytes left in freed blocks of the file
+        write_snapshot(warehouse)  # nor in the analysts' copy
+    return n
 
 
 def purge_raw(con: duckdb.DuckDBPyConnection, older_than_days: int, now: dt.datetime) -> int:

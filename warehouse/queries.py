@@ -1,11 +1,15 @@
-"""Reads from the warehouse that the analysis and export steps need, as DataFrames."""
+"""Reads from the warehouse that the analysis, export and command-line steps need, most as DataFrames (pandas is
+loaded when a DataFrame is made, so the CLI's summary of an empty warehouse does not load it)."""
 
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def comments_for_analysis(con: duckdb.DuckDBPyConnection, consultation: str) -> pd.DataFrame:
@@ -140,6 +144,8 @@ def topic_model(con: duckdb.DuckDBPyConnection, consultation: str) -> dict | Non
     fit = con.execute(
         "select idea_id, text_hash from core_topic_model_ideas where consultation = $c", {"c": consultation}
     ).df()
+    import pandas as pd
+
     ideas = pd.Series(fit["text_hash"].to_numpy(dtype="uint64"), index=fit["idea_id"].astype(str).to_numpy())
     return {"fitted_at": row[0], "fingerprint": row[1], "model": row[2], "ideas": ideas}
 
@@ -425,3 +431,27 @@ def reply_parents(con: duckdb.DuckDBPyConnection, consultation: str) -> pd.DataF
         """,
         {"c": consultation},
     ).df()
+
+
+def warehouse_totals(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
+    """For the CLI's summary: comments and replies not deleted, those deleted, and ideas, over every consultation."""
+    live, deleted = con.execute(
+        """select count(*) filter (where deleted_at is null), count(*) filter (where deleted_at is not null)
+           from comments"""
+    ).fetchone()
+    return live, deleted, con.execute("select count(*) from ideas").fetchone()[0]
+
+
+def summary_topics(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
+    """For the CLI's summary: every consultation's latest topics, or None when there are none (pandas is loaded only
+    when there are topics)."""
+    if not con.execute("select count(*) from topics").fetchone()[0]:
+        return None
+    return con.execute(
+        "select consultation, topic_id, label, n_ideas, n_authors, total_likes, status from topics"
+    ).df()
+
+
+def consultations_with_topics(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The consultations that have a topic run, sorted."""
+    return [r[0] for r in con.execute("select consultation from latest_topic_runs order by 1").fetchall()]
