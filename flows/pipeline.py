@@ -157,12 +157,13 @@ def tag_places(warehouse: str, consultation: Consultation) -> int:
 
 
 @task
-def cluster_topics(warehouse: str, consultation: Consultation, run_id: str) -> int:
+def cluster_topics(warehouse: str, consultation: Consultation, run_id: str, refit_hours: float | None = None) -> int:
     """Cluster a consultation's ideas into topics that keep their ids from the previous run.
 
     With ``CIVIC_IDEAS_REFIT_HOURS`` > 0, a run soon after a full clustering places new and edited ideas in the
     stored model's topics instead, while few changed (``models.placement``). A semantic backend encodes only the
-    texts whose vectors the warehouse does not hold yet (``warehouse.vectors``), and stores theirs."""
+    texts whose vectors the warehouse does not hold yet (``warehouse.vectors``), and stores theirs. ``refit_hours``
+    comes from the run's settings (`run_stages`); None reads them here."""
     from models.cluster import theme_text
     from models.corrections import apply_corrections, corrections_digest
     from models.embeddings import remembered_vectors, vector_model_id
@@ -181,9 +182,11 @@ def cluster_topics(warehouse: str, consultation: Consultation, run_id: str) -> i
     # the backend actually used (the default resolved) is what the fingerprint, the vectors and the run record
     consultation = consultation.model_copy(update={"backend": resolve_backend(consultation.backend)})
     themes = [t.model_dump() for t in consultation.themes] or None
-    settings = Settings()
-    refit_hours = settings.refit_hours
-    signing = salt(settings) if refit_hours > 0 else b""  # stored models are signed with it; missing: fail fast
+    own = Settings() if refit_hours is None else None  # called alone (tests, a notebook): its own settings
+    if own is not None:
+        refit_hours = own.refit_hours
+    # stored models are signed with the salt; missing: fail fast. A secret is read here, never a task parameter.
+    signing = salt(own or Settings()) if refit_hours > 0 else b""
     key = fingerprint(consultation.language, consultation.backend, consultation.embeddings_model_path, themes)
     with db.session(warehouse) as con:
         ideas = queries.ideas_for_clustering(con, consultation.slug)
@@ -296,10 +299,13 @@ def run_stages(config_path: str, slugs: list[str] | None, stages: list[str], war
     chosen = config.select(slugs)
     if "analyse" in stages:  # each consultation's topic backend: --backend, else its own, else the default
         chosen = [c.model_copy(update={"backend": resolve_backend(backend or c.backend)}) for c in chosen]
+    # the settings of this run, read once (the token and the salt are read by the tasks that need them, so that
+    # no secret becomes a task parameter); an export alone needs none
+    settings = Settings() if {"ingest", "analyse"} & set(stages) else None
     counts: dict[str, Any] = {"comments_fetched": 0, "comments_changed": 0, "ideas": 0, "topics": 0, "exports": {},
                               "incomplete_posts": []}
     if "ingest" in stages:
-        for c in _open_consultations(chosen, Settings()):
+        for c in _open_consultations(chosen, settings):
             posts = ingest_consultation(warehouse, config.facebook.page_id, c.slug, c.post_ids, run_id)
             for post_id, got in posts.items():
                 counts["comments_fetched"] += got["fetched"]
@@ -313,12 +319,12 @@ def run_stages(config_path: str, slugs: list[str] | None, stages: list[str], war
                     tally["changed"] += got["changed"]
                     if not got["complete"]:
                         counts["incomplete_posts"].append(f"{channel}:{source}")
-        purge_raw_payloads(warehouse, Settings().raw_retention_days)
+        purge_raw_payloads(warehouse, settings.raw_retention_days)
     if "analyse" in stages:
         for c in chosen:
             counts["ideas"] += find_ideas(warehouse, c.slug) + find_imported_ideas(warehouse, c.slug)
             tag_places(warehouse, c)
-            counts["topics"] += cluster_topics(warehouse, c, run_id)
+            counts["topics"] += cluster_topics(warehouse, c, run_id, refit_hours=settings.refit_hours)
     if "export" in stages:
         for c in chosen:
             counts["exports"][c.slug] = export_files(warehouse, c, export_dir)
