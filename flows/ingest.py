@@ -36,6 +36,10 @@ progress = logging.getLogger("civic_ideas.progress")  # stage lines the CLI show
 FLUSH_ROWS = 150_000
 FETCH_THREADS = 2  # posts read at once (CIVIC_IDEAS_FETCH_THREADS; see `_prefetched`)
 PAGE_LINE_EVERY = 20  # pages of a post between two "so far" progress lines (2,000 comments at the usual page size)
+# Prepared comments whose staging rows are derived together while the next posts are fetched (one DuckDB query per
+# this many rows, see `_derive_records`): the query's fixed cost stays negligible, and at most this many rows are
+# left to derive after the last page instead of the whole batch.
+RECORD_ROWS = 10_000
 
 
 def _status(done: int, total: int, *, transient: bool) -> dict[str, Any]:
@@ -101,6 +105,7 @@ def ingest_posts(client: GraphClient, warehouse: str, page_id: str, consultation
                 since = load.new_comments_since(con, post_ids, now, full_rescan_hours)
     pending: list[_Fetched] = []
     waiting = 0
+    underived: list[_Fetched] = []  # pending posts whose staging rows are not derived yet
     prepared_with = suppressed  # the erasures the pending posts leave out
 
     def store(batch: list[_Fetched], erased: tuple[set[str], set[str]]) -> tuple[dict, tuple[set[str], set[str]]]:
@@ -113,9 +118,14 @@ def ingest_posts(client: GraphClient, warehouse: str, page_id: str, consultation
                 _report_read(number, len(post_ids), post_id, scan)
                 pending.append(_prepare(post_id, post, scan, salt, page_id, prepared_with))
                 waiting += pending[-1].rows
+                if pending[-1].rows:
+                    underived.append(pending[-1])
+                if sum(item.rows for item in underived) >= RECORD_ROWS:
+                    _derive_records(underived, consultation)
+                    underived = []
                 loader.check()
                 if waiting >= flush_rows:
-                    batch, pending, waiting = pending, [], 0
+                    batch, pending, waiting, underived = pending, [], 0, []
                     loader.submit(batch, prepared_with)
                     prepared_with = loader.suppressed
         except Exception:
@@ -237,6 +247,7 @@ class _Fetched:
     scan: CommentScan | None
     payloads: pa.Table | None
     unfiltered: pa.Table | None = None
+    records: pa.Table | None = None  # the staging rows of `payloads` when derived ahead (`_derive_records`)
 
     @property
     def rows(self) -> int:
@@ -260,6 +271,16 @@ def _prepare(post_id: str, post: dict | None, scan: CommentScan | None, salt: by
     same = kept is comments or (len(kept) == len(comments) and all(a is b for a, b in zip(kept, comments, strict=True)))
     return _Fetched(post_id, post, scan, payload_table(kept, post_id),
                     None if same else payload_table(comments, post_id))
+
+
+def _derive_records(items: list[_Fetched], consultation: str) -> None:
+    """Derive the staging rows of prepared posts in one query (`records_table` keeps the rows' number and order),
+    and give each post its slice, while the fetching threads read the next posts."""
+    table = records_table(pa.concat_tables([item.payloads for item in items]), consultation)
+    offset = 0
+    for item in items:
+        item.records = table.slice(offset, item.rows)
+        offset += item.rows
 
 
 @contextmanager
@@ -343,13 +364,25 @@ def _store(warehouse: str, fetched: list[_Fetched], consultation: str, run_id: s
 def _load_scanned(con, scanned: list[_Fetched], current: tuple[set[str], set[str]],
                   suppressed: tuple[set[str], set[str]], consultation: str, run_id: str, now: dt.datetime,
                   since: dict[str, dt.datetime | None]) -> dict[str, dict[str, int]]:
-    """Load the posts that were read (their payloads built again if erasures changed since they were prepared),
-    with one staging query for all of them."""
+    """Load the posts that were read (their payloads built again if erasures changed since they were prepared):
+    the staging rows derived ahead (`_derive_records`), and one staging query for the rest."""
+    if current != suppressed:  # rows derived ahead are of payloads prepared without these erasures
+        for item in scanned:
+            item.records = None
     payloads = [item.payloads if current == suppressed else payload_table(
         drop_suppressed(item.comments(), *current), item.post_id) for item in scanned]
+    underived = [table for item, table in zip(scanned, payloads, strict=True) if item.records is None]
+    rows = records_table(pa.concat_tables(underived), consultation) if underived else None
+    parts, offset = [], 0  # each post's rows in post order: derived ahead, or sliced from the one query above
+    for item, table in zip(scanned, payloads, strict=True):
+        if item.records is not None:
+            parts.append(item.records)
+        else:
+            parts.append(rows.slice(offset, table.num_rows))
+            offset += table.num_rows
     load.save_posts(con, [item.post for item in scanned if item.post], consultation, now)
     got = load.save_scans(
-        con, records_table(pa.concat_tables(payloads), consultation),
+        con, pa.concat_tables(parts),
         [load.PostScan(i.post_id, i.scan.complete, i.scan.requests, since[i.post_id]) for i in scanned],
         run_id=run_id, now=now)
     out = {}
