@@ -33,7 +33,8 @@ __all__ = [
 FILLER_WORDS = {
     "da": frozenset(
         "elsker elske fedt fede siden set ser tænk tænker tænke komme kommer holde holder dag dage tage tager "
-        "mener tror ting noget gøre gør lave laver godt gode super mega bare lige helt rigtig rigtigt ellers lad".split()
+        "mener tror ting noget gøre gør lave laver godt gode super mega bare lige helt rigtig rigtigt ellers "
+        "lad".split()
     ),
     "en": frozenset("love loved great nice think thing things get make really awesome".split()),
 }
