@@ -37,7 +37,7 @@ def ingest_instagram(client: GraphClient, warehouse: str, consultation: Consulta
     Usernames become keys before anything is stored (`transforms.imports.instagram_items`); an erased user's or
     comment's items are left out (`load.save_imported_items`). A complete read drops the stored comments it no
     longer sees, unless that would be implausibly many (`load.plausible_deletions`: an access problem, not a mass
-    deletion); a deleted media drops all of its comments."""
+    deletion); a media answering "does not exist" in two runs in a row drops all of its comments."""
     reader = InstagramReader(client)
     counts: dict[str, dict[str, Any]] = {}
     for number, media_id in enumerate(consultation.instagram_media_ids, 1):
@@ -61,7 +61,18 @@ def ingest_instagram(client: GraphClient, warehouse: str, consultation: Consulta
                 saved = load.save_imported_items(con, items, consultation=consultation.slug, channel=INSTAGRAM,
                                                   source_file=source, now=now or dt.datetime.now(dt.UTC))
             gone = 0
-            if scan.complete:
+            when = now or dt.datetime.now(dt.UTC)
+            # 100/33 also means "cannot be loaded due to missing permissions": as for a Facebook post, a media is
+            # believed gone only when the previous read said so too (the reads are logged under the media's source)
+            confirmed = load.post_was_missing(con, source)
+            if scan.media_deleted:
+                load.log_missing_post(con, source, f"instagram-{when.isoformat()}", when)
+            else:
+                _log_media_read(con, source, len(items), when)
+            if scan.media_deleted and not confirmed:
+                log.warning("Instagram media %s answered 'does not exist'; its comments are dropped if the next run "
+                            "says so too", media_id)
+            elif scan.complete:
                 stored = con.execute(
                     "select count(*) from stg_imported_items where consultation = $c and channel = $ch "
                     "and source_file = $s", {"c": consultation.slug, "ch": INSTAGRAM, "s": source},
@@ -76,6 +87,15 @@ def ingest_instagram(client: GraphClient, warehouse: str, consultation: Consulta
         counts[media_id] = {"fetched": len(items), "changed": saved.get("new", 0) + saved.get("changed", 0),
                             "gone": gone, "complete": scan.complete}
     return counts
+
+
+def _log_media_read(con: Any, source: str, n_comments: int, now: dt.datetime) -> None:
+    """A read that found the media: the next 'does not exist' starts counting again (`load.post_was_missing`)."""
+    con.execute(
+        """insert into stg_post_scans (post_id, run_id, scanned_at, is_complete, n_comments, n_requests, post_missing)
+           values ($post, $run, $now, true, $n, 1, false) on conflict do nothing""",
+        {"post": source, "run": f"instagram-{now.isoformat()}", "now": now, "n": n_comments},
+    )
 
 
 @dataclass(frozen=True)

@@ -254,7 +254,7 @@ def as_comments(items: pd.DataFrame, channel: str) -> pd.DataFrame:
 
 INSTAGRAM = "instagram"
 # An Instagram username: letters, digits, `.` and `_`, at most 30 characters; written `@name` to mention someone.
-_IG_MENTION = re.compile(r"(?<![\w@.])@[A-Za-z0-9._]{1,30}(?<!\.)")
+_IG_MENTION = re.compile(r"(?<![\w@.])@[\w.]{1,30}(?<!\.)")  # \w: Unicode, so "@Søren_h" goes whole
 MENTION = "@[navn]"  # what a mention of another user becomes before the text is stored
 _MENTION_SPAN = re.compile(re.escape(MENTION))
 SOCIAL_COLUMNS = [*ITEM_COLUMNS[1:], "like_count", "parent_id", "is_hidden", "is_page_reply"]

@@ -29,7 +29,11 @@ _COMMENT_TABLES = {
 }
 
 
-def _delete_comments(con: duckdb.DuckDBPyConnection, comment_ids: list[str]) -> int:
+def _delete_comments(con: duckdb.DuckDBPyConnection, comment_ids: list[str], *, keep_models: bool = False) -> int:
+    """Delete the comments (or imported items) and every row derived from them; returns rows touched. An erasure
+    also drops the fitted topic models (they hold the erased texts' words); an ordinary deletion on the channel
+    (`keep_models`) leaves them, as a Facebook tombstone does: placement refits when an idea it was fitted on is
+    gone."""
     total = 0
     for table, column in _COMMENT_TABLES.items():
         total += con.execute(
@@ -50,9 +54,9 @@ def _delete_comments(con: duckdb.DuckDBPyConnection, comment_ids: list[str]) -> 
     total += con.execute(
         "delete from topic_corrections where idea_id in (select unnest($ids))", {"ids": comment_ids}
     ).fetchone()[0]
-    # a fitted model keeps words of the texts it saw: the next run refits without the erased ones
-    total += con.execute("delete from core_topic_models").fetchone()[0]
-    con.execute("delete from core_topic_model_ideas")
+    if not keep_models:  # a fitted model keeps words of the texts it saw: the next run refits without the erased ones
+        total += con.execute("delete from core_topic_models").fetchone()[0]
+        con.execute("delete from core_topic_model_ideas")
     return total
 
 
@@ -247,7 +251,7 @@ def drop_gone_items(con: duckdb.DuckDBPyConnection, consultation: str, channel: 
         return 0
     con.execute("begin transaction")
     try:
-        _delete_comments(con, gone)
+        _delete_comments(con, gone, keep_models=True)
         vectors.forget_unused(con)
         con.execute("commit")
     except Exception:

@@ -85,9 +85,13 @@ class InstagramReader:
             self._add(reply, comment["id"], found)
         if (replies.get("paging") or {}).get("next"):
             params = {"fields": COMMENT_FIELDS, "limit": str(self.client.page_limit)}
-            for page in self.client.iter_pages(f"{comment['id']}/replies", params, progress):
-                for reply in page.get("data") or []:
-                    self._add(reply, comment["id"], found)
+            try:
+                for page in self.client.iter_pages(f"{comment['id']}/replies", params, progress):
+                    for reply in page.get("data") or []:
+                        self._add(reply, comment["id"], found)
+            except DeletedObject:  # the comment went while we read: its replies go with it, not the whole media
+                log.warning("Instagram comment %s was deleted during the read; its further replies are skipped",
+                            comment["id"])
 
     @staticmethod
     def _add(item: Any, parent_id: str | None, found: dict[str, dict[str, Any]]) -> None:
