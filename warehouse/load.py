@@ -500,10 +500,16 @@ def _erased_items(con: duckdb.DuckDBPyConnection, consultation: str, channel: st
     rows = con.execute("select kind, value from core_suppressions").fetchall()
     ids = {v for k, v in rows if k == "imported_item"}
     authors = {v for k, v in rows if k in ("facebook_user", "imported_author", "instagram_user")}
-    pairs = zip(items["item_id"], items["author_key"], strict=True)
-    idea_ids = [(imported_idea_id(channel, i), a) for i, a in pairs]
+    parents = items["parent_id"] if "parent_id" in items else [None] * len(items)  # a social channel's replies
+
+    def erased(idea: str | None) -> bool:
+        return bool(idea) and (item_suppression(consultation, idea) in ids or idea in ids)
+
+    rows_ = zip(items["item_id"], items["author_key"], parents, strict=True)
+    # a reply written later under an erased comment goes with it, as a Facebook reply under an erased comment does
     return pd.Series(
-        [item_suppression(consultation, idea) in ids or idea in ids or a in authors for idea, a in idea_ids],
+        [erased(imported_idea_id(channel, i)) or a in authors or erased(p if isinstance(p, str) else None)
+         for i, a, p in rows_],
         index=items.index, dtype=bool,
     )
 

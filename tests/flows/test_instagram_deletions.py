@@ -79,3 +79,14 @@ def test_a_mention_with_a_danish_letter_is_replaced_whole() -> None:
                             salt=b"s" * 32)
     text = items["text"].iloc[0]
     assert text == "Spørg @[navn] og @[navn] om det"
+
+
+def test_a_reply_written_after_its_comment_was_erased_stays_out(world: World) -> None:  # noqa: F811
+    world.run()
+    world.cli("forget", "--comment-id", "instagram:18000000000000001")
+    world.standin.instagram.store.add_comment(MEDIA, "Helt enig, og lav også en bålplads", "ny_bruger",
+                                              parent_id="18000000000000001")
+    world.cli("ingest", "--config", str(world.config))
+    assert world.q("select count(*) from stg_imported_items where parent_id = 'instagram:18000000000000001'"
+                   " or item_id = '18000000000000001'")[0][0] == 0
+    assert _items(world) == 15  # the erased comment, its two replies and the new reply stay out; the rest is there
