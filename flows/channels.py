@@ -46,7 +46,7 @@ def ingest_instagram(client: GraphClient, warehouse: str, consultation: Consulta
                       len(consultation.instagram_media_ids), media_id, scan.pages, "" if scan.pages == 1 else "s",
                       len(scan.comments),
                       " (deleted on Instagram)" if scan.media_deleted else "")
-        items = instagram_items(scan.comments, owner_id=scan.owner_id, owner_username=None, salt=salt)
+        items = instagram_items(scan.comments, owner_id=scan.owner_id, owner_username=scan.owner_username, salt=salt)
         source = media_source(media_id)
         with db.session(warehouse) as con:
             other = con.execute(

@@ -36,6 +36,7 @@ class MediaScan:
     pages: int
     requests: int
     stop_reason: str | None = None
+    owner_username: str | None = None  # the account's username: a second sign that a reply is the account's own
 
 
 class InstagramReader:
@@ -64,8 +65,10 @@ class InstagramReader:
         log.info("Instagram media %s: %d comments and replies in %d pages (%d requests)%s", media_id, len(found),
                  progress.pages, progress.requests,
                  "" if progress.complete else f", INCOMPLETE: {progress.stop_reason}")
+        username = media.get("username")
         return MediaScan(media_id, owner, list(found.values()), progress.complete, False, progress.pages,
-                         progress.requests, progress.stop_reason)
+                         progress.requests, progress.stop_reason,
+                         owner_username=username if isinstance(username, str) and username else None)
 
     def _node(self, media_id: str, progress: ScanProgress) -> dict[str, Any]:
         """The media's own fields (a node read is a one-page walk of `iter_pages`; it counts as a request only)."""

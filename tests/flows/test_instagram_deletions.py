@@ -90,3 +90,12 @@ def test_a_reply_written_after_its_comment_was_erased_stays_out(world: World) ->
     assert world.q("select count(*) from stg_imported_items where parent_id = 'instagram:18000000000000001'"
                    " or item_id = '18000000000000001'")[0][0] == 0
     assert _items(world) == 15  # the erased comment, its two replies and the new reply stay out; the rest is there
+
+
+def test_the_accounts_reply_is_its_own_by_username_when_its_id_differs() -> None:
+    comments = [{"id": "9", "text": "Tak for idéen, vi tager den med /Anne", "username": "SilkeborgKommune",
+                 "from": {"id": "555", "username": "SilkeborgKommune"}, "timestamp": "2026-11-30T09:00:00+0000",
+                 "parent_id": "8"}]
+    items = instagram_items(comments, owner_id="17841401234567890", owner_username="silkeborgkommune",
+                            salt=b"s" * 32)
+    assert bool(items["is_page_reply"].iloc[0])

@@ -54,6 +54,7 @@ def test_every_comment_and_reply_with_its_parent_and_the_documented_fields() -> 
     with _serve(data) as standin, GraphClient(standin.url, "v25.0", DEFAULT_TOKEN, page_limit=4) as client:
         scan = InstagramReader(client).fetch_media_comments(MEDIA)
     assert scan.complete and not scan.media_deleted and scan.owner_id == ACCOUNT
+    assert scan.owner_username == data["account"]["username"]  # passed on: a second sign of the account's replies
     assert {c["id"]: c.get("parent_id") for c in scan.comments} == _expected(data)
     assert scan.pages == 4  # 14 top-level comments, 4 a page
     first = next(c for c in scan.comments if c["id"] == "18000000000000001")
