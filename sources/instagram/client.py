@@ -13,12 +13,17 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sources.graph import DeletedObject, GraphClient, ScanProgress, bound_depth
+from sources.graph import MIN_AUTHOR_CHECK, DeletedObject, GraphClient, PageAccessError, ScanProgress, bound_depth
 
 log = logging.getLogger(__name__)
 
 COMMENT_FIELDS = "id,text,timestamp,username,like_count,from{id,username},parent_id,hidden"
 MEDIA_FIELDS = "id,owner{id},username,permalink,timestamp,comments_count"
+INSTAGRAM_ACCESS_HINT = (
+    "Use the Page access token of the Page the Instagram account is linked to, for an app with the permissions "
+    "instagram_basic, instagram_manage_comments and pages_read_engagement; store it in FACEBOOK_ACCESS_TOKEN or the "
+    "Prefect Secret block facebook-access-token."
+)
 
 
 @dataclass
@@ -50,6 +55,7 @@ class InstagramReader:
         empty, complete scan with `media_deleted` set."""
         progress = ScanProgress()
         found: dict[str, dict[str, Any]] = {}
+        without_id = 0
         try:
             media = self._node(media_id, progress)
             owner = str((media.get("owner") or {}).get("id") or "") or None
@@ -57,18 +63,26 @@ class InstagramReader:
                       "limit": str(self.client.page_limit)}
             for page in self.client.iter_pages(f"{media_id}/comments", params, progress):
                 for comment in page.get("data") or []:
-                    self._add(comment, None, found)
+                    without_id += not self._add(comment, None, found)
                     self._replies(comment, found, progress)
+                if without_id and not found:  # as on Facebook: a token that cannot moderate sees no ids
+                    raise PageAccessError(
+                        f"Instagram media {media_id}: the Graph API returns its comments without their id, so none "
+                        f"can be stored. {INSTAGRAM_ACCESS_HINT}")
         except DeletedObject:
             log.warning("Instagram media %s does not exist any more (code 100/33)", media_id)
             return MediaScan(media_id, None, [], True, True, progress.pages, progress.requests)
         log.info("Instagram media %s: %d comments and replies in %d pages (%d requests)%s", media_id, len(found),
                  progress.pages, progress.requests,
                  "" if progress.complete else f", INCOMPLETE: {progress.stop_reason}")
+        if without_id:
+            log.warning("Instagram media %s: %d comments without an id were skipped", media_id, without_id)
         username = media.get("username")
+        username = username if isinstance(username, str) and username else None
+        _check_usernames(media_id, found.values(), owner, username)
         return MediaScan(media_id, owner, list(found.values()), progress.complete, False, progress.pages,
                          progress.requests, progress.stop_reason,
-                         owner_username=username if isinstance(username, str) and username else None)
+                         owner_username=username)
 
     def _node(self, media_id: str, progress: ScanProgress) -> dict[str, Any]:
         """The media's own fields (a node read is a one-page walk of `iter_pages`; it counts as a request only)."""
@@ -97,12 +111,42 @@ class InstagramReader:
                             comment["id"])
 
     @staticmethod
-    def _add(item: Any, parent_id: str | None, found: dict[str, dict[str, Any]]) -> None:
+    def _add(item: Any, parent_id: str | None, found: dict[str, dict[str, Any]]) -> bool:
+        """Add one comment (without its expanded replies) to `found`; False when it has no id (not stored)."""
         if not isinstance(item, dict) or not isinstance(item.get("id"), str):
-            return
+            return False
         item, cut = bound_depth({k: v for k, v in item.items() if k != "replies"})
         if cut:
             log.warning("Instagram comment %s: a part nested too deep was left out", item["id"])
         if parent_id and not item.get("parent_id"):
             item["parent_id"] = parent_id
         found[item["id"]] = item
+        return True
+
+
+def _username(comment: dict[str, Any]) -> str:
+    user = comment.get("from") if isinstance(comment.get("from"), dict) else {}
+    return str(comment.get("username") or user.get("username") or "").strip()
+
+
+def _check_usernames(media_id: str, comments: Any, owner_id: str | None, owner_username: str | None) -> None:
+    """As `sources.graph` does for a Facebook post's authors: raise `PageAccessError` when none of a media's
+    citizens' comments (at least `MIN_AUTHOR_CHECK`) carries a username, since each would count as a citizen of its
+    own; warn once when only some lack one. The account's own comments (its id or username) are left out. No
+    username or id is named in the message."""
+    citizens = []
+    for c in comments:
+        user = c.get("from") if isinstance(c.get("from"), dict) else {}
+        name = _username(c)
+        own = bool(owner_id and str(user.get("id") or "") == owner_id) or bool(
+            owner_username and name.casefold() == owner_username.casefold())
+        if not own:
+            citizens.append(name)
+    missing = sum(1 for name in citizens if not name)
+    if len(citizens) >= MIN_AUTHOR_CHECK and missing == len(citizens):
+        raise PageAccessError(
+            f"Instagram media {media_id}: the Graph API returns none of its {len(citizens)} comments with a username, "
+            f"so citizens cannot be counted. {INSTAGRAM_ACCESS_HINT}")
+    if missing:
+        log.warning("Instagram media %s: %d of %d comments came without a username; each counts as a citizen of "
+                    "its own", media_id, missing, len(citizens))

@@ -18,6 +18,7 @@ import hashlib
 import itertools
 import json
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,9 @@ class InstagramStore:
             for comment in media.get("comments") or []:
                 self._add(media["id"], None, copy.deepcopy(comment))
         self._numbers = itertools.count(18_100_000_000_000_000)
+        # what a token that cannot see who wrote a comment gets: no `username`/`from` (test controls below)
+        self.hidden_authors: frozenset[str] | None = frozenset()  # None: every user's but the account's own
+        self.ids_hidden = False
 
     def _add(self, media_id: str, parent_id: str | None, comment: Item) -> None:
         replies = comment.pop("replies", None) or []
@@ -110,6 +114,24 @@ class InstagramStore:
     def delete_media(self, media_id: str) -> None:
         with self.lock:
             self.media[media_id]["deleted"] = True
+
+    def hide_authors(self, usernames: Iterable[str] | None = None) -> None:
+        """Serve the comments of `usernames` (default: every user but the account) without `username` and `from`,
+        as the Graph API does for a token without the comment permissions."""
+        with self.lock:
+            self.hidden_authors = None if usernames is None else frozenset(usernames)
+
+    def hide_ids(self) -> None:
+        """Serve every comment without its `id` (a token that cannot moderate the account's comments)."""
+        with self.lock:
+            self.ids_hidden = True
+
+    def author_hidden(self, comment: Item) -> bool:
+        """Whether a comment is served without its author."""
+        name = comment.get("username")
+        if self.hidden_authors is None:
+            return name != self.account.get("username")
+        return name in self.hidden_authors
 
 
 class InstagramReader:
@@ -172,6 +194,10 @@ class InstagramReader:
             return {"owner": {"id": account["id"]}, "username": account.get("username"),
                     "comments_count": len(self.store.listing(item["id"])),
                     "permalink": f"https://www.instagram.com/p/{item['id'][-8:]}/"}.get(name, item.get(name))
+        if name in ("username", "from") and self.store.author_hidden(item):
+            return None
+        if name == "id" and self.store.ids_hidden:
+            return None
         if name == "from":
             return {"id": item.get("user_id"), "username": item.get("username")}
         if name == "media":
