@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
 import orjson
 import requests
@@ -505,7 +505,8 @@ class GraphClient:
         if self._proof and _query_value(url, "appsecret_proof") is None:  # a `next` that does not repeat it
             url += ("&" if urlsplit(url).query else "?") + f"appsecret_proof={self._proof}"
         try:
-            response = self._session.get(url, headers=headers, timeout=self.timeout)
+            # never follow a redirect: the token (query or header) would go wherever it points
+            response = self._session.get(url, headers=headers, timeout=self.timeout, allow_redirects=False)
         except requests.Timeout:
             raise TransientError(
                 f"the Graph API at {self.base_url} did not answer within {self.timeout} s: "
@@ -516,11 +517,22 @@ class GraphClient:
                 f"cannot reach the Graph API at {self.base_url} ({type(error).__name__}): "
                 "check FACEBOOK_GRAPH_URL and the network connection"
             ) from None
+        if 300 <= response.status_code < 400:
+            raise self._redirect_error(url, response)
         if response.status_code == 200:
             body = _parse_body(response)
             if isinstance(body, dict) and "error" not in body:
                 return body, response.headers
         raise GraphAPIError.from_response(response, secrets=(self._token, self._proof or ""))
+
+    def _redirect_error(self, url: str, response: requests.Response) -> GraphAPIError:
+        """A 3xx as one line naming where it pointed (scheme, host, port only: no path, no query)."""
+        scheme, host, port = _origin(urljoin(url, response.headers.get("Location") or ""))
+        return GraphAPIError(
+            f"the Graph API at {self.base_url} answered HTTP {response.status_code}, a redirect to "
+            f"{scheme}://{host}:{port}: not followed, so the access token is not sent there. Check "
+            "FACEBOOK_GRAPH_URL (https://graph.facebook.com) and any proxy between this machine and the Graph API",
+            http_status=response.status_code)
 
     def _retry_budget(self, error: GraphAPIError) -> int:
         # A Page token that is really a user token keeps getting this one; believe it after two retries.
