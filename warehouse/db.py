@@ -209,6 +209,33 @@ def session(
             con.close()
 
 
+_IN_TRANSACTION: set[int] = set()  # connections inside a `transaction` block
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One transaction around the block; inside another `transaction` block, part of that one.
+
+    The one way the warehouse's code opens a transaction (loads, erasures, migrations): the ingest wraps a batch of
+    posts in an outer one around each post's own, so a batch costs one commit (one WAL sync) and a crash leaves the
+    warehouse as it was before the batch. Any exception, interrupts included, rolls the outermost one back.
+    """
+    if id(con) in _IN_TRANSACTION:
+        yield
+        return
+    con.execute("begin transaction")
+    _IN_TRANSACTION.add(id(con))
+    try:
+        yield
+    except BaseException:
+        con.execute("rollback")
+        raise
+    else:
+        con.execute("commit")
+    finally:
+        _IN_TRANSACTION.discard(id(con))
+
+
 def applied_migrations(con: duckdb.DuckDBPyConnection) -> set[str]:
     """Names of the migrations already applied."""
     con.execute(
@@ -226,14 +253,9 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     for path in sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9][0-9]_*.sql")):
         if path.name in done:
             continue
-        con.execute("begin transaction")
-        try:
+        with transaction(con):
             con.execute(path.read_text(encoding="utf-8"))
             con.execute("insert into schema_migrations values (?, now())", [path.name])
-            con.execute("commit")
-        except Exception:
-            con.execute("rollback")
-            raise
         log.info("applied migration %s", path.name)
         applied.append(path.name)
     if applied or not _views_exist(con):

@@ -15,7 +15,7 @@ from transforms.imports import imported_author_key, instagram_author_key, item_s
 from transforms.pseudonym import author_key as facebook_author_key
 from transforms.records import canonical_json, payload_hash
 from warehouse import vectors
-from warehouse.db import compact, session, write_snapshot, writer_lock
+from warehouse.db import compact, session, transaction, write_snapshot, writer_lock
 
 # Tables holding a comment's data, keyed by the column that names the comment.
 _COMMENT_TABLES = {
@@ -67,8 +67,7 @@ def _record(con: duckdb.DuckDBPyConnection, kind: str, n_rows: int, now: dt.date
 def _in_transaction(con: duckdb.DuckDBPyConnection, kind: str, ids: list[str], suppress: list[tuple[str, str]],
                     now: dt.datetime, also: Callable[[], int] | None = None) -> int:
     """Suppress (`(kind, value)` pairs), delete the ids everywhere, run `also`, and record the erasure as `kind`."""
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         for suppress_kind, value in suppress:
             con.execute("insert into core_suppressions values ($kind, $v) on conflict do nothing",
                         {"kind": suppress_kind, "v": value})
@@ -77,10 +76,6 @@ def _in_transaction(con: duckdb.DuckDBPyConnection, kind: str, ids: list[str], s
         # a stored vector is derived from a text: vectors of texts no idea holds any more go with them
         n_rows += vectors.forget_unused(con)
         _record(con, kind, n_rows, now)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     return n_rows
 
 
@@ -249,14 +244,9 @@ def drop_gone_items(con: duckdb.DuckDBPyConnection, consultation: str, channel: 
     ).fetchall()]
     if not gone:
         return 0
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         _delete_comments(con, gone, keep_models=True)
         vectors.forget_unused(con)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     return len(gone)
 
 

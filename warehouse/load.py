@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -16,7 +14,7 @@ import pyarrow as pa
 
 from transforms.imports import imported_idea_id, item_suppression
 from transforms.records import arrow_table, canonical_json, parse_graph_time, payload_hash
-from warehouse.db import WarehouseError
+from warehouse.db import WarehouseError, transaction
 
 if TYPE_CHECKING:  # the functions that take frames import pandas: `ingest` loads this module without it
     import pandas as pd
@@ -101,32 +99,6 @@ select s.post_id, s.comment_id from stg_comments as s
 where s.post_id in (select post_id from batch_posts where full_and_complete) and s.deleted_at is null
   and not exists (select 1 from batch_comments as b where b.post_id = s.post_id and b.comment_id = s.comment_id)
 """
-
-
-_IN_TRANSACTION: set[int] = set()  # connections inside a `transaction` block
-
-
-@contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """One transaction around the block; inside another `transaction` block, part of that one.
-
-    `save_scan` and `mark_post_deleted` each run in one; the ingest wraps a batch of posts in an outer one, so a
-    batch costs one commit (one WAL sync) and a crash leaves the warehouse as it was before the batch.
-    """
-    if id(con) in _IN_TRANSACTION:
-        yield
-        return
-    con.execute("begin transaction")
-    _IN_TRANSACTION.add(id(con))
-    try:
-        yield
-    except BaseException:
-        con.execute("rollback")
-        raise
-    else:
-        con.execute("commit")
-    finally:
-        _IN_TRANSACTION.discard(id(con))
 
 
 def plausible_deletions(n_seen: int, n_missing: int) -> bool:

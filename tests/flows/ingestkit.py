@@ -197,7 +197,7 @@ def crash_child(url: str, warehouse: str, run_id: str, kill_at: str, marker: str
 
     @contextmanager
     def transaction_then_die(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-        outermost = id(con) not in load._IN_TRANSACTION
+        outermost = id(con) not in db._IN_TRANSACTION
         with transaction(con):
             yield
         if outermost and kill_at == "after_commit":  # committed; the connection is not closed nor checkpointed
