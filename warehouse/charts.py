@@ -18,6 +18,7 @@ IDEAS_COLOUR = "#1f5f8b"
 LIKES_COLOUR = "#d08c2a"
 AXIS_COLOUR = "#6b7280"
 MARKER_COLOUR = "#9b2c2c"
+SOURCE_COLOUR = "#5b4b8a"  # an imported source (a meeting's notes, an Instagram media): not the Page's post
 _FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif"'
 
 
@@ -154,11 +155,13 @@ def _tick_label(d: dt.date, unit: str) -> str:
 
 @dataclass(frozen=True)
 class Marker:
-    """A moment to mark on the timeline (a consultation's post): when (local time), a short label, a tooltip."""
+    """A moment to mark on the timeline: when (local time), a short label, a tooltip, and its kind: ``post`` (a
+    consultation's post, dashed) or ``source`` (an imported source's first item, dotted, another colour)."""
 
     at: dt.datetime
     label: str
     title: str
+    kind: str = "post"
 
 
 def _bin_end(start: dt.date, unit: str) -> dt.date:
@@ -200,7 +203,8 @@ def _marker_rows(xs: list[float], labels: list[str], font: float, right: float) 
 def timeline(bins: list[tuple[dt.date, int]], unit: str, markers: Sequence[Marker] = (), *, width: int = 760,
              height: int = 220, font: float = 11, max_ticks: int = 8, phone: bool = False) -> Markup:
     """Columns of ideas per day/week/month, with a few round gridlines and date ticks, and a dashed line with a short
-    label at each marker (the consultation's posts). ``phone``: the narrow chart (class ``phone-chart``)."""
+    label at each marker (the consultation's posts; dotted: imported sources). ``phone``: the narrow chart (class
+    ``phone-chart``)."""
     placed = [(m, p) for m in markers if (p := marker_position(m.at, bins, unit)) is not None]
     left, right, bottom = 8 + 3 * font, 10, 20 + 1.5 * font
     n = max(len(bins), 1)
@@ -244,12 +248,14 @@ def timeline(bins: list[tuple[dt.date, int]], unit: str, markers: Sequence[Marke
             )
     for (marker, _), x, (row, left_side) in zip(placed, xs, rows, strict=True):
         ly = 10 + font + row * (font + 4)
+        source = marker.kind == "source"
+        colour, dash = (SOURCE_COLOUR, "1.5 2.5") if source else (MARKER_COLOUR, "4 3")
         parts.append(
-            f'<g class="post-marker"><title>{escape(marker.title)}</title>'
-            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{ly - font:.1f}" y2="{top + plot_h:.1f}" stroke="{MARKER_COLOUR}"'
-            ' stroke-width="1.5" stroke-dasharray="4 3"/>'
+            f'<g class="{"source" if source else "post"}-marker"><title>{escape(marker.title)}</title>'
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{ly - font:.1f}" y2="{top + plot_h:.1f}" stroke="{colour}"'
+            f' stroke-width="1.5" stroke-dasharray="{dash}"/>'
             f'<text x="{x + (-4 if left_side else 4):.1f}" y="{ly:.1f}" font-size="{font}"'
-            f' text-anchor="{"end" if left_side else "start"}" fill="{MARKER_COLOUR}" font-weight="600">'
+            f' text-anchor="{"end" if left_side else "start"}" fill="{colour}" font-weight="600">'
             f"{escape(marker.label)}</text></g>"
         )
     parts.append("</svg>")

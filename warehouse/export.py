@@ -17,7 +17,7 @@ from warehouse.csvsafe import write_csv
 from warehouse.non_ideas import NOTES, SHEET_NAME, WIDTHS, non_ideas_sheet
 from warehouse.polis import polis_frame
 from warehouse.presentation import EXAMPLES_PER_TOPIC, IDEA_NOTES, danish_datetime, ideas_sheet, topics_sheet
-from warehouse.report import ReportData, render_report
+from warehouse.report import ReportData, imported_sources, render_report
 from warehouse.xlsx import Sheet, write_workbook
 
 log = logging.getLogger(__name__)
@@ -143,6 +143,7 @@ def export_consultation(
         places=place_rows, topic_places=places.topic_places(con, consultation),
         single_channel=channels.single_channel_topics(channel_rows),
         links=links, replies=queries.reply_parents(con, consultation),
+        sources=imported_sources(con, consultation),
     )
     dialog = dialogue.dialogue_export(con, consultation)
     paths = [

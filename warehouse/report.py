@@ -12,14 +12,14 @@ import datetime as dt
 import re
 import secrets
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from markupsafe import Markup
 
 from transforms.select import redacted_text
 from warehouse import charts
-from warehouse.channels import channel_label
+from warehouse.channels import SOCIAL_DA, channel_label
 from warehouse.place_map import map_svg, places_rows
 from warehouse.presentation import (
     STATUS_DA,
@@ -32,6 +32,9 @@ from warehouse.presentation import (
     likes_word,
     local_time,
 )
+
+if TYPE_CHECKING:
+    import duckdb
 
 POST_EXCERPT_CHARS = 600
 PARENT_EXCERPT_CHARS = 280
@@ -63,6 +66,7 @@ class ReportData:
     single_channel: dict[int, str] = field(default_factory=dict)
     links: dict[str, str] = field(default_factory=dict)  # idea_id -> the comment's permalink (queries.idea_links)
     replies: pd.DataFrame | None = None  # the comments that example replies answer (queries.reply_parents)
+    sources: pd.DataFrame | None = None  # channel, source, first_at per imported source (imported_sources)
 
 
 def facebook_url(url: Any) -> str | None:
@@ -188,17 +192,58 @@ def post_markers(posts: pd.DataFrame) -> list[charts.Marker]:
     return out
 
 
-def _time_charts(ideas: pd.DataFrame, posts: pd.DataFrame) -> dict[str, Any]:
+def imported_sources(con: duckdb.DuckDBPyConnection, consultation: str) -> pd.DataFrame:
+    """Each source of the consultation's imported items (a file, an Instagram media; view `channel_comments`): its
+    channel, its name and when its first item was written. No item's text or author."""
+    return con.execute(
+        """select channel, source, min(created_at) as first_at from channel_comments
+           where consultation = $c and created_at is not null
+           group by channel, source order by first_at, channel, source""", {"c": consultation}).df()
+
+
+def source_markers(sources: pd.DataFrame | None) -> list[charts.Marker]:
+    """A timeline marker per imported source at its first item: the channel as planners read it (`Borgermøde`;
+    `Borgermøde 1`, `Borgermøde 2`, … when a channel has several sources), and as the tooltip the date and the
+    file's name (redacted as a comment would be) or, for an Instagram media, what it is."""
+    if sources is None or sources.empty:
+        return []
+    per_channel = sources["channel"].value_counts()
+    seen: dict[str, int] = {}
+    out = []
+    for row in sources.itertuples(index=False):
+        at = local_time(row.first_at)
+        if at is None:
+            continue
+        channel = str(row.channel)
+        seen[channel] = seen.get(channel, 0) + 1
+        label = channel_label(channel) + (f" {seen[channel]}" if per_channel[channel] > 1 else "")
+        name = (f"opslag på {channel_label(channel)}" if channel in SOCIAL_DA
+                else f"importeret fil {_excerpt(redacted_text(row.source, None), MARKER_TITLE_CHARS)}")
+        out.append(charts.Marker(at, label, f"{label}, {danish_date(at.date())}: {name}", kind="source"))
+    return out
+
+
+def _time_legend(unit: str, posts: list[charts.Marker], sources: list[charts.Marker]) -> str:
+    legend = f"Antal idéer pr. {unit} (dansk tid)."
+    if posts:
+        legend += (" Den stiplede linje er kommunens opslag." if len(posts) == 1 else
+                   " De stiplede linjer er kommunens opslag: "
+                   + "; ".join(f"{m.label.removeprefix('Opslag ')}: {danish_date(m.at.date())}" for m in posts) + ".")
+    if sources:
+        legend += (" Den prikkede linje er det første indlæg fra en importeret kilde: " if len(sources) == 1 else
+                   " De prikkede linjer er det første indlæg fra hver importeret kilde: ")
+        legend += "; ".join(m.title for m in sources) + "."
+    return legend
+
+
+def _time_charts(ideas: pd.DataFrame, posts: pd.DataFrame, sources: pd.DataFrame | None = None) -> dict[str, Any]:
     dates = [t.date() for t in (local_time(v) for v in ideas["created_at"]) if t is not None]
     if not dates:
         return {"time_chart": "", "time_chart_phone": "", "time_legend": ""}
-    markers = post_markers(posts)
+    by_post, by_source = post_markers(posts), source_markers(sources)
+    markers = sorted([*by_post, *by_source], key=lambda m: m.at)
     unit, bins = charts.time_bins(dates, [m.at.date() for m in markers])
-    legend = f"Antal idéer pr. {unit} (dansk tid)."
-    if markers:
-        legend += (" Den stiplede linje er kommunens opslag." if len(markers) == 1 else
-                   " De stiplede linjer er kommunens opslag: "
-                   + "; ".join(f"{m.label.removeprefix('Opslag ')}: {danish_date(m.at.date())}" for m in markers) + ".")
+    legend = _time_legend(unit, by_post, by_source)
     return {
         "time_chart": charts.timeline(bins, unit, markers),
         "time_chart_phone": charts.timeline(bins, unit, markers, width=charts.PHONE_WIDTH, font=charts.PHONE_FONT,
@@ -251,7 +296,7 @@ def render_report(data: ReportData) -> str:
         posts=_posts(data.posts),
         topic_chart=charts.topic_bars(rows) if rows else "",
         topic_chart_phone=charts.topic_bars_phone(rows) if rows else "",
-        **_time_charts(data.ideas, data.posts),
+        **_time_charts(data.ideas, data.posts, data.sources),
         topics=_topics(data),
         gone=[{"label": str(g.label), "ideas": ideas_word(int(g.n_ideas))} for g in data.gone.itertuples(index=False)],
         places=places,
