@@ -145,9 +145,14 @@ class _ForgetDuringFetch(GraphClient):
         return super().fetch_comments(post_id, since)
 
 
+@pytest.mark.parametrize("record_rows", [None, 1], ids=["rows-at-store", "rows-derived-ahead"])
 @pytest.mark.parametrize("threads", [0, 2])
-def test_an_erasure_made_while_a_batch_is_read_is_honoured_when_it_is_stored(tmp_path: Path, threads: int) -> None:
-    """Posts prepared before `civic-ideas forget` ran are built again from their payloads before they are loaded."""
+def test_an_erasure_made_while_a_batch_is_read_is_honoured_when_it_is_stored(
+        tmp_path: Path, threads: int, record_rows: int | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Posts prepared before `civic-ideas forget` ran are built again from their payloads before they are loaded;
+    also when their staging rows were derived ahead (`RECORD_ROWS=1`: as soon as each post is prepared)."""
+    if record_rows is not None:
+        monkeypatch.setattr(ingest, "RECORD_ROWS", record_rows)
     warehouse = tmp_path / "wh.duckdb"
     data = _dataset([[2, 3, 1], 4])
     tagger = author_key("700001", SALT)
@@ -163,12 +168,14 @@ def test_an_erasure_made_while_a_batch_is_read_is_honoured_when_it_is_stored(tmp
         stored = {r[0] for r in con.execute("select comment_id from stg_comments where post_id = $p",
                                             {"p": POSTS[0]}).fetchall()}
         payloads = [r[0] for r in con.execute("select payload from raw_comments").fetchall()]
-        tagged = con.execute("select message, tag_spans from stg_comments where tag_spans <> '[]'").fetchall()
+        tagged = con.execute("select message, tag_spans, author_key from stg_comments where tag_spans <> '[]'"
+                             ).fetchall()
     assert stored == {c["id"] for c in data["comments"] if c["post_id"] == POSTS[0]} - gone
     assert counts[POSTS[0]]["fetched"] == len(stored) == 9 - len(gone)  # 3 top-level comments, 6 replies
     assert payloads and not any(tagger in p for p in payloads)
     # the forgotten person's tags keep only their span, now over `[navn]` (transforms.erasure): no name, no key
-    assert tagged and all(message[o:o + n] == "[navn]" for message, spans in tagged for o, n in json.loads(spans))
+    assert tagged and all(message[o:o + n] == "[navn]" for message, spans, _ in tagged for o, n in json.loads(spans))
+    assert tagger not in {key for _, _, key in tagged}
 
 
 def test_a_failed_background_store_is_raised_and_leaves_no_thread(tmp_path: Path,
