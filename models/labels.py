@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from scipy import sparse
@@ -185,3 +188,131 @@ def readable_label(keywords: list[str], n_words: int = 2) -> str:
         return "Andet"
     label = " · ".join(chosen)
     return label[0].upper() + label[1:]
+
+
+# Labels written as noun phrases from the topic's own ideas ("Cykelsti til Sorring", "Hundeskov med hegn", "Gratis
+# parkering"): a run of 1..MAX_PHRASE_WORDS words inside one clause that begins and ends with a content word, has at
+# most one linking word (a preposition or "og") inside, and ends in a word that can name a topic (no verb, adverb,
+# determiner or general adjective: transforms/data/label_words.txt).
+LABEL_WORDS_FILE = Path(__file__).resolve().parent.parent / "transforms" / "data" / "label_words.txt"
+LINK_WORDS = {
+    "da": frozenset("til med på ved i langs for af fra om over under mellem omkring uden nær og".split()),
+    "en": frozenset("for to on in at with along near of and".split()),
+}
+MAX_PHRASE_WORDS = 4
+_DEFINITE_ENDINGS = ("en", "et", "ne")  # Danish definite nouns: "skolen", "huset", "børnene"
+MAX_LABEL_CHARS = 40
+_CLAUSE_END = re.compile(r"[.!?;:,()\[\]{}\"“”„«»=/&+*…–—|<>]+|\s-+\s|\n")
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+
+
+@lru_cache(maxsize=1)
+def label_word_lists() -> dict[tuple[str, str], frozenset[str]]:
+    """{(section, language): words} from :data:`LABEL_WORDS_FILE` (sections "edge" and "modifier")."""
+    out: dict[tuple[str, str], set[str]] = defaultdict(set)
+    key: tuple[str, str] | None = None
+    for line in LABEL_WORDS_FILE.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        if line.startswith("["):
+            section, _, language = line.strip("[]").partition(" ")
+            key = (section.strip(), language.strip())
+            continue
+        if key is None:
+            raise ValueError(f"{LABEL_WORDS_FILE}: words before the first [section language] line: {line[:40]!r}")
+        out[key].update(line.lower().split())
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def idea_phrases(text: str, pairs: Sequence[tuple[str, str]], language: str) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """The candidate label phrases of one idea: {key: surface words}, the key being the content words' stems and
+    the linking word with a leading "_" ("cykelsti", "_til", "sorring"). ``text`` is the cleaned idea
+    (``clean_text``) and ``pairs`` its (surface, stem) content words (``transforms.text.words``); words that are not
+    among them are stop words, which a phrase may hold only as its one inner linking word."""
+    stems = dict(pairs)
+    lists = label_word_lists()
+    edge = lists.get(("edge", language), frozenset())
+    modifier = lists.get(("modifier", language), frozenset())
+    links = LINK_WORDS.get(language, frozenset())
+    found: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for clause in _CLAUSE_END.split(text):
+        tokens = [t.replace("’", "'") for t in _TOKEN.findall(clause)]
+        content = [t in stems and t not in edge for t in tokens]
+        for i in range(len(tokens)):
+            if not content[i]:
+                continue
+            linked = False
+            for j in range(i, min(i + MAX_PHRASE_WORDS, len(tokens))):
+                word = tokens[j]
+                if j > i and not content[j]:
+                    if word not in links or linked or not content[j - 1]:
+                        break
+                    linked = True
+                    continue
+                if word in modifier:
+                    continue  # may begin or carry a phrase, never end one
+                if j == i + 1 and not linked and language == "da" and tokens[i].endswith(_DEFINITE_ENDINGS):
+                    break  # "børnene cykler", "skolen lukker": a definite noun and its verb, not a noun phrase
+                span = tokens[i : j + 1]
+                key = tuple(stems[w] if w in stems else f"_{w}" for w in span)
+                found.setdefault(key, tuple(span))
+    return found
+
+
+def topic_phrases(
+    phrases: Sequence[dict[tuple[str, ...], tuple[str, ...]]], labels: Sequence[int]
+) -> dict[int, dict[tuple[str, ...], tuple[int, tuple[str, ...]]]]:
+    """Per topic, phrase key -> (number of its ideas that hold the phrase as written, its most frequent surface)."""
+    ideas: dict[int, Counter] = defaultdict(Counter)
+    forms: dict[int, dict[tuple[str, ...], Counter]] = defaultdict(lambda: defaultdict(Counter))
+    for found, label in zip(phrases, labels, strict=True):
+        for key, surface in found.items():
+            ideas[label][key] += 1
+            forms[label][key][surface] += 1
+    return {
+        label: {key: (n, min(forms[label][key], key=lambda s: (-forms[label][key][s], s))) for key, n in by_key.items()}
+        for label, by_key in ideas.items()
+    }
+
+
+def phrase_label(
+    found: dict[tuple[str, ...], tuple[int, tuple[str, ...]]],
+    weight: dict[str, float],
+    holders: dict[str, set[int]],
+    heads: Sequence[str],
+    base: str | None = None,
+    min_ideas: int = 2,
+) -> tuple[tuple[str, ...], float] | None:
+    """The topic's best phrase of two or more words and its score, or None when no phrase qualifies.
+
+    ``found``: the topic's phrases (:func:`topic_phrases`); ``holders``: stem -> the topic's ideas that hold it. A
+    phrase stands for the ideas that hold all its content words, however they word it ("hegn om hundeskoven" is
+    "hundeskov med hegn" too). Its head (the word before its linking word, else its last word: "hundeskov" in
+    "hundeskov med hegn", "blomster" in "vilde blomster") must be one of ``heads`` (the stems of the topic's best
+    label words); it must be backed by ``min_ideas`` ideas, end in a stem that weighs and fit a label
+    (:data:`MAX_LABEL_CHARS`).
+
+    Score: the sum of its content stems' label weights (``weight``; 0 for a stem that may not name a topic) times
+    the share of the ideas naming ``base`` (the stem of the topic's best word; by default the first head) that back
+    it: as much as its words together when every idea naming the best word backs it, less when few do, so neither a
+    rare idiom ("kærlig hånd") nor a side remark of two ideas ("lokale hal" in a topic about villages) names a
+    topic. Ties: more ideas, more ideas writing it so, fewer words, then alphabetical.
+    """
+    best: tuple[float, int, int, int, tuple[str, ...]] | None = None
+    base = base if base is not None else (heads[0] if heads else "")
+    for key, (written, surface) in found.items():
+        if len(key) < 2 or len(" ".join(surface)) > MAX_LABEL_CHARS:
+            continue
+        content = [s for s in key if not s.startswith("_")]
+        link = next((k for k, s in enumerate(key) if s.startswith("_")), len(key))
+        if key[link - 1] not in heads or weight.get(key[-1], 0.0) <= 0 or len(set(content)) < len(content):
+            continue  # the head (the noun before the linking word, or the last one) must be one of the topic's words
+        n = len(set.intersection(*(holders.get(s, set()) for s in content)))
+        if n < min_ideas:
+            continue
+        score = sum(weight.get(s, 0.0) for s in set(content)) * n / max(len(holders.get(base, ())), n)
+        rank = (score, n, written, -len(key), surface)
+        if best is None or rank[:4] > best[:4] or (rank[:4] == best[:4] and surface < best[4]):
+            best = rank
+    return None if best is None else (best[4], best[0])

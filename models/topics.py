@@ -12,12 +12,16 @@ from models import backends
 from models.cluster import TopicClusterer, theme_text, themes_of_topics
 from models.identity import ANDET, match_topics, theme_ids
 from models.labels import (
+    LINK_WORDS,
     class_tfidf,
     filler_stems,
+    idea_phrases,
     label_first,
     label_size,
     label_weights,
+    label_word_lists,
     only_shared,
+    phrase_label,
     ranked_words,
     readable_label,
     shared_terms,
@@ -25,6 +29,7 @@ from models.labels import (
     surface_forms,
     topic_document_frequencies,
     topic_keywords,
+    topic_phrases,
 )
 from models.placement import TopicModel
 from models.tables import ANDET_LABEL, TOPIC_COLUMNS, TopicRun, assignment_table, representatives, topic_table
@@ -38,6 +43,7 @@ MIN_TOPIC_SIZE = 3  # a topic must be able to show three representative ideas; s
 # ideas share no word: a label in the report's language that says what the topic holds, rather than one made of a
 # single idea's words ("Fremtiden · houses") or of English words.
 OTHER_LANGUAGE_LABEL = {("da", "en"): "Idéer på engelsk", ("en", "da"): "Ideas in Danish"}
+PHRASE_SAMPLE = 1_000  # ideas per topic read for label phrases (models.labels.idea_phrases): bounded at any n
 LIKENESS_SAMPLE = 10_000  # ideas read for the words' roles (noun or not): enough for label statistics, bounded at any n
 
 
@@ -200,16 +206,47 @@ def _topics(ideas, pairs, topic_ids, assignments, prev_topics, names, language: 
     weights[:, np.array(never, dtype=bool)] = 0.0  # never a name or keyword
     shared = shared_terms(classes, terms, df)
     worded = dict(zip(classes, (shared & (weights > 0)).any(axis=1).tolist(), strict=True))
+    any_idea = weights.copy()  # a topic whose shared words are all verbs is named by one idea's noun instead
     weights = only_shared(weights, shared)
     proper = proper_nouns(sample)
     surface = {c: {stem: _cased(w, proper) for stem, w in by_stem.items()} for c, by_stem in surface.items()}
     everywhere = {stem: _cased(w, proper) for stem, w in everywhere.items()}
     keywords = {c: topic_keywords(terms, weights[i], surface.get(c, {}), everywhere) for i, c in enumerate(classes)}
     for_label = label_weights(terms, weights, likeness)
-    ranked = {c: ranked_words(terms, for_label[i], surface.get(c, {}), everywhere) for i, c in enumerate(classes)}
+    alone = _never_alone(language)
+    ranked = {}
+    for i, c in enumerate(classes):  # a verb, adverb or general adjective never names a topic alone
+        words_ = ranked_words(terms, for_label[i], surface.get(c, {}), everywhere, n=12)
+        ranked[c] = [(w, x) for w, x in words_ if w.lower() not in alone][:8]
+        # a place or other name is what a topic is near, not what it is about: "Cykelsti til Sorring", not "Sorring"
+        ranked[c].sort(key=lambda pair: pair[0].lower() in proper)
+        if not ranked[c]:
+            single = ranked_words(terms, label_weights(terms, any_idea[i], likeness), surface.get(c, {}), everywhere,
+                                  n=12)
+            ranked[c] = [(w, x) for w, x in single if w.lower() not in alone][:1] or words_[:8]
     candidates = {c: [w for w, _ in r] for c, r in ranked.items()}
+    sizes = {c: label_size(r) for c, r in ranked.items()}
+    read = _phrase_sample(topic_ids, PHRASE_SAMPLE)
+    texts_ = ideas["text"].fillna("").astype(str)
+    phrases = topic_phrases([idea_phrases(clean_text(texts_.iloc[k]), pairs[k], language) if read[k] and pairs[k]
+                             else {} for k in range(len(pairs))], topic_ids.tolist())
+    holders: dict[int, dict[str, set[int]]] = {c: {} for c in classes}
+    for k in np.flatnonzero(read):
+        for stem in set(tokens[k]):
+            holders[int(topic_ids[k])].setdefault(stem, set()).add(int(k))
+    for i, c in enumerate(classes):
+        row = {str(terms[j]): float(for_label[i, j]) for j in np.flatnonzero(for_label[i] > 0)}
+        stem_of = {w.lower(): stem for stem, w in {**everywhere, **surface.get(c, {})}.items()}
+        heads = [stem_of[w.lower()] for w in candidates[c][:2] if w.lower() in stem_of]
+        best = _best_phrase(phrases.get(c, {}), row, holders[c], heads, [x for _, x in ranked[c][:2]])
+        if best is not None:
+            phrase = " ".join(_cased(w, proper) for w in best[0])
+            candidates[c] = [phrase, *(w for w in candidates[c] if w.lower() not in best[0])]
+            sizes[c] = 1
     names = {**_other_language_names(ids, topic_ids, langs, language, worded), **names}
-    labels, label_words = _unique_labels(ids, candidates, names, {c: label_size(r) for c, r in ranked.items()})
+    labels, label_words = _unique_labels(ids, candidates, names, sizes)
+    label_words = {t: [w for part in ws for w in part.split() if w.lower() not in alone | _links(language)]
+                   for t, ws in label_words.items()}  # a phrase's nouns lead the keywords, not "til" or "store"
     keywords = {t: label_first(label_words.get(t, []), keywords.get(t, [])) for t in ids}
     return topic_table(ideas, topic_ids, assignments, prev_topics, labels,
                        {t: "; ".join(keywords.get(t, [])) for t in ids})
@@ -238,6 +275,39 @@ def _other_language_names(ids: list[int], topic_ids: np.ndarray, langs: list[str
             label = OTHER_LANGUAGE_LABEL[(language, lang)]
             out[t] = f"{label} ({t})" if label in out.values() else label
     return out
+
+
+def _best_phrase(found, weight, holders, heads, shown) -> tuple[tuple[str, ...], float] | None:
+    """The label phrase of a topic (``models.labels.phrase_label``): one around its best word that scores at least as
+    much as that word (``shown``: the weights of its first two label words), else one around its second word that
+    scores as much as the two words together ("Vilde blomster" for "Bede · blomster"), else None."""
+    if not heads or not shown:
+        return None
+    best = phrase_label(found, weight, holders, heads[:1])
+    if best is not None and best[1] >= shown[0]:
+        return best
+    best = phrase_label(found, weight, holders, heads[1:], base=heads[0])
+    return best if best is not None and best[1] >= sum(shown) else None
+
+
+def _phrase_sample(topic_ids: np.ndarray, n: int) -> np.ndarray:
+    """Boolean mask: at most ``n`` ideas of each topic (its first ones, in input order), read for label phrases."""
+    seen: dict[int, int] = {}
+    mask = np.zeros(len(topic_ids), dtype=bool)
+    for k, t in enumerate(topic_ids.tolist()):
+        seen[t] = seen.get(t, 0) + 1
+        mask[k] = seen[t] <= n
+    return mask
+
+
+def _never_alone(language: str) -> frozenset[str]:
+    """Words that never name a topic alone (verbs, adverbs, general adjectives: ``models.labels.label_word_lists``)."""
+    lists = label_word_lists()
+    return lists.get(("edge", language), frozenset()) | lists.get(("modifier", language), frozenset())
+
+
+def _links(language: str) -> frozenset[str]:
+    return LINK_WORDS.get(language, frozenset())
 
 
 def _cased(word: str, proper: set[str]) -> str:
