@@ -234,7 +234,6 @@ select
     cast(coalesce(nullif(j.comment_count, ''), '0') as integer) as reply_count,
     coalesce(j.is_hidden, false) as is_hidden,
     case when json_type(j.permalink_url) = 'VARCHAR' then j.permalink_url->>'$' end as permalink_url,
-    payload,
     left(sha256(payload), 32) as payload_hash
 from src
 order by n
@@ -257,7 +256,10 @@ def _records_in_sql(source: pa.Table, consultation: str) -> pa.Table | None:
         con.unregister("comment_payloads")
     if out["created_at"].null_count != out["created_time"].null_count:
         return None
-    return out.drop_columns(["created_time"]).cast(COMMENT_SCHEMA)
+    # the payloads themselves are the source's column (its buffers shared, not a second copy made by the query)
+    out = out.drop_columns(["created_time"])
+    out = out.add_column(out.schema.get_field_index("payload_hash"), "payload", source.column("payload"))
+    return out.cast(COMMENT_SCHEMA)
 
 
 def drop_suppressed(comments: list[dict], author_keys: set[str], comment_ids: set[str]) -> list[dict]:
