@@ -238,7 +238,8 @@ def _topics(ideas, pairs, topic_ids, assignments, prev_topics, names, language: 
         row = {str(terms[j]): float(for_label[i, j]) for j in np.flatnonzero(for_label[i] > 0)}
         stem_of = {w.lower(): stem for stem, w in {**everywhere, **surface.get(c, {})}.items()}
         heads = [stem_of[w.lower()] for w in candidates[c][:2] if w.lower() in stem_of]
-        best = _best_phrase(phrases.get(c, {}), row, holders[c], heads, [x for _, x in ranked[c][:2]])
+        found = {key: v for key, v in phrases.get(c, {}).items() if v[1][0] not in proper}  # "Sorring cykelsti"
+        best = _best_phrase(found, row, holders[c], heads, [x for _, x in ranked[c][:2]])
         if best is not None:
             phrase = " ".join(_cased(w, proper) for w in best[0])
             candidates[c] = [phrase, *(w for w in candidates[c] if w.lower() not in best[0])]
