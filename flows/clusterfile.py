@@ -66,11 +66,10 @@ def read_items(path: str | Path, text_column: str, id_column: str | None = None,
 def detect_text_kinds(texts: list[str]) -> list[str]:
     """The kind of each text (``transforms.ideas.detect_kinds`` of the text alone, no Graph API context).
 
-    Each distinct text is judged once; from ``models.placement.PARALLEL_FROM`` distinct texts on, the first half of
+    Each distinct text is judged once; from ``transforms.ideas.PARALLEL_FROM`` distinct texts on, the first half of
     them in a second process (forked) while this one judges the second half: the same kinds, in about half the
     time on two cores."""
-    from models.placement import in_processes
-    from transforms.ideas import detect_kinds
+    from transforms.ideas import detect_kinds, in_processes
 
     def judge(chunk: list[str]) -> list[str]:
         frame = pd.DataFrame({"message": chunk, "is_page_reply": False, "is_reply": False, "tag_count": 0})

@@ -608,9 +608,8 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
         Z = np.empty((len(texts), Z_fit.shape[1]))
         Z[fit_idx] = Z_fit
         rest = np.setdiff1d(np.arange(len(texts)), fit_idx)
-        from models.placement import in_processes  # here: models.placement imports this module
+        from transforms.ideas import in_processes  # from 20,000 texts on, half of them in a forked second process
 
-        # from 20,000 texts on, half of them in a forked second process (the same rows: each is transformed alone)
         Z[rest] = np.vstack(in_processes(self.transform, [texts[i] for i in rest]))
         return Z
 

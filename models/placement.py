@@ -17,16 +17,12 @@ import hashlib
 import hmac
 import importlib.util
 import json
-import os
 import pickle
-import signal
-import sys
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,8 +33,8 @@ from models.identity import ANDET
 from models.tables import ANDET_LABEL, TopicRun, assignment_table, topic_table
 from transforms.text import words
 
-__all__ = ["MAX_NEW_SHARE", "ModelIntegrityError", "TopicModel", "fingerprint", "in_processes", "inputs_digest",
-           "place", "placeable", "processes", "text_hashes"]
+__all__ = ["MAX_NEW_SHARE", "ModelIntegrityError", "TopicModel", "fingerprint", "inputs_digest", "place", "placeable",
+           "text_hashes"]
 
 MAX_NEW_SHARE = 0.05  # new or edited ideas since the fit, as a share of the fit's ideas, up to which placement is used
 # Of the pickled TopicModel; part of the fingerprint, so a stored model of another format is not read.
@@ -51,92 +47,6 @@ _TAG_BYTES = hashlib.sha256().digest_size
 
 class ModelIntegrityError(ValueError):
     """A stored model whose tag does not match: changed outside civic-ideas, or signed with another salt."""
-
-
-PARALLEL_FROM = 20_000  # texts: below this, a second process costs more than it saves (a fork, a pickle back)
-
-_T = TypeVar("_T")
-_R = TypeVar("_R")
-
-
-def processes() -> int:
-    """How many processes :func:`in_processes` uses: 2 where this process may run on 2 or more cores (Linux, which
-    forks cheaply), else 1 (no second process)."""
-    if sys.platform != "linux" or not hasattr(os, "fork"):
-        return 1
-    return 2 if len(os.sched_getaffinity(0)) >= 2 else 1
-
-
-def in_processes(fn: Callable[[Sequence[_T]], _R], items: Sequence[_T], *, min_items: int = PARALLEL_FROM,
-                 n: int | None = None) -> list[_R]:
-    """``fn`` of consecutive chunks of ``items``: the first ``n - 1`` chunks each in a forked process, the last in
-    this one; the results in the chunks' order (``[fn(items)]`` with fewer than ``min_items`` items or one process).
-
-    For work on many texts that is the same text by text (``fn(a + b) == fn(a) + fn(b)`` once joined): the result
-    does not depend on the number of processes. A child's result comes back pickled through a pipe; its exception is
-    raised here. On any error or Ctrl-C the children are killed and reaped before this returns.
-    """
-    n = processes() if n is None else n
-    if n <= 1 or len(items) < max(min_items, n):
-        return [fn(items)]
-    bounds = [round(i * len(items) / n) for i in range(n + 1)]
-    chunks = [items[bounds[i]:bounds[i + 1]] for i in range(n)]
-    children: list[tuple[int, int]] = []  # (pid, read end of its pipe)
-    try:
-        for chunk in chunks[:-1]:
-            read, write = os.pipe()
-            try:
-                pid = os.fork()
-            except OSError:
-                os.close(read)
-                os.close(write)
-                raise
-            if pid == 0:  # the child: compute, send, leave without running this process's exit handlers
-                _child(fn, chunk, read, write)
-            os.close(write)
-            children.append((pid, read))
-        last = fn(chunks[-1])
-        results = []
-        while children:
-            pid, read = children[0]
-            children[0] = (pid, -1)  # the file object below closes it
-            with os.fdopen(read, "rb") as pipe:
-                payload = pipe.read()
-            os.waitpid(pid, 0)
-            children.pop(0)
-            # our own child's pickle; nothing: it died before sending (killed, out of memory)
-            ok, value = pickle.loads(payload) if payload else (False, RuntimeError("a worker process died"))  # noqa: S301
-            if not ok:
-                raise value
-            results.append(value)
-        return [*results, last]
-    finally:
-        for pid, read in children:  # only on an error: stop the children still running
-            if read >= 0:
-                os.close(read)
-            try:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-            except (ProcessLookupError, ChildProcessError):
-                pass
-
-
-def _child(fn: Callable[[Sequence[Any]], Any], chunk: Sequence[Any], read: int, write: int) -> None:
-    code = 1
-    try:
-        os.close(read)
-        try:
-            payload = pickle.dumps((True, fn(chunk)), protocol=5)
-            code = 0
-        except BaseException as error:  # noqa: BLE001 - sent to the parent, which raises it
-            try:
-                payload = pickle.dumps((False, error), protocol=5)
-            except Exception:  # noqa: BLE001 - an exception that does not pickle
-                payload = pickle.dumps((False, RuntimeError(f"{type(error).__name__}: {error}")), protocol=5)
-        with os.fdopen(write, "wb") as pipe:
-            pipe.write(payload)
-    finally:
-        os._exit(code)
 
 
 def _model_key(salt: bytes) -> bytes:
