@@ -146,3 +146,17 @@ def test_cluster_file_writes_the_same_bytes_in_two_processes(sample_dir: Path, t
     for name in ("{}.csv", "{}_topics.csv"):
         assert filecmp.cmp(tmp_path / name.format("one"), tmp_path / name.format("two"), shallow=False)
     assert (tmp_path / "two.csv").read_text(encoding="utf-8").count("\n") == 22  # header + 21 rows
+
+
+def test_cluster_file_of_a_csv_does_not_import_openpyxl(sample_dir: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom flows.clusterfile import cluster_file\n"
+            f"cluster_file({str(sample_dir / 'borgermoede-2014-05-12.csv')!r}, {str(tmp_path / 'out.csv')!r}, "
+            "text_column='note', id_column='nr', backend='tfidf')\n"
+            "print(sorted(m for m in ('openpyxl', 'flows.clusterfile') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.stdout.strip() == "['flows.clusterfile']"  # an .xlsx input still loads it: see test_files_import
+    assert (tmp_path / "out.csv").exists()
