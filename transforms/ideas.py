@@ -539,6 +539,7 @@ def in_processes(fn: Callable[[Sequence[_T]], _R], items: Sequence[_T], *, min_i
     try:
         for chunk in chunks[:-1]:
             read, write = os.pipe()
+            parent = os.getpid()
             try:
                 pid = os.fork()
             except OSError:
@@ -546,7 +547,7 @@ def in_processes(fn: Callable[[Sequence[_T]], _R], items: Sequence[_T], *, min_i
                 os.close(write)
                 raise
             if pid == 0:  # the child: compute, send, leave without running this process's exit handlers
-                _child(fn, chunk, read, write)
+                _child(fn, chunk, read, write, parent)
             os.close(write)
             children.append((pid, read))
         last = fn(chunks[-1])
@@ -575,10 +576,11 @@ def in_processes(fn: Callable[[Sequence[_T]], _R], items: Sequence[_T], *, min_i
                 pass
 
 
-def _child(fn: Callable[[Sequence[Any]], Any], chunk: Sequence[Any], read: int, write: int) -> None:
+def _child(fn: Callable[[Sequence[Any]], Any], chunk: Sequence[Any], read: int, write: int, parent: int) -> None:
     code = 1
     try:
         os.close(read)
+        _die_with(parent)
         try:
             payload = pickle.dumps((True, fn(chunk)), protocol=5)
             code = 0
@@ -591,3 +593,15 @@ def _child(fn: Callable[[Sequence[Any]], Any], chunk: Sequence[Any], read: int, 
             pipe.write(payload)
     finally:
         os._exit(code)
+
+
+def _die_with(parent: int) -> None:
+    """The kernel kills this child when its parent ends, even by SIGKILL or SIGTERM (no cleanup of its own ran)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # no prctl: the child ends at its next write to the closed pipe instead
+        return
+    if os.getppid() != parent:  # the parent ended before the call above
+        os._exit(1)

@@ -160,3 +160,28 @@ def test_cluster_file_of_a_csv_does_not_import_openpyxl(sample_dir: Path, tmp_pa
                           cwd=Path(__file__).resolve().parents[2])
     assert done.stdout.strip() == "['flows.clusterfile']"  # an .xlsx input still loads it: see test_files_import
     assert (tmp_path / "out.csv").exists()
+
+
+def test_the_child_ends_with_its_parent_even_when_the_parent_is_killed(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    pid_file = tmp_path / "child.pid"
+    code = ("import os, time\nimport transforms.ideas as ti\n"
+            "def work(chunk):\n"
+            f"    if 0 in chunk:\n        open({str(pid_file)!r}, 'w').write(str(os.getpid()))\n"
+            "    time.sleep(60)\n    return 0\n"
+            "ti.in_processes(work, list(range(100)), min_items=10, n=2)\n")
+    parent = subprocess.Popen([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[2])
+    try:
+        child = _pid_of_child(pid_file)
+        parent.kill()  # SIGKILL: no finally, no atexit in the parent
+        parent.wait(timeout=30)
+        for _ in range(100):
+            if _gone(child):
+                break
+            time.sleep(0.1)
+        assert _gone(child)
+    finally:
+        if parent.poll() is None:
+            parent.kill()
