@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
@@ -294,10 +295,11 @@ def phrase_label(
     (:data:`MAX_LABEL_CHARS`).
 
     Score: the sum of its content stems' label weights (``weight``; 0 for a stem that may not name a topic) times
-    the share of the ideas naming ``base`` (the stem of the topic's best word; by default the first head) that back
-    it: as much as its words together when every idea naming the best word backs it, less when few do, so neither a
-    rare idiom ("kærlig hånd") nor a side remark of two ideas ("lokale hal" in a topic about villages) names a
-    topic. Ties: more ideas, more ideas writing it so, fewer words, then alphabetical.
+    the square root of the share of the ideas naming ``base`` (the stem of the topic's best word; by default the
+    first head) that back it: as much as its words together when every idea naming the best word backs it, less when
+    few do, so a side remark of two ideas ("lokale hal" in a topic about villages) does not name a topic; a phrase of
+    two equally weighted words beats its head alone when a quarter of the head's ideas back it ("affordable
+    housing"). Ties: more ideas, more ideas writing it so, fewer words, then alphabetical.
     """
     best: tuple[float, int, int, int, tuple[str, ...]] | None = None
     base = base if base is not None else (heads[0] if heads else "")
@@ -311,7 +313,7 @@ def phrase_label(
         n = len(set.intersection(*(holders.get(s, set()) for s in content)))
         if n < min_ideas:
             continue
-        score = sum(weight.get(s, 0.0) for s in set(content)) * n / max(len(holders.get(base, ())), n)
+        score = sum(weight.get(s, 0.0) for s in set(content)) * math.sqrt(n / max(len(holders.get(base, ())), n))
         rank = (score, n, written, -len(key), surface)
         if best is None or rank[:4] > best[:4] or (rank[:4] == best[:4] and surface < best[4]):
             best = rank

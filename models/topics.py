@@ -213,13 +213,13 @@ def _topics(ideas, pairs, topic_ids, assignments, prev_topics, names, language: 
     everywhere = {stem: _cased(w, proper) for stem, w in everywhere.items()}
     keywords = {c: topic_keywords(terms, weights[i], surface.get(c, {}), everywhere) for i, c in enumerate(classes)}
     for_label = label_weights(terms, weights, likeness)
-    alone = _never_alone(language)
+    lists = label_word_lists()
+    edge, modifier = lists.get(("edge", language), frozenset()), lists.get(("modifier", language), frozenset())
+    alone = edge | modifier
     ranked = {}
     for i, c in enumerate(classes):  # a verb, adverb or general adjective never names a topic alone
         words_ = ranked_words(terms, for_label[i], surface.get(c, {}), everywhere, n=12)
-        ranked[c] = [(w, x) for w, x in words_ if w.lower() not in alone][:8]
-        # a place or other name is what a topic is near, not what it is about: "Cykelsti til Sorring", not "Sorring"
-        ranked[c].sort(key=lambda pair: pair[0].lower() in proper)
+        ranked[c] = _lead_first([(w, x) for w, x in words_ if w.lower() not in edge][:8], modifier, proper)
         if not ranked[c]:
             single = ranked_words(terms, label_weights(terms, any_idea[i], likeness), surface.get(c, {}), everywhere,
                                   n=12)
@@ -301,10 +301,15 @@ def _phrase_sample(topic_ids: np.ndarray, n: int) -> np.ndarray:
     return mask
 
 
-def _never_alone(language: str) -> frozenset[str]:
-    """Words that never name a topic alone (verbs, adverbs, general adjectives: ``models.labels.label_word_lists``)."""
-    lists = label_word_lists()
-    return lists.get(("edge", language), frozenset()) | lists.get(("modifier", language), frozenset())
+def _lead_first(ranked: list[tuple[str, float]], modifier: frozenset[str], proper: set[str]) -> list[tuple[str, float]]:
+    """``ranked`` label words with the best word that can lead a label in front: not a general adjective (those only
+    follow: "Søen · udendørs"), and not a name when there is another word (a place is what a topic is near, not what
+    it is about: "Cykelsti · Sorring", not "Sorring · cykelsti"). Empty when every word is an adjective."""
+    leads = [k for k, (w, _) in enumerate(ranked) if w.lower() not in modifier]
+    if not leads:
+        return []
+    lead = next((k for k in leads if ranked[k][0].lower() not in proper), leads[0])
+    return [ranked[lead], *ranked[:lead], *ranked[lead + 1 :]]
 
 
 def _links(language: str) -> frozenset[str]:
