@@ -9,12 +9,12 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 from ingestkit import PAGE_ID, SALT
-from test_ingest_threads import POSTS, _dataset
+from test_ingest_threads import POSTS, _dataset, _FailingPost, _stored
 from test_perf_ingest_store import _rows
 
 from flows import ingest
 from flows.ingest import ingest_posts
-from sources.graph import GraphClient
+from sources.graph import GraphClient, TokenError
 from sources.standin import DEFAULT_TOKEN, GraphStandIn
 from transforms.records import SQL_FROM_ROWS, payload_table, records_table
 
@@ -50,6 +50,19 @@ def test_early_batches_store_what_one_batch_stores(tmp_path: Path, threads: int,
     staging, raw = _rows(tmp_path / "early.duckdb")
     assert len(staging) == len(raw) == one_batch[0] > 0
     assert (staging, raw) == _rows(tmp_path / "once.duckdb")
+
+
+@pytest.mark.parametrize("threads", [0, 2])
+def test_a_failed_post_after_early_batches_keeps_every_post_before_it_once(tmp_path: Path, threads: int) -> None:
+    warehouse = tmp_path / "wh.duckdb"
+    with GraphStandIn(_dataset([4, 5, 6, 7, 3])) as standin, \
+            _FailingPost(standin.url, "v25.0", DEFAULT_TOKEN, page_limit=2, failing=POSTS[4]) as client:
+        with pytest.raises(TokenError):
+            ingest_posts(client, str(warehouse), PAGE_ID, "test", POSTS[:5], "r1", SALT, fetch_threads=threads,
+                         flush_rows=1000, early_rows=4)
+    assert _stored(warehouse) == {POSTS[0]: 4, POSTS[1]: 5, POSTS[2]: 6, POSTS[3]: 7}
+    staging, raw = _rows(warehouse)
+    assert len(raw) == len(staging) == len({row[0] for row in staging}) == 22  # each comment once
 
 
 def test_early_batches_go_from_early_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
