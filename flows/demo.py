@@ -13,6 +13,7 @@ from typing import Any
 from flows import DEFAULT_WAREHOUSE
 from flows.orchestration import flow
 from flows.settings import ConfigError, ensure_salt_file, load_consultations, salt_file
+from warehouse.store import Warehouse
 
 # The pipeline, the stand-in and the warehouse are imported where they are used: `civic-ideas demo` checks the
 # warehouse and says what it starts within a second.
@@ -39,15 +40,16 @@ def _environment(**values: str) -> Iterator[None]:
                 os.environ[key] = old
 
 
-def check_demo_warehouse(warehouse: str | Path) -> None:
+def check_demo_warehouse(warehouse: Warehouse | str | Path) -> None:
     """Refuse a warehouse that holds consultations other than the demo's: the sample's topics must never mix into
     real data."""
-    from warehouse import db, queries
+    from warehouse import queries
 
-    if not Path(warehouse).is_file():
+    warehouse = Warehouse.at(warehouse)
+    if not warehouse.exists():
         return
     demo = {c.slug for c in load_consultations(SAMPLE_DIR / "consultations.toml").consultations}
-    with db.session(warehouse, read_only=True, wait_seconds=10) as con:
+    with warehouse.session(read_only=True, wait_seconds=10) as con:
         other = sorted(set(queries.known_consultations(con)) - demo)
     if other:
         raise ConfigError(f"{warehouse} holds other data ({', '.join(other)}); the demo will not write into it: "
@@ -55,7 +57,7 @@ def check_demo_warehouse(warehouse: str | Path) -> None:
                           "exports-demo demo")
 
 
-def import_meeting(warehouse: str | Path) -> dict[str, int]:
+def import_meeting(warehouse: Warehouse | str | Path) -> dict[str, int]:
     """Import the sample citizens' meeting notes as `civic-ideas import` does; again it changes nothing (the rows
     keep their ids). Needs the salt in the environment (the authors' initials are stored only as keyed hashes)."""
     from flows.imports import import_file
@@ -71,12 +73,14 @@ def import_meeting(warehouse: str | Path) -> dict[str, int]:
 def demo_flow(warehouse: str = DEFAULT_WAREHOUSE, export_dir: str = "exports") -> dict[str, Any]:
     """Serve the bundled sample (Facebook posts and an Instagram media) over HTTP on 127.0.0.1, import the sample
     citizens' meeting's notes as a channel of the motorway consultation, and run the whole pipeline against them
-    (into a warehouse that is new or holds only the demo's consultations)."""
+    (into a warehouse that is new or holds only the demo's consultations). ``warehouse`` is a location string, as
+    `run_flow`'s: a flow's parameters are JSON."""
     from flows.pipeline import run_flow
     from sources.standin import GraphStandIn, load_dataset
     from sources.standin.instagram import load_instagram
 
-    check_demo_warehouse(warehouse)
+    store = Warehouse.at(warehouse)
+    check_demo_warehouse(store)
     token = "demo-" + secrets.token_hex(12)
     salt = os.environ.get("CIVIC_IDEAS_SALT") or ensure_salt_file(salt_file())
     dataset = load_dataset(SAMPLE_DIR / "facebook.json")
@@ -85,8 +89,8 @@ def demo_flow(warehouse: str = DEFAULT_WAREHOUSE, export_dir: str = "exports") -
         FACEBOOK_GRAPH_URL=standin.url, FACEBOOK_ACCESS_TOKEN=token, CIVIC_IDEAS_SALT=salt,
         CIVIC_IDEAS_SECRETS_FROM_ENV="1",
     ):
-        import_meeting(warehouse)
+        import_meeting(store)
         counts = run_flow(
-            config_path=str(SAMPLE_DIR / "consultations.toml"), warehouse=warehouse, export_dir=export_dir
+            config_path=str(SAMPLE_DIR / "consultations.toml"), warehouse=store.location, export_dir=export_dir
         )
     return counts

@@ -9,7 +9,8 @@ from pathlib import Path
 from flows.settings import SLUG_PATTERN, Settings, load_consultations, salt
 from sources.files import ImportColumns, read_import_table
 from transforms.imports import ImportDataError, check_channel, import_items
-from warehouse import db, load, queries
+from warehouse import load, queries
+from warehouse.store import Warehouse
 
 _SLUG = re.compile(SLUG_PATTERN)  # as a consultation's slug in consultations.toml
 
@@ -31,7 +32,7 @@ def _check_known(slug: str, known: list[str], config: str | Path | None) -> None
     raise ImportDataError(f"unknown consultation {slug}: {where} these consultations: {listed}{hint}")
 
 
-def import_file(warehouse: str | Path, path: str | Path, *, consultation: str, channel: str,
+def import_file(warehouse: Warehouse | str | Path, path: str | Path, *, consultation: str, channel: str,
                 columns: ImportColumns, sheet: str | None = None, config: str | Path | None = None,
                 now: dt.datetime | None = None) -> dict[str, int]:
     """Read a CSV/XLSX file's items and upsert them into `stg_imported_items`; returns the counts of
@@ -55,7 +56,8 @@ def import_file(warehouse: str | Path, path: str | Path, *, consultation: str, c
     if items.empty:
         raise ImportDataError(f"no row of {path.name} has text in column {columns.text!r}: check --text-column and "
                               "the delimiter")
-    with db.writer_lock(warehouse, timeout_seconds=600), db.session(warehouse, wait_seconds=60) as con:
+    warehouse = Warehouse.at(warehouse)
+    with warehouse.writer_lock(timeout_seconds=600), warehouse.session(wait_seconds=60) as con:
         if config is None:
             _check_known(consultation, queries.known_consultations(con), None)
         counts = load.save_imported_items(con, items, consultation=consultation, channel=channel,

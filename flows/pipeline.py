@@ -16,9 +16,11 @@ from flows.settings import ConfigError, Consultation, Settings, load_consultatio
 from sources.errors import UntrustedNextURL
 from sources.graph import GraphPermissionError, TokenError
 from warehouse import db, erase, load
+from warehouse.store import Warehouse
 
 # Prefect (flows.orchestration), scikit-learn, SciPy, pandas (models.corrections, warehouse.queries) and the export
 # writers are imported by the stages that use them, so `civic-ideas ingest` loads none of them.
+# The tasks take a `Warehouse` (warehouse.store) or its location string (tests, a notebook), never a connection.
 
 log = logging.getLogger(__name__)
 progress = logging.getLogger("civic_ideas.progress")  # stage lines the CLI shows on stderr
@@ -43,32 +45,35 @@ def _retry_network_only(task: Any, task_run: Any, state: Any) -> bool:
 
 
 @task(retries=1, retry_delay_seconds=5, retry_condition_fn=_retry_network_only)
-def ingest_consultation(warehouse: str, page_id: str, consultation: str, post_ids: list[str],
+def ingest_consultation(warehouse: Warehouse | str, page_id: str, consultation: str, post_ids: list[str],
                         run_id: str) -> dict[str, dict[str, int]]:
     """Scan a consultation's posts and upsert their comments (``flows.ingest.ingest_posts``); counts per post."""
+    warehouse = Warehouse.at(warehouse)
     settings = Settings()
     key = salt(settings)  # before any request: a missing salt fails fast
     with graph_client(settings) as client:
-        return ingest_posts(client, warehouse, page_id, consultation, list(post_ids), run_id, key,
+        return ingest_posts(client, warehouse.location, page_id, consultation, list(post_ids), run_id, key,
                             full_rescan_hours=settings.full_rescan_hours, fetch_threads=settings.fetch_threads)
 
 
 @task(retries=1, retry_delay_seconds=5, retry_condition_fn=_retry_network_only)
-def ingest_channel(warehouse: str, channel: str, consultation: Consultation) -> dict[str, dict[str, Any]]:
+def ingest_channel(warehouse: Warehouse | str, channel: str, consultation: Consultation) -> dict[str, dict[str, Any]]:
     """Read a consultation's items of one social channel (``flows.channels``, e.g. Instagram) and upsert them;
     counts per source."""
+    warehouse = Warehouse.at(warehouse)
     from flows.channels import CHANNELS
 
     settings = Settings()
     key = salt(settings)  # before any request: a missing salt fails fast
     with graph_client(settings) as client:
-        return next(c for c in CHANNELS if c.name == channel).ingest(client, warehouse, consultation, key)
+        return next(c for c in CHANNELS if c.name == channel).ingest(client, warehouse.location, consultation, key)
 
 
 @task
-def purge_raw_payloads(warehouse: str, older_than_days: int) -> int:
+def purge_raw_payloads(warehouse: Warehouse | str, older_than_days: int) -> int:
     """Retention: delete raw payloads older than the configured number of days."""
-    with db.session(warehouse) as con:
+    warehouse = Warehouse.at(warehouse)
+    with warehouse.session() as con:
         purged = erase.purge_raw(con, older_than_days, _now())
     if purged:
         log.info("purged %d raw payloads older than %d days", purged, older_than_days)
@@ -83,19 +88,20 @@ def select_ideas(*args: Any, **kwargs: Any) -> Any:
 
 
 @task
-def find_ideas(warehouse: str, consultation: str) -> int:
+def find_ideas(warehouse: Warehouse | str, consultation: str) -> int:
     """Give a consultation's comments a kind, and redact the ideas among them; returns how many ideas there are.
 
     Only the comments changed since the last detection are read again, and those whose planner's verdict
     (`topics include` / `exclude`) changed since, unless the rules changed since then
     (``transforms.select.rules_version``): detection looks at one comment at a time, so the result is the same.
     """
+    warehouse = Warehouse.at(warehouse)
     from models.corrections import corrected_kinds, idea_overrides, overrides_changed
     from transforms.select import comment_kinds, rules_version
     from warehouse import queries
 
     channel, version = "facebook", rules_version()
-    with db.session(warehouse) as con:
+    with warehouse.session() as con:
         through = queries.comments_changed_through(con, consultation)
         state = queries.idea_detection_state(con, consultation, channel)
         overrides = idea_overrides(queries.corrections(con, consultation))
@@ -118,20 +124,21 @@ def find_ideas(warehouse: str, consultation: str) -> int:
 
 
 @task
-def find_imported_ideas(warehouse: str, consultation: str) -> int:
+def find_imported_ideas(warehouse: Warehouse | str, consultation: str) -> int:
     """Give a consultation's imported items (`civic-ideas import`) a kind and redact the ideas among them, channel by
     channel; returns how many ideas there are.
 
     A channel's items are few (a meeting's notes, a batch of e-mails), so each analysis reads them all again: no
     incremental state is kept, and an edited, re-imported or erased item, or a planner's verdict, is always up to date.
     """
+    warehouse = Warehouse.at(warehouse)
     from models.corrections import corrected_kinds, idea_overrides
     from transforms.imports import as_comments
     from transforms.select import comment_kinds
     from warehouse import queries
 
     total = 0
-    with db.session(warehouse) as con:
+    with warehouse.session() as con:
         overrides = idea_overrides(queries.corrections(con, consultation))
         for channel in queries.imported_channels(con, consultation):
             items = as_comments(queries.imported_items(con, consultation, channel), channel)
@@ -143,27 +150,30 @@ def find_imported_ideas(warehouse: str, consultation: str) -> int:
 
 
 @task
-def tag_places(warehouse: str, consultation: Consultation) -> int:
+def tag_places(warehouse: Warehouse | str, consultation: Consultation) -> int:
     """Tag a consultation's ideas with the places they name (the gazetteer and its own `places`); returns the tags."""
+    warehouse = Warehouse.at(warehouse)
     from transforms.places import build_gazetteer, consultation_places, find_places
     from warehouse import places
 
     own = consultation_places([p if isinstance(p, str) else p.model_dump() for p in consultation.places])
     gazetteer = build_gazetteer(own)
-    with db.session(warehouse) as con:
+    with warehouse.session() as con:
         texts = places.idea_texts(con, consultation.slug)
         rows = [(i, p.name, p.latitude, p.longitude) for i, text in texts for p in find_places(text, gazetteer)]
         return places.replace_idea_places(con, consultation.slug, rows)
 
 
 @task
-def cluster_topics(warehouse: str, consultation: Consultation, run_id: str, refit_hours: float | None = None) -> int:
+def cluster_topics(warehouse: Warehouse | str, consultation: Consultation, run_id: str,
+                   refit_hours: float | None = None) -> int:
     """Cluster a consultation's ideas into topics that keep their ids from the previous run.
 
     With ``CIVIC_IDEAS_REFIT_HOURS`` > 0, a run soon after a full clustering places new and edited ideas in the
     stored model's topics instead, while few changed (``models.placement``). A semantic backend encodes only the
     texts whose vectors the warehouse does not hold yet (``warehouse.vectors``), and stores theirs. ``refit_hours``
     comes from the run's settings (`run_stages`); None reads them here."""
+    warehouse = Warehouse.at(warehouse)
     from models.cluster import theme_text
     from models.corrections import apply_corrections, corrections_digest
     from models.embeddings import remembered_vectors, vector_model_id
@@ -188,7 +198,7 @@ def cluster_topics(warehouse: str, consultation: Consultation, run_id: str, refi
     # stored models are signed with the salt; missing: fail fast. A secret is read here, never a task parameter.
     signing = salt(own or Settings()) if refit_hours > 0 else b""
     key = fingerprint(consultation.language, consultation.backend, consultation.embeddings_model_path, themes)
-    with db.session(warehouse) as con:
+    with warehouse.session() as con:
         ideas = queries.ideas_for_clustering(con, consultation.slug)
         progress.info("%s: clustering %d ideas", consultation.slug, len(ideas))
         rules = queries.corrections(con, consultation.slug)
@@ -237,7 +247,7 @@ def cluster_topics(warehouse: str, consultation: Consultation, run_id: str, refi
     if refit_hours > 0 and result.params.get("mode") != "placement":
         # a refit replaces the stored model (or removes it when there were too few ideas to fit one)
         model = (key, result.model.to_bytes(signing), hashes) if result.model is not None else ()
-    with db.session(warehouse) as con:
+    with warehouse.session() as con:
         vectors.save_vectors(con, model_id, memory.new, _now())
         load.save_topic_run(
             con,
@@ -254,16 +264,17 @@ def cluster_topics(warehouse: str, consultation: Consultation, run_id: str, refi
 
 
 @task
-def export_files(warehouse: str, consultation: Consultation, export_dir: str) -> list[str]:
+def export_files(warehouse: Warehouse | str, consultation: Consultation, export_dir: str) -> list[str]:
     """Write a consultation's planner exports and show them as Prefect artifacts (when Prefect runs the flow)."""
+    warehouse = Warehouse.at(warehouse)
     from warehouse import export
     from warehouse.corrections import reapply
 
     progress.info("exporting %s to %s", consultation.slug, Path(export_dir) / consultation.slug)
 
-    with db.session(warehouse) as con:  # corrections made since the topic run show without clustering again
+    with warehouse.session() as con:  # corrections made since the topic run show without clustering again
         reapply(con, consultation.slug)
-    with db.session(warehouse, read_only=True) as con:  # exports follow the user's umask, not the warehouse's
+    with warehouse.session(read_only=True) as con:  # exports follow the user's umask, not the warehouse's
         paths = export.export_consultation(con, consultation.slug, export_dir, title=consultation.title)
     if use_prefect():
         from flows import artifacts
@@ -292,9 +303,10 @@ def _open_consultations(consultations: list[Consultation], settings: Settings) -
     return open_
 
 
-def run_stages(config_path: str, slugs: list[str] | None, stages: list[str], warehouse: str,
+def run_stages(config_path: str, slugs: list[str] | None, stages: list[str], warehouse: Warehouse | str,
                export_dir: str, run_id: str, backend: str | None = None) -> dict[str, Any]:
     """Run the chosen stages for the chosen consultations; returns counts and export paths."""
+    warehouse = Warehouse.at(warehouse)
     config = load_consultations(config_path)
     chosen = config.select(slugs)
     if "analyse" in stages:  # each consultation's topic backend: --backend, else its own, else the default
@@ -340,18 +352,18 @@ def _topic_backends(config_path: str, slugs: list[str] | None, backend: str | No
         return {}
 
 
-def _record_run(flow_name: str, warehouse: str, run_id: str, parameters: dict[str, Any], body: Any) -> Any:
+def _record_run(flow_name: str, warehouse: Warehouse, run_id: str, parameters: dict[str, Any], body: Any) -> Any:
     """Run `body()` between a `runs` row that says it started and one that says how it ended (and why)."""
-    with db.session(warehouse) as con:
+    with warehouse.session() as con:
         db.create_views(con)  # views are recreated once per run, in dependency order
         load.start_run(con, run_id, flow_name, deployment_name(), parameters, _now())
     try:
         result = body()
     except Exception as exc:
-        with db.session(warehouse) as con:
+        with warehouse.session() as con:
             load.finish_run(con, run_id, "FAILED", _now(), message=f"{type(exc).__name__}: {exc}")
         raise
-    with db.session(warehouse) as con:
+    with warehouse.session() as con:
         load.finish_run(con, run_id, "COMPLETED", _now(), counts=result)
     return result
 
@@ -379,12 +391,13 @@ def run_flow(
         parameters["backend"] = backend
     if "analyse" in stages:
         parameters["topic_backends"] = _topic_backends(config_path, consultations, backend)
+    store = Warehouse.at(warehouse)  # the flow's parameter stays a string: a deployment's parameters are JSON
     with db.private_files():  # the warehouse's folder, when the run makes it, is the owner's only
-        Path(warehouse).parent.mkdir(parents=True, exist_ok=True)
-    with db.writer_lock(warehouse):
+        store.path.parent.mkdir(parents=True, exist_ok=True)
+    with store.writer_lock():
         counts = _record_run(
-            "civic-ideas-run", warehouse, run_id, parameters,
-            lambda: run_stages(config_path, consultations, stages, warehouse, export_dir, run_id, backend),
+            "civic-ideas-run", store, run_id, parameters,
+            lambda: run_stages(config_path, consultations, stages, store, export_dir, run_id, backend),
         )
-        db.write_snapshot(warehouse)
+        store.snapshot()
     return counts

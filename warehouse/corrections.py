@@ -12,7 +12,7 @@ import pandas as pd
 
 from models.corrections import apply_corrections, corrections_digest, next_new_topic_id
 from warehouse import load, queries
-from warehouse.db import WarehouseError
+from warehouse.db import WarehouseError, transaction
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +131,7 @@ def add_new_topic(con: duckdb.DuckDBPyConnection, consultation: str | None, labe
     for idea_id in idea_ids:
         _check_idea(con, slug, idea_id)
     topic_id = next_new_topic_id(queries.topic_numbers_used(con, slug))
-    with load.transaction(con):
+    with transaction(con):
         rules = [load.add_correction(con, slug, "new", topic_id=topic_id, label=label.strip(), idea_id=i,
                                      created_by=created_by, now=now) for i in dict.fromkeys(idea_ids)]
     return slug, topic_id, rules[0]
@@ -179,7 +179,7 @@ def undo_correction(con: duckdb.DuckDBPyConnection, correction_id: int) -> tuple
     part = rows[rows["correction_id"].eq(correction_id)]
     if action == "new":
         part = rows[rows["action"].eq("new") & rows["topic_id"].eq(topic_id)]
-    with load.transaction(con):
+    with transaction(con):
         con.execute("delete from topic_corrections where correction_id in (select unnest($ids))",
                     {"ids": [int(i) for i in part["correction_id"]]})
     return slug, _what(part)
@@ -214,7 +214,7 @@ def reapply(con: duckdb.DuckDBPyConnection, consultation: str) -> bool:
     )
     topics["representative_ids"] = [json.dumps(list(v)) for v in topics["representative_ids"]]
     params["corrections"] = digest
-    with load.transaction(con):
+    with transaction(con):
         con.execute("delete from core_topics where topic_run_id = $r", {"r": run_id})
         con.execute("delete from core_idea_topics where topic_run_id = $r", {"r": run_id})
         _insert_run_rows(con, run_id, consultation, topics, assignments)

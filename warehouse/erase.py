@@ -15,7 +15,8 @@ from transforms.imports import imported_author_key, instagram_author_key, item_s
 from transforms.pseudonym import author_key as facebook_author_key
 from transforms.records import canonical_json, payload_hash
 from warehouse import vectors
-from warehouse.db import compact, session, transaction, write_snapshot, writer_lock
+from warehouse.db import transaction
+from warehouse.store import Warehouse
 
 # Tables holding a comment's data, keyed by the column that names the comment.
 _COMMENT_TABLES = {
@@ -259,22 +260,23 @@ FORGET_KINDS = {
 }
 
 
-def forget(warehouse: Path, kind: str, value: str, salt: bytes | None, now: dt.datetime) -> int:
+def forget(warehouse: Warehouse | str | Path, kind: str, value: str, salt: bytes | None, now: dt.datetime) -> int:
     """Erase what `kind`/`value` names (a Facebook user id, an imported author cell, an Instagram username, or a
-    comment's or imported item's id) under the writer lock, then compact the file and rewrite the analysts' snapshot
-    so that no erased bytes stay on disk; returns rows deleted or changed. ``salt`` is needed for every kind but
-    ``"comment"``."""
+    comment's or imported item's id) under the writer lock, then purge the erased bytes (`Warehouse.purge_erased`)
+    and rewrite the analysts' snapshot so that none stay on disk; returns rows deleted or changed. ``salt`` is needed
+    for every kind but ``"comment"``."""
     key_of = FORGET_KINDS[kind]
     if key_of is not None and not salt:
         raise ValueError(f"forgetting a {kind} needs the pseudonym salt")
-    with writer_lock(warehouse, timeout_seconds=600):  # never between a run's read and its write
-        with session(warehouse, wait_seconds=60) as con:
+    warehouse = Warehouse.at(warehouse)
+    with warehouse.writer_lock(timeout_seconds=600):  # never between a run's read and its write
+        with warehouse.session(wait_seconds=60) as con:
             if key_of is None:
                 n = forget_comment(con, value, now)
             else:  # an empty Instagram name is refused in one line (ImportDataError)
                 n = forget_author(con, key_of(value, salt), now, kind=kind)
-        compact(warehouse)  # no erased bytes left in freed blocks of the file
-        write_snapshot(warehouse)  # nor in the analysts' copy
+        warehouse.purge_erased()  # no erased bytes left in freed blocks of the file
+        warehouse.snapshot()  # nor in the analysts' copy
     return n
 
 

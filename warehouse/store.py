@@ -11,11 +11,13 @@ import re
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
+if TYPE_CHECKING:
+    import duckdb
 
-from warehouse import db
-from warehouse.db import WarehouseError
+# `warehouse.db` (and DuckDB) is imported by the methods that open something: the CLI builds a Warehouse for every
+# command, and `--help` or `cluster-file` open none.
 
 # Locations of shared warehouses (docs/warehouse.md): named here so they are refused in one line, not made into files.
 _SHARED = re.compile(r"(ducklake|md|motherduck):", re.IGNORECASE)
@@ -29,6 +31,8 @@ class Warehouse:
     location: str
 
     def __post_init__(self) -> None:
+        from warehouse.db import WarehouseError
+
         if not self.location.strip():
             raise WarehouseError("the warehouse location is empty: pass --warehouse PATH (a DuckDB file)")
         if _SHARED.match(self.location):
@@ -44,6 +48,10 @@ class Warehouse:
         """The location, for messages ("no warehouse at ..."): a file path, which holds no secret."""
         return self.location
 
+    def __fspath__(self) -> str:
+        """The DuckDB file, for functions that still take a path (`flows.ingest`, `flows.channels`)."""
+        return self.location
+
     @property
     def path(self) -> Path:
         """The DuckDB file."""
@@ -57,6 +65,8 @@ class Warehouse:
                 wait_seconds: float = 60.0) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
         """A connection closed on exit (`db.session`); a writer creates and migrates the warehouse first. Waits up to
         `wait_seconds` while another process holds it; a read-only one of a missing warehouse is a `WarehouseError`."""
+        from warehouse import db
+
         return db.session(self.path, read_only=read_only, wait_seconds=wait_seconds)
 
     def create(self) -> None:
@@ -67,23 +77,33 @@ class Warehouse:
     def analyst_query(self, query: str, *,
                       wait_seconds: float = 10.0) -> tuple[list[str], list[tuple[object, ...]]]:
         """Column names and rows of one read-only SELECT on a locked-down connection (`db.analyst_query`)."""
+        from warehouse import db
+
         return db.analyst_query(self.path, query, wait_seconds=wait_seconds)
 
     def writer_lock(self, *, timeout_seconds: float = 3600.0) -> AbstractContextManager[None]:
         """The run lock: flow runs, imports, erasures and corrections queue on it instead of interleaving."""
+        from warehouse import db
+
         return db.writer_lock(self.path, timeout_seconds=timeout_seconds)
 
     @staticmethod
     def transaction(con: duckdb.DuckDBPyConnection) -> AbstractContextManager[None]:
         """One transaction around the block, part of an outer one when nested (`db.transaction`)."""
+        from warehouse import db
+
         return db.transaction(con)
 
     def snapshot(self) -> Path:
         """Rewrite the analysts' copy (`<name>-snapshot.duckdb`), which never blocks a run; returns its path."""
+        from warehouse import db
+
         return db.write_snapshot(self.path)
 
     def purge_erased(self) -> None:
         """Leave no erased bytes in the warehouse: rewrite it into a fresh file (`db.compact`). The caller holds the
         writer lock; the snapshot is rewritten separately (`snapshot`)."""
+        from warehouse import db
+
         db.compact(self.path)
 
