@@ -14,6 +14,7 @@ import click
 from flows import DEFAULT_WAREHOUSE
 from models import backends
 from transforms.errors import UserError
+from warehouse.store import Warehouse
 
 # Before Prefect is imported: no telemetry (it logs alarming tracebacks), and quiet logs unless asked for.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -41,10 +42,10 @@ def is_known_error(exc: BaseException) -> bool:
 
 
 class Context:
-    """Global options shared by every command."""
+    """Global options shared by every command; `warehouse` is where it is (`warehouse.store.Warehouse`)."""
 
-    def __init__(self, warehouse: Path, export_dir: Path, debug: bool) -> None:
-        self.warehouse = warehouse
+    def __init__(self, warehouse: Warehouse | str | Path, export_dir: Path, debug: bool) -> None:
+        self.warehouse = Warehouse.at(warehouse)
         self.export_dir = export_dir
         self.debug = debug
 
@@ -61,7 +62,11 @@ def _settings_error(exc: BaseException) -> str | None:
 
 
 def _fail(ctx: Context, exc: BaseException) -> None:
-    if ctx.debug:
+    _exit_with(exc, debug=ctx.debug)
+
+
+def _exit_with(exc: BaseException, *, debug: bool) -> None:
+    if debug:
         raise exc
     message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     settings_error = _settings_error(exc)
@@ -98,7 +103,10 @@ def main(click_ctx: click.Context, warehouse: Path, export_dir: Path, debug: boo
             handler.addFilter(lambda record: not record.name.startswith("prefect"))
             handler.setLevel(logging.ERROR)  # the Graph API client's wait lines (below) reach it too
     _show_progress(not quiet, debug)
-    click_ctx.obj = Context(warehouse, export_dir, debug)
+    try:
+        click_ctx.obj = Context(warehouse, export_dir, debug)
+    except UserError as exc:  # e.g. a shared warehouse's location, which this version cannot open
+        _exit_with(exc, debug=debug)
 
 
 PROGRESS = "civic_ideas.progress"  # the logger long stages report to (flows.ingest, flows.pipeline, the demo)
@@ -209,14 +217,10 @@ def _show_progress(show: bool, debug: bool) -> None:
 
 def _print_summary(ctx: Context, counts: dict[str, Any]) -> None:
     from warehouse import queries
-    from warehouse.db import connect
 
-    con = connect(ctx.warehouse, read_only=True, wait_seconds=10)
-    try:
+    with ctx.warehouse.session(read_only=True, wait_seconds=10) as con:
         live, deleted, n_ideas = queries.warehouse_totals(con)
         topics = queries.summary_topics(con)  # pandas (its table) only when there are topics
-    finally:
-        con.close()
     click.echo(f"Warehouse: {ctx.warehouse}  ({live} comments and replies, {deleted} deleted, {n_ideas} ideas)")
     fetched, changed = counts.get("comments_fetched", 0), counts.get("comments_changed", 0)
     click.echo(f"This run: {fetched} comments fetched, {changed} new or changed")
@@ -242,7 +246,7 @@ def demo(ctx: Context) -> None:
 
         check_demo_warehouse(ctx.warehouse)  # before Prefect starts, and a refusal is the only line
         logging.getLogger(PROGRESS).info("demo: the sample consultations through the local Graph API stand-in")
-        counts = demo_flow(warehouse=str(ctx.warehouse), export_dir=str(ctx.export_dir))
+        counts = demo_flow(warehouse=ctx.warehouse.location, export_dir=str(ctx.export_dir))
         _print_summary(ctx, counts)
         reports = [str(Path(ctx.export_dir) / slug / "report.html") for slug in counts.get("exports", {})]
         if reports:  # the one thing to do next
@@ -293,7 +297,7 @@ def _stage_command(name: str, stages: list[str], help_text: str) -> None:
             from flows.pipeline import run_flow
 
             counts = run_flow(config_path=str(config_path), consultations=list(slugs) or None, stages=stages,
-                              warehouse=str(ctx.warehouse), export_dir=str(ctx.export_dir), backend=backend)
+                              warehouse=ctx.warehouse.location, export_dir=str(ctx.export_dir), backend=backend)
             _print_summary(ctx, counts)
 
         _guard(ctx, body)
@@ -324,9 +328,8 @@ def sql(ctx: Context, query: str, fmt: str, wait_seconds: float) -> None:
     """Run one read-only SELECT on the warehouse (no file access, no settings, one statement)."""
     def body() -> None:
         from flows.sql_output import format_csv, format_json, format_table
-        from warehouse.db import analyst_query
 
-        columns, rows = analyst_query(ctx.warehouse, query, wait_seconds=wait_seconds)
+        columns, rows = ctx.warehouse.analyst_query(query, wait_seconds=wait_seconds)
         if fmt == "csv":
             click.echo(format_csv(columns, rows), nl=False)
         elif fmt == "json":
@@ -412,35 +415,13 @@ def topics() -> None:
     """Planner corrections, kept as rules and re-applied after every idea detection and clustering run."""
 
 
-def _existing(ctx: Context) -> None:
-    """Corrections need the warehouse of a run: a wrong --warehouse must not create an empty one."""
-    if not ctx.warehouse.is_file():
-        from warehouse.db import WarehouseError
-
-        raise WarehouseError(f"no warehouse at {ctx.warehouse}: pass --warehouse with the file your runs write "
-                             "(or set CIVIC_IDEAS_WAREHOUSE)")
-
-
-def _apply(ctx: Context, slug: str, config_path: Path) -> None:
-    """Show the corrections at once: re-apply them to the latest topic run and write the consultation's exports."""
-    from flows.settings import load_consultations
-    from warehouse import db, export
-    from warehouse.corrections import reapply
-
-    title = None
-    if config_path.is_file():
-        title = next((c.title for c in load_consultations(config_path).consultations if c.slug == slug), None)
-    with db.session(ctx.warehouse, wait_seconds=60) as con:
-        reapply(con, slug)
-    with db.session(ctx.warehouse, read_only=True) as con:
-        paths = export.export_consultation(con, slug, ctx.export_dir, title=title)
-    click.echo(f"exports for {slug} updated: {Path(paths[0]).parent}/")
-
-
 def _saved(ctx: Context, slug: str, what: str, apply: bool, config_path: Path) -> None:
     if apply:
+        from flows.corrections import apply_now
+
         click.echo(f"{what} saved for {slug}")
-        _apply(ctx, slug, config_path)
+        paths = apply_now(ctx.warehouse, slug, ctx.export_dir, config_path)
+        click.echo(f"exports for {slug} updated: {Path(paths[0]).parent}/")
     else:
         click.echo(f"{what} saved for {slug}; `civic-ideas export` shows it (no new analysis needed), or add --apply")
 
@@ -448,21 +429,13 @@ def _saved(ctx: Context, slug: str, what: str, apply: bool, config_path: Path) -
 def _correct(ctx: Context, consultation: str | None, by: str, action: str, apply: bool = False,
              config_path: Path = Path("consultations.toml"), **fields: Any) -> None:
     def body() -> None:
-        import datetime as dt
+        from flows.corrections import AT_NEXT_ANALYSIS, correct
 
-        from warehouse import load
-        from warehouse.corrections import check_correction
-        from warehouse.db import session, writer_lock
-
-        _existing(ctx)
-        with writer_lock(ctx.warehouse, timeout_seconds=600):
-            with session(ctx.warehouse, wait_seconds=60) as con:
-                slug = check_correction(con, consultation, action, **fields)
-                rule = load.add_correction(con, slug, action, created_by=by, now=dt.datetime.now(dt.UTC), **fields)
-            if action in ("include", "exclude"):  # idea detection reads them, not the topic run
-                click.echo(f"correction {rule} saved for {slug}; it applies from the next `civic-ideas analyse` or run")
-            else:
-                _saved(ctx, slug, f"correction {rule}", apply, config_path)
+        slug, rule = correct(ctx.warehouse, consultation, action, by=by, **fields)
+        if action in AT_NEXT_ANALYSIS:  # idea detection reads them, not the topic run
+            click.echo(f"correction {rule} saved for {slug}; it applies from the next `civic-ideas analyse` or run")
+        else:
+            _saved(ctx, slug, f"correction {rule}", apply, config_path)
 
     _guard(ctx, body)
 
@@ -485,17 +458,9 @@ def _applying(command: Any) -> Any:
 def topics_list(ctx: Context, consultation: str | None) -> None:
     """The latest topics, corrections included: number, label, ideas, citizens, status."""
     def body() -> None:
-        from warehouse import queries
-        from warehouse.corrections import topic_consultations
-        from warehouse.db import connect
+        from flows.corrections import topic_lists
 
-        _existing(ctx)
-        con = connect(ctx.warehouse, read_only=True, wait_seconds=10)
-        try:
-            slugs = topic_consultations(con, consultation)
-            frames = [(slug, queries.topics_list(con, slug)) for slug in slugs]
-        finally:
-            con.close()
+        frames = topic_lists(ctx.warehouse, consultation)
         if not frames:
             click.echo("no topics yet: run `civic-ideas run` (or `analyse`) first")
         for slug, frame in frames:
@@ -520,17 +485,10 @@ def topics_new(ctx: Context, label: str, idea_ids: tuple[str, ...], consultation
                config_path: Path) -> None:
     """Make a new topic LABEL of the given ideas; it is kept across runs like the other corrections."""
     def body() -> None:
-        import datetime as dt
+        from flows.corrections import new_topic
 
-        from warehouse.corrections import add_new_topic
-        from warehouse.db import session, writer_lock
-
-        _existing(ctx)
-        with writer_lock(ctx.warehouse, timeout_seconds=600):
-            with session(ctx.warehouse, wait_seconds=60) as con:
-                slug, topic_id, rule = add_new_topic(con, consultation, label, list(idea_ids), created_by=by,
-                                                     now=dt.datetime.now(dt.UTC))
-            _saved(ctx, slug, f"topic {topic_id} (correction {rule})", apply, config_path)
+        slug, topic_id, rule = new_topic(ctx.warehouse, consultation, label, list(idea_ids), by=by)
+        _saved(ctx, slug, f"topic {topic_id} (correction {rule})", apply, config_path)
 
     _guard(ctx, body)
 
@@ -546,15 +504,9 @@ def corrections() -> None:
 def corrections_list(ctx: Context, consultation: str | None) -> None:
     """Every correction, oldest first, with the id `corrections undo` takes."""
     def body() -> None:
-        from warehouse.corrections import list_corrections
-        from warehouse.db import connect
+        from flows.corrections import correction_list
 
-        _existing(ctx)
-        con = connect(ctx.warehouse, read_only=True, wait_seconds=10)
-        try:
-            frame = list_corrections(con, consultation)
-        finally:
-            con.close()
+        frame = correction_list(ctx.warehouse, consultation)
         if frame.empty:
             click.echo("no corrections yet")
         for row in frame.itertuples(index=False):
@@ -570,14 +522,10 @@ def corrections_list(ctx: Context, consultation: str | None) -> None:
 def corrections_undo(ctx: Context, correction_id: int, apply: bool, config_path: Path) -> None:
     """Remove correction N (see `corrections list`); a new topic goes as a whole."""
     def body() -> None:
-        from warehouse.corrections import undo_correction
-        from warehouse.db import session, writer_lock
+        from flows.corrections import undo
 
-        _existing(ctx)
-        with writer_lock(ctx.warehouse, timeout_seconds=600):
-            with session(ctx.warehouse, wait_seconds=60) as con:
-                slug, what = undo_correction(con, correction_id)
-            _saved(ctx, slug, f"undo of correction {correction_id} ({what})", apply, config_path)
+        slug, what = undo(ctx.warehouse, correction_id)
+        _saved(ctx, slug, f"undo of correction {correction_id} ({what})", apply, config_path)
 
     _guard(ctx, body)
 
