@@ -94,7 +94,7 @@ def cluster_items(
 
     items = items.reset_index(drop=True)
     texts = items["text"].fillna("").astype(str)
-    kinds = pd.Series(detect_text_kinds(texts.tolist()), index=texts.index, dtype=object)
+    kinds = pd.Series(detect_text_kinds(texts.tolist()), index=texts.index)
     is_idea = (kinds == "idea").to_numpy(dtype=bool)
     out = pd.DataFrame({"item_id": items["item_id"].astype(str), "is_idea": is_idea, "kind": kinds})
     ideas = pd.DataFrame({"idea_id": out["item_id"][is_idea], "text": texts[is_idea], "author_key": None,
