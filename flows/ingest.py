@@ -40,12 +40,6 @@ PAGE_LINE_EVERY = 20  # pages of a post between two "so far" progress lines (2,0
 # this many rows, see `_derive_records`): the query's fixed cost stays negligible, and at most this many rows are
 # left to derive after the last page instead of the whole batch.
 RECORD_ROWS = 10_000
-# A batch is also stored early, before ``flush_rows`` comments wait, when the loading thread is idle and at least this
-# many comments wait, and as many as the batches before it held or half the comments the posts not read yet are
-# expected to hold, whichever is less (`_early`): storing overlaps the fetch, batches grow (a commit costs more
-# when there are many of them) and shrink again towards the end, so what is left to store after the last page is a
-# small last batch, not the whole ingest (100k comments: a tenth to a fifth), for a few more commits per ingest.
-EARLY_ROWS = 20_000
 
 
 def _status(done: int, total: int, *, transient: bool) -> dict[str, Any]:
@@ -79,7 +73,7 @@ def ingest_one_post(client: GraphClient, warehouse: str, page_id: str, consultat
 
 def ingest_posts(client: GraphClient, warehouse: str, page_id: str, consultation: str, post_ids: list[str],
                  run_id: str, salt: bytes, *, full_rescan_hours: float = 0, flush_rows: int = FLUSH_ROWS,
-                 fetch_threads: int = FETCH_THREADS, early_rows: int = EARLY_ROWS) -> dict[str, dict[str, int]]:
+                 fetch_threads: int = FETCH_THREADS) -> dict[str, dict[str, int]]:
     """Scan posts' comments and upsert them; deletions are marked only after a complete full scan of a post.
 
     A full rescan when the post's last one is older than ``full_rescan_hours`` (0: always), else only the comments
@@ -89,10 +83,8 @@ def ingest_posts(client: GraphClient, warehouse: str, page_id: str, consultation
     this thread's work: each fetched post is pseudonymised and serialised at once, and the posts are loaded together
     once ``flush_rows`` comments are waiting, by a loading thread while this one prepares the next batch (one staging
     query, one warehouse session and one transaction per batch, so a crash leaves the warehouse as it was before the
-    batch; each load step is one statement for the batch's posts). While the loading thread is idle, a batch goes
-    early, from ``early_rows`` comments or as many as were stored before (see ``EARLY_ROWS``; with ``early_rows``
-    at or above ``flush_rows``, never). Nothing is written for a post before all of it is fetched; when a fetch
-    fails, the posts fetched before it are stored first. Returns counts per post.
+    batch; each load step is one statement for the batch's posts). Nothing is written for a post before all of it is
+    fetched; when a fetch fails, the posts fetched before it are stored first. Returns counts per post.
 
     First, with a client made by :func:`graph_client` (``check_token_first``), the token is checked to be a Page
     access token of ``page_id`` (:meth:`GraphClient.check_page_token`): a User token would read comments without
@@ -112,7 +104,7 @@ def ingest_posts(client: GraphClient, warehouse: str, page_id: str, consultation
             if full_rescan_hours > 0:
                 since = load.new_comments_since(con, post_ids, now, full_rescan_hours)
     pending: list[_Fetched] = []
-    waiting = submitted = 0  # comments waiting to be stored, and handed to the loader so far
+    waiting = 0
     underived: list[_Fetched] = []  # pending posts whose staging rows are not derived yet
     prepared_with = suppressed  # the erasures the pending posts leave out
 
@@ -132,10 +124,8 @@ def ingest_posts(client: GraphClient, warehouse: str, page_id: str, consultation
                     _derive_records(underived, consultation)
                     underived = []
                 loader.check()
-                early = early_rows < flush_rows and loader.idle() and _early(
-                    waiting, submitted, early_rows, number, len(post_ids))
-                if waiting >= flush_rows or early:
-                    batch, pending, submitted, waiting, underived = pending, [], submitted + waiting, 0, []
+                if waiting >= flush_rows:
+                    batch, pending, waiting, underived = pending, [], 0, []
                     loader.submit(batch, prepared_with)
                     prepared_with = loader.suppressed
         except Exception:
@@ -152,13 +142,6 @@ def ingest_posts(client: GraphClient, warehouse: str, page_id: str, consultation
             loader.submit(pending, prepared_with)
         loader.wait()
     return loader.counts
-
-
-def _early(waiting: int, submitted: int, early_rows: int, read: int, posts: int) -> bool:
-    """Whether the ``waiting`` comments go to an idle loader early (see ``EARLY_ROWS``), after ``submitted`` went
-    before them and ``read`` of ``posts`` posts were read."""
-    expected_rest = (submitted + waiting) * (posts - read) // read
-    return waiting >= max(early_rows, min(submitted, expected_rest // 2))
 
 
 def _report_read(number: int, total: int, post_id: str, scan: CommentScan | None) -> None:
@@ -202,10 +185,6 @@ class _Loader:
             self._done(self._store(batch, prepared_with))
         else:  # in a copy of this context (Prefect's run context, for its logger)
             self._running = self._pool.submit(contextvars.copy_context().run, self._store, batch, prepared_with)
-
-    def idle(self) -> bool:
-        """Whether no batch is being stored (a finished one's result is taken by the next ``submit``)."""
-        return self._running is None or self._running.done()
 
     def check(self) -> None:
         """Raise the error of a store that has already failed, without waiting for one under way: called for each
