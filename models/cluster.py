@@ -25,7 +25,10 @@ BERTopic's UMAP step does with scikit-learn parts only, and k is the elbow of th
 subjects before their splits). The topics' centres are then the means of their members' vectors, so new texts are
 placed and "Andet" is judged in the vector space. The tfidf backend, and fewer texts, cluster the vectors themselves
 with k by the highest silhouette in a 10-d LSA space of the unsmoothed features (measured: tfidf's kNN graph of
-templated texts falls apart into components).
+templated texts falls apart into components). The multilingual backend chooses k in its clustering space itself (the
+smoothed embeddings), over 2..``2 sqrt(n / 2)``, by the highest silhouette among the k whose silhouette beats that of
+a shuffled copy of the vectors by at least the median margin (:func:`choose_k` with ``reference``): 5 Pol.is
+conversations give k = 5 (the LSA space asked for 10), 77 Danish ideas on 8 subjects 9-12 (the old ceiling was 6).
 
 Seed themes (``fit(X, seeds=[[word, ...], ...])``): ideas containing a seed word after the same normalisation,
 stemming and compound splitting are the theme's anchors. A theme's centroid starts at the mean of its anchors; the
@@ -58,7 +61,7 @@ from models import backends
 from transforms.text import CompoundSplitter, clean_text, detect_language, tokenize
 
 __all__ = ["TextAnalyzer", "TopicClusterer", "choose_k", "cosine_silhouette", "manifold", "neighbour_smoothing",
-           "seed_anchors", "theme_text", "themes_of_topics", "zero_shot_anchors"]
+           "seed_anchors", "shuffled_copy", "theme_text", "themes_of_topics", "zero_shot_anchors"]
 
 NO_ANCHOR = -1
 MIN_MANIFOLD_TEXTS = 40  # fewer texts are clustered in the vector space itself (see ``TopicClusterer.fit``)
@@ -118,9 +121,21 @@ def cosine_silhouette(Z: np.ndarray, labels: np.ndarray) -> float:
     return float(np.mean(np.nan_to_num(s)))
 
 
+def shuffled_copy(Z: np.ndarray, random_state: int = 0) -> np.ndarray:
+    """``Z`` without its groups: the rows' coordinates along each principal component shuffled across the rows, each
+    component on its own, then re-normalised. Every component keeps its spread, but which texts lie together is lost:
+    the reference of :func:`choose_k` (as the gap statistic's reference data, Tibshirani et al. 2001)."""
+    rng = np.random.default_rng(random_state)
+    mean = Z.mean(axis=0)
+    U, s, Vt = np.linalg.svd(Z - mean, full_matrices=False)
+    P = U * s
+    P = np.column_stack([rng.permutation(P[:, j]) for j in range(P.shape[1])])
+    return normalize(P @ Vt + mean)
+
+
 def choose_k(
     Z: np.ndarray, k_range: range, random_state: int = 0, sample_size: int = 3000, coarse: bool = False,
-    fast: bool = False,
+    fast: bool = False, reference: bool = False,
 ) -> tuple[int, dict]:
     """Criterion for automatic k: the k in ``k_range`` with the highest mean cosine silhouette of KMeans on ``Z``.
 
@@ -129,26 +144,39 @@ def choose_k(
     smaller k. ``coarse``: the elbow of the curve instead, the k whose rise over k - 1 most exceeds the next one's
     (used in the manifold space, where the curve keeps climbing as groups split). ``fast``: the silhouette by
     :func:`cosine_silhouette` on the same sample (``Z``'s rows must be unit-length; 2,000 rows and 39 candidate k:
-    0.03 instead of 2.2 CPU seconds). Returns (k, {k: silhouette}).
+    0.03 instead of 2.2 CPU seconds). ``reference``: only the k whose silhouette exceeds that of KMeans on
+    :func:`shuffled_copy` of ``Z`` by at least the median excess over ``k_range`` compete (groups that are there, not
+    the shape of the cloud: without it, the flat curve of sentence embeddings of news sentences on 7 subjects peaked
+    at k = 2). Returns (k, {k: silhouette}).
     """
     scores: dict[int, float] = {}
+    excess: dict[int, float] = {}
     sample = np.random.RandomState(random_state).permutation(len(Z))[:sample_size] if fast else None  # as sklearn's
+    shuffled = shuffled_copy(Z, random_state) if reference else None
+
+    def silhouette(V: np.ndarray, k: int) -> float | None:
+        labels = KMeans(k, random_state=random_state, n_init=3).fit_predict(V)
+        if len(set(labels)) < 2:
+            return None
+        if fast:
+            return cosine_silhouette(V[sample], labels[sample])
+        return float(silhouette_score(V, labels, metric="cosine", sample_size=min(sample_size, len(V)),
+                                      random_state=random_state))
+
     for k in k_range:
         if k >= len(Z):
             break
-        labels = KMeans(k, random_state=random_state, n_init=3).fit_predict(Z)
-        if len(set(labels)) < 2:
+        score = silhouette(Z, k)
+        if score is None:
             continue
-        if fast:
-            scores[k] = cosine_silhouette(Z[sample], labels[sample])
-            continue
-        scores[k] = float(
-            silhouette_score(
-                Z, labels, metric="cosine", sample_size=min(sample_size, len(Z)), random_state=random_state
-            )
-        )
+        scores[k] = score
+        if shuffled is not None:
+            excess[k] = score - (silhouette(shuffled, k) or 0.0)
     if not scores:
         return k_range.start, scores
+    if excess:
+        cut = float(np.median(list(excess.values())))
+        return max((k for k in scores if excess[k] >= cut), key=lambda k: (round(scores[k], 4), -k)), scores
     if coarse and len(scores) >= 3:
         # the elbow: the k after which one more cluster stops paying (largest drop of the silhouette's rise), where
         # the coarse subjects have separated and templates or sub-subjects would only add a little each (4-subject
@@ -301,7 +329,8 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
 
     k: number of topics (seed themes included), or None to choose the free topics' number with :func:`choose_k`
     over 2..``k_max`` (default ``round(sqrt(n / 2))``, at most 40) in a ``selection_components``-dimensional LSA
-    space of the unsmoothed features. ``fit(X, init_labels=...)`` warm-starts from a previous clustering: the
+    space of the unsmoothed features (multilingual: ``round(2 sqrt(n / 2))`` in the smoothed embeddings, against
+    their shuffled copy). ``fit(X, init_labels=...)`` warm-starts from a previous clustering: the
     centroids of the previous groups (labels >= 0) seed the Lloyd iterations, plus fresh KMeans centroids that are
     new (as many as the automatic k asks for beyond them, and any unlike every previous topic), so topics that are
     still there stay where they were. ``fit(X, seeds=[[...], ...])``: seed themes are clusters 0..len(seeds)-1
@@ -510,10 +539,14 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
         """Total number of clusters: the themes plus the free topics (chosen on the ideas no theme anchors)."""
         if self.k is not None:
             return max(1, min(int(self.k), len(Z))), {}
-        free = self._selection_space[anchors < 0]
-        # in the manifold space 1.5 sqrt(n / 2): on the Danish tuning consultations (8 subjects in 77 ideas)
-        # sqrt(n / 2) = 6 left the silhouette no room to find them; the silhouette still picks the coarse structure
-        wide = 1.5 if self.manifold_ else 1.0
+        # the embeddings alone (multilingual): k in the clustering space itself, against its shuffled copy
+        # (choose_k's reference); the LSA of the words asked for 9-10 topics on 5 Pol.is conversations
+        alone = not self._spec.words and not self.manifold_
+        free = (Z if alone else self._selection_space)[anchors < 0]
+        # sqrt(n / 2) = 6 on the Danish tuning consultations (8 subjects in 77 ideas) left the silhouette no room to
+        # find them: 1.5 sqrt(n / 2) in the manifold space, 2 sqrt(n / 2) for the embeddings alone, where the
+        # reference keeps the coarse structure (5 Pol.is conversations: k = 5 of up to 35)
+        wide = 1.5 if self.manifold_ else 2.0 if alone else 1.0
         k_max = self.k_max or min(40, max(2, round(wide * np.sqrt(len(free) / 2))))
         k_max = min(k_max, len(free) - 1)
         if k_max < 2:
@@ -524,7 +557,7 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
         # a large input (over LARGE_INPUT texts) takes the exact silhouette from cluster sums: same curve, a
         # fraction of the time; smaller ones keep scikit-learn's, so their topics stay as they were measured
         k_free, scores = choose_k(free, range(2, k_max + 1), self.random_state, coarse=self.manifold_,
-                                  fast=self._n_texts > LARGE_INPUT)
+                                  fast=self._n_texts > LARGE_INPUT, reference=alone)
         return self.n_themes_ + k_free, scores
 
     def _initial_centers(self, Z, anchors, init_labels, fit_idx, Z_vectors) -> np.ndarray:

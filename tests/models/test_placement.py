@@ -95,7 +95,9 @@ def test_a_multilingual_model_places_new_ideas_after_a_round_trip() -> None:
     placed = place(pd.concat([ideas, new], ignore_index=True), _previous(run), model, text_hashes(ideas))
     first = dict(zip(run.assignments["idea_id"], run.assignments["topic_id"], strict=True))
     topic_of = dict(zip(placed.assignments["idea_id"], placed.assignments["topic_id"], strict=True))
-    dog = ideas.loc[ideas["theme"] == "hund", "idea_id"].map(first).mode()[0]
-    bike = ideas.loc[ideas["theme"] == "cykel", "idea_id"].map(first).mode()[0]
-    assert (topic_of["n1"], topic_of["n2"]) == (dog, bike)
+    # each new idea lands in a topic of its subject's ideas (automatic k may split a subject into sub-topics)
+    theme_topics = ideas.assign(topic=ideas["idea_id"].map(first)).groupby("theme")["topic"].agg(set)
+    assert topic_of["n1"] in theme_topics["hund"] and topic_of["n2"] in theme_topics["cykel"]
+    assert topic_of["n1"] not in set().union(*theme_topics.drop("hund"))
+    assert topic_of["n2"] not in set().union(*theme_topics.drop("cykel"))
     assert model.clusterer.embedding_mean_.shape == (384,)
