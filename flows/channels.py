@@ -18,7 +18,10 @@ from flows.settings import ConfigError, Consultation
 from sources.graph import GraphClient
 from sources.instagram.client import InstagramReader
 from transforms.imports import INSTAGRAM, instagram_items
-from warehouse import db, erase, load
+from warehouse import db, erase
+from warehouse.load.comments import plausible_deletions
+from warehouse.load.items import save_imported_items
+from warehouse.load.posts import log_missing_post, post_was_missing
 
 log = logging.getLogger(__name__)
 progress = logging.getLogger("civic_ideas.progress")
@@ -35,8 +38,8 @@ def ingest_instagram(client: GraphClient, warehouse: str, consultation: Consulta
     returns per media `fetched`, `changed` (new or changed), `gone` (no longer on Instagram) and `complete`.
 
     Usernames become keys before anything is stored (`transforms.imports.instagram_items`); an erased user's or
-    comment's items are left out (`load.save_imported_items`). A complete read drops the stored comments it no
-    longer sees, unless that would be implausibly many (`load.plausible_deletions`: an access problem, not a mass
+    comment's items are left out (`save_imported_items`). A complete read drops the stored comments it no
+    longer sees, unless that would be implausibly many (`plausible_deletions`: an access problem, not a mass
     deletion); a media answering "does not exist" in two runs in a row drops all of its comments."""
     reader = InstagramReader(client)
     counts: dict[str, dict[str, Any]] = {}
@@ -58,15 +61,15 @@ def ingest_instagram(client: GraphClient, warehouse: str, consultation: Consulta
                                   f"{consultation.slug}: list each media in one consultation of consultations.toml")
             saved = {"new": 0, "changed": 0}
             if not items.empty:
-                saved = load.save_imported_items(con, items, consultation=consultation.slug, channel=INSTAGRAM,
-                                                  source_file=source, now=now or dt.datetime.now(dt.UTC))
+                saved = save_imported_items(con, items, consultation=consultation.slug, channel=INSTAGRAM,
+                                            source_file=source, now=now or dt.datetime.now(dt.UTC))
             gone = 0
             when = now or dt.datetime.now(dt.UTC)
             # 100/33 also means "cannot be loaded due to missing permissions": as for a Facebook post, a media is
             # believed gone only when the previous read said so too (the reads are logged under the media's source)
-            confirmed = load.post_was_missing(con, source)
+            confirmed = post_was_missing(con, source)
             if scan.media_deleted:
-                load.log_missing_post(con, source, f"instagram-{when.isoformat()}", when)
+                log_missing_post(con, source, f"instagram-{when.isoformat()}", when)
             else:
                 _log_media_read(con, source, len(items), when)
             if scan.media_deleted and not confirmed:
@@ -78,7 +81,7 @@ def ingest_instagram(client: GraphClient, warehouse: str, consultation: Consulta
                     "and source_file = $s", {"c": consultation.slug, "ch": INSTAGRAM, "s": source},
                 ).fetchone()[0]
                 missing = stored - len(items)
-                if scan.media_deleted or load.plausible_deletions(len(items), missing):
+                if scan.media_deleted or plausible_deletions(len(items), missing):
                     gone = erase.drop_gone_items(con, consultation.slug, INSTAGRAM, source,
                                                  items["item_id"].tolist())
                 else:
@@ -90,7 +93,7 @@ def ingest_instagram(client: GraphClient, warehouse: str, consultation: Consulta
 
 
 def _log_media_read(con: Any, source: str, n_comments: int, now: dt.datetime) -> None:
-    """A read that found the media: the next 'does not exist' starts counting again (`load.post_was_missing`)."""
+    """A read that found the media: the next 'does not exist' starts counting again (`post_was_missing`)."""
     con.execute(
         """insert into stg_post_scans (post_id, run_id, scanned_at, is_complete, n_comments, n_requests, post_missing)
            values ($post, $run, $now, true, $n, 1, false) on conflict do nothing""",

@@ -24,7 +24,10 @@ from flows.settings import Settings, access_token, app_secret
 from sources.graph import CommentScan, GraphClient
 from transforms.pseudonym import pseudonymise_comments
 from transforms.records import drop_suppressed, payload_table, records_table
-from warehouse import db, erase, load
+from warehouse import db, erase
+from warehouse.db import transaction
+from warehouse.load.comments import PostScan, new_comments_since, save_scans
+from warehouse.load.posts import log_missing_post, mark_post_deleted, post_was_missing, save_posts
 
 log = logging.getLogger(__name__)
 progress = logging.getLogger("civic_ideas.progress")  # stage lines the CLI shows on stderr
@@ -77,7 +80,7 @@ def ingest_posts(client: GraphClient, warehouse: str, page_id: str, consultation
     """Scan posts' comments and upsert them; deletions are marked only after a complete full scan of a post.
 
     A full rescan when the post's last one is older than ``full_rescan_hours`` (0: always), else only the comments
-    created since the newest stored one (``load.new_comments_since``; the post itself is not read then, and a
+    created since the newest stored one (``new_comments_since``; the post itself is not read then, and a
     deleted post shows as the comments edge's 100/33). Background threads fetch the posts,
     ``fetch_threads`` at a time (:func:`_prefetched`; 0: in this thread), so the Graph API's answer time overlaps
     this thread's work: each fetched post is pseudonymised and serialised at once, and the posts are loaded together
@@ -102,7 +105,7 @@ def ingest_posts(client: GraphClient, warehouse: str, page_id: str, consultation
         with db.session(warehouse) as con:
             suppressed = erase.suppressed(con)  # read again in each batch's transaction (see `_store`)
             if full_rescan_hours > 0:
-                since = load.new_comments_since(con, post_ids, now, full_rescan_hours)
+                since = new_comments_since(con, post_ids, now, full_rescan_hours)
     pending: list[_Fetched] = []
     waiting = 0
     underived: list[_Fetched] = []  # pending posts whose staging rows are not derived yet
@@ -350,7 +353,7 @@ def _store(warehouse: str, fetched: list[_Fetched], consultation: str, run_id: s
     A person or comment erased (`civic-ideas forget`) after the posts were prepared is honoured: the posts' rows are
     built again without them."""
     out: dict[str, dict[str, int]] = {}
-    with db.session(warehouse) as con, load.transaction(con):  # one commit for the batch: all posts or none
+    with db.session(warehouse) as con, transaction(con):  # one commit for the batch: all posts or none
         current = erase.suppressed(con)
         scanned = [item for item in fetched if item.payloads is not None]
         for item in fetched:
@@ -380,10 +383,10 @@ def _load_scanned(con, scanned: list[_Fetched], current: tuple[set[str], set[str
         else:
             parts.append(rows.slice(offset, table.num_rows))
             offset += table.num_rows
-    load.save_posts(con, [item.post for item in scanned if item.post], consultation, now)
-    got = load.save_scans(
+    save_posts(con, [item.post for item in scanned if item.post], consultation, now)
+    got = save_scans(
         con, pa.concat_tables(parts),
-        [load.PostScan(i.post_id, i.scan.complete, i.scan.requests, since[i.post_id]) for i in scanned],
+        [PostScan(i.post_id, i.scan.complete, i.scan.requests, since[i.post_id]) for i in scanned],
         run_id=run_id, now=now)
     out = {}
     for item, table in zip(scanned, payloads, strict=True):
@@ -397,11 +400,11 @@ def _load_scanned(con, scanned: list[_Fetched], current: tuple[set[str], set[str
 def _post_missing(con, post_id: str, run_id: str, now: dt.datetime) -> dict[str, int]:
     """The post answered 100/33. That also means "cannot be loaded due to missing permissions": tombstone it only
     when the previous scan said so too."""
-    confirmed = load.post_was_missing(con, post_id)
-    load.log_missing_post(con, post_id, run_id, now)
+    confirmed = post_was_missing(con, post_id)
+    log_missing_post(con, post_id, run_id, now)
     if not confirmed:
         log.warning("post %s answered 'does not exist'; it is tombstoned if the next run says so too", post_id)
         return {"fetched": 0, "changed": 0, "deleted": 0, "complete": False}
-    deleted = load.mark_post_deleted(con, post_id, now)
+    deleted = mark_post_deleted(con, post_id, now)
     log.warning("post %s is gone from Facebook; %d comments tombstoned", post_id, deleted)
     return {"fetched": 0, "changed": 0, "deleted": deleted, "complete": True}

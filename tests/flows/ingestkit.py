@@ -22,12 +22,14 @@ import duckdb
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sources"))
 from graphkit import PAGE_ID, POST_ID, make_dataset  # noqa: E402
 
+from flows import ingest as ingest_module  # noqa: E402
 from flows.ingest import ingest_one_post  # noqa: E402
 from sources.graph import GraphClient  # noqa: E402
 from sources.standin import DEFAULT_TOKEN, GraphStandIn  # noqa: E402
 from sources.standin.faults import Scenario  # noqa: E402
 from transforms.pseudonym import author_key  # noqa: E402
-from warehouse import db, load  # noqa: E402
+from warehouse import db  # noqa: E402
+from warehouse.load import comments  # noqa: E402
 
 SALT = b"ingest-test-salt-0123456789abcdef"
 CONSULTATION = "test"
@@ -183,7 +185,9 @@ def crash_child(url: str, warehouse: str, run_id: str, kill_at: str, marker: str
     `<marker>.load` when the scan's load starts. `kill_at` makes the process SIGKILL itself: `before_commit`
     (every write of the scan done, inside its transaction), `after_commit` (committed, but before the connection
     is closed and checkpointed); anything else leaves the killing to the test."""
-    session, save_scans, tombstone, transaction = db.session, load.save_scans, load.tombstone, load.transaction
+    # the names the ingest and the scan's load look up when they run (flows.ingest, warehouse.load.comments)
+    session, save_scans, tombstone = db.session, ingest_module.save_scans, comments.tombstone
+    transaction = ingest_module.transaction
 
     @contextmanager
     def marked_session(*args: Any, **kwargs: Any) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -208,9 +212,10 @@ def crash_child(url: str, warehouse: str, run_id: str, kill_at: str, marker: str
         _die()
         return 0
 
-    db.session, load.save_scans, load.transaction = marked_session, marked_save_scans, transaction_then_die
+    db.session, ingest_module.save_scans = marked_session, marked_save_scans
+    ingest_module.transaction = transaction_then_die
     if kill_at == "before_commit":
-        load.tombstone = tombstone_then_die
+        comments.tombstone = tombstone_then_die
     with GraphClient(url, "v25.0", DEFAULT_TOKEN, timeout=30.0, page_limit=100) as client:
         ingest_one_post(client, warehouse, PAGE_ID, CONSULTATION, POST_ID, run_id, SALT)
 
