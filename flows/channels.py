@@ -1,9 +1,13 @@
-"""Social channels beside the Page's posts: each reads a consultation's items through the Graph API client and stores
-them as a channel's items (`stg_imported_items`, ids `<channel>:<item_id>`), where idea detection, redaction,
-clustering and exports take them with every other channel (`flows.pipeline.find_imported_ideas`).
+"""The channels a consultation hears citizens on, each read through the Graph API client: the Page's posts (Facebook,
+the first and biggest) and the social channels beside them.
 
-A channel is one entry of `CHANNELS`: a name and a reader `(client, warehouse, consultation, salt) -> counts per
-source`. Instagram is the first (docs/channels.md says what the next one needs).
+A channel is one entry of `CHANNELS`: a name, whether a consultation uses it, and a reader
+`(client, warehouse, consultation, run) -> counts per source` (`ChannelRun`: the salt, the run, the Page). The
+pipeline loops over the channels a consultation has (`flows.pipeline.run_stages`, task `ingest_channel`).
+Facebook's reader is `flows.ingest.ingest_posts` and keeps its own tables (`raw_comments`, `stg_comments`); every
+other channel stores its items as a channel's items (`stg_imported_items`, ids `<channel>:<item_id>`), where idea
+detection, redaction, clustering and exports take them with every other channel (`flows.pipeline.find_imported_ideas`).
+Instagram is the first of those (docs/channels.md says what the next one needs).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from flows.ingest import FETCH_THREADS, ingest_posts
 from flows.settings import ConfigError, Consultation
 from sources.graph import GraphClient
 from sources.instagram.client import InstagramReader
@@ -25,6 +30,29 @@ from warehouse.load.posts import log_missing_post, post_was_missing
 
 log = logging.getLogger(__name__)
 progress = logging.getLogger("civic_ideas.progress")
+
+
+FACEBOOK = "facebook"
+
+
+@dataclass(frozen=True)
+class ChannelRun:
+    """What a channel's reader gets beside the client and the consultation: the salt that keys authors, the flow
+    run, the Facebook Page (consultations.toml `[facebook] page_id`) and the run's ingest settings."""
+
+    salt: bytes
+    run_id: str = ""
+    page_id: str = ""
+    full_rescan_hours: float = 0
+    fetch_threads: int = FETCH_THREADS
+
+
+def ingest_facebook(client: GraphClient, warehouse: str, consultation: Consultation,
+                    run: ChannelRun) -> dict[str, dict[str, Any]]:
+    """Scan the consultation's Facebook posts and upsert their comments (`flows.ingest.ingest_posts`); counts per
+    post: `fetched`, `changed`, `deleted`, `complete`."""
+    return ingest_posts(client, warehouse, run.page_id, consultation.slug, consultation.post_ids, run.run_id,
+                        run.salt, full_rescan_hours=run.full_rescan_hours, fetch_threads=run.fetch_threads)
 
 
 def media_source(media_id: str) -> str:
@@ -101,15 +129,37 @@ def _log_media_read(con: Any, source: str, n_comments: int, now: dt.datetime) ->
     )
 
 
+def _read_instagram(client: GraphClient, warehouse: str, consultation: Consultation,
+                    run: ChannelRun) -> dict[str, dict[str, Any]]:
+    return ingest_instagram(client, warehouse, consultation, run.salt)
+
+
 @dataclass(frozen=True)
 class Channel:
-    """A social channel: its name, whether a consultation uses it, and its reader."""
+    """A channel: its name, whether a consultation uses it, and its reader. `comments`: its counts are the
+    consultation's comments (the run's `comments_fetched`/`comments_changed`, an incomplete source named by its id
+    alone), as Facebook's; otherwise they are counted apart under `channel_items`."""
 
     name: str
     used_by: Callable[[Consultation], bool]
-    ingest: Callable[[GraphClient, str, Consultation, bytes], dict[str, dict[str, Any]]]
+    ingest: Callable[[GraphClient, str, Consultation, ChannelRun], dict[str, dict[str, Any]]]
+    comments: bool = False
 
 
 CHANNELS: tuple[Channel, ...] = (
-    Channel(INSTAGRAM, lambda c: bool(c.instagram_media_ids), ingest_instagram),
+    Channel(FACEBOOK, lambda c: bool(c.post_ids), ingest_facebook, comments=True),
+    Channel(INSTAGRAM, lambda c: bool(c.instagram_media_ids), _read_instagram),
 )
+
+
+def channels_of(consultation: Consultation) -> list[Channel]:
+    """The channels a consultation lists in consultations.toml, in `CHANNELS`' order (Facebook first)."""
+    return [c for c in CHANNELS if c.used_by(consultation)]
+
+
+def channel(name: str) -> Channel:
+    """The channel called `name`."""
+    for c in CHANNELS:
+        if c.name == name:
+            return c
+    raise ConfigError(f"unknown channel {name}: choose from {', '.join(c.name for c in CHANNELS)}")

@@ -57,16 +57,20 @@ def ingest_consultation(warehouse: Warehouse | str, page_id: str, consultation: 
 
 
 @task(retries=1, retry_delay_seconds=5, retry_condition_fn=_retry_network_only)
-def ingest_channel(warehouse: Warehouse | str, channel: str, consultation: Consultation) -> dict[str, dict[str, Any]]:
-    """Read a consultation's items of one social channel (``flows.channels``, e.g. Instagram) and upsert them;
-    counts per source."""
+def ingest_channel(warehouse: Warehouse | str, channel: str, consultation: Consultation, run_id: str = "",
+                   page_id: str = "") -> dict[str, dict[str, Any]]:
+    """Read a consultation's items of one channel (``flows.channels``: Facebook's posts, Instagram) and upsert them;
+    counts per source (a post, a media). ``page_id``: the Facebook Page of consultations.toml."""
     warehouse = Warehouse.at(warehouse)
-    from flows.channels import CHANNELS
+    from flows.channels import ChannelRun
+    from flows.channels import channel as named
 
+    reader = named(channel)
     settings = Settings()
     key = salt(settings)  # before any request: a missing salt fails fast
+    run = ChannelRun(key, run_id, page_id, settings.full_rescan_hours, settings.fetch_threads)
     with graph_client(settings) as client:
-        return next(c for c in CHANNELS if c.name == channel).ingest(client, warehouse.location, consultation, key)
+        return reader.ingest(client, warehouse.location, consultation, run)
 
 
 @task
@@ -283,13 +287,6 @@ def export_files(warehouse: Warehouse | str, consultation: Consultation, export_
     return [str(p) for p in paths]
 
 
-def social_channels(consultation: Consultation) -> list[str]:
-    """The social channels (beside its Facebook posts) a consultation lists in consultations.toml."""
-    from flows.channels import CHANNELS
-
-    return [c.name for c in CHANNELS if c.used_by(consultation)]
-
-
 def _run_id() -> str:
     return str(flow_run_id() or uuid.uuid4())
 
@@ -318,19 +315,23 @@ def run_stages(config_path: str, slugs: list[str] | None, stages: list[str], war
                               "incomplete_posts": []}
     if "ingest" in stages:
         for c in _open_consultations(chosen, settings):
-            posts = ingest_consultation(warehouse, config.facebook.page_id, c.slug, c.post_ids, run_id)
-            for post_id, got in posts.items():
-                counts["comments_fetched"] += got["fetched"]
-                counts["comments_changed"] += got["changed"]
-                if not got["complete"]:
-                    counts["incomplete_posts"].append(post_id)
-            for channel in social_channels(c):  # flows.channels: Instagram; counted apart from Facebook's comments
-                tally = counts.setdefault("channel_items", {}).setdefault(channel, {"fetched": 0, "changed": 0})
-                for source, got in ingest_channel(warehouse, channel, c).items():
+            from flows.channels import channels_of
+
+            for channel in channels_of(c):  # flows.channels: Facebook's posts, then Instagram
+                got_all = ingest_channel(warehouse, channel.name, c, run_id, config.facebook.page_id)
+                if channel.comments:  # Facebook's: the run's comments
+                    for post_id, got in got_all.items():
+                        counts["comments_fetched"] += got["fetched"]
+                        counts["comments_changed"] += got["changed"]
+                        if not got["complete"]:
+                            counts["incomplete_posts"].append(post_id)
+                    continue
+                tally = counts.setdefault("channel_items", {}).setdefault(channel.name, {"fetched": 0, "changed": 0})
+                for source, got in got_all.items():  # counted apart from Facebook's comments
                     tally["fetched"] += got["fetched"]
                     tally["changed"] += got["changed"]
                     if not got["complete"]:
-                        counts["incomplete_posts"].append(f"{channel}:{source}")
+                        counts["incomplete_posts"].append(f"{channel.name}:{source}")
         purge_raw_payloads(warehouse, settings.raw_retention_days)
     if "analyse" in stages:
         for c in chosen:

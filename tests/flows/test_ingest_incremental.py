@@ -29,6 +29,7 @@ from ingestkit import (
 
 from flows import pipeline
 from flows.ingest import ingest_one_post, ingest_posts
+from flows.settings import Consultation
 from sources.graph import GraphClient, TokenError
 from sources.standin import DEFAULT_TOKEN
 
@@ -161,12 +162,13 @@ def test_a_closed_consultation_is_not_polled(tmp_path: Path, monkeypatch: pytest
     config = _config(tmp_path / "consultations.toml", dt.date.today() - dt.timedelta(days=grace))
     warehouse = from_template(tmp_path / "wh.duckdb", "empty")
     with serving(_two_posts()) as standin:
-        def ingest_consultation(warehouse: str, page_id: str, consultation: str, post_ids: list[str],
-                                run_id: str) -> dict:
+        def ingest_channel(warehouse: str, channel: str, consultation: Consultation, run_id: str,
+                           page_id: str) -> dict:
+            assert channel == "facebook"  # the only channel these consultations have
             with GraphClient(standin.url, "v25.0", DEFAULT_TOKEN, sleep=standin.clock.advance) as client:
-                return ingest_posts(client, warehouse, page_id, consultation, post_ids, run_id, SALT)
+                return ingest_posts(client, warehouse, page_id, consultation.slug, consultation.post_ids, run_id, SALT)
 
-        monkeypatch.setattr(pipeline, "ingest_consultation", ingest_consultation)
+        monkeypatch.setattr(pipeline, "ingest_channel", ingest_channel)
         monkeypatch.setattr(pipeline, "purge_raw_payloads", pipeline.purge_raw_payloads.fn)
         counts = pipeline.run_stages(str(config), None, ["ingest"], str(warehouse), str(tmp_path), "run-1")
         polled = {r.path.split("/")[2].split("_")[1] for r in standin.requests}
