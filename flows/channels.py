@@ -23,10 +23,11 @@ from flows.settings import ConfigError, Consultation
 from sources.graph import GraphClient
 from sources.instagram.client import InstagramReader
 from transforms.imports import INSTAGRAM, instagram_items
-from warehouse import db, erase
+from warehouse import erase
 from warehouse.load.comments import plausible_deletions
 from warehouse.load.items import save_imported_items
 from warehouse.load.posts import log_missing_post, post_was_missing
+from warehouse.store import Warehouse
 
 log = logging.getLogger(__name__)
 progress = logging.getLogger("civic_ideas.progress")
@@ -47,7 +48,7 @@ class ChannelRun:
     fetch_threads: int = FETCH_THREADS
 
 
-def ingest_facebook(client: GraphClient, warehouse: str, consultation: Consultation,
+def ingest_facebook(client: GraphClient, warehouse: Warehouse, consultation: Consultation,
                     run: ChannelRun) -> dict[str, dict[str, Any]]:
     """Scan the consultation's Facebook posts and upsert their comments (`flows.ingest.ingest_posts`); counts per
     post: `fetched`, `changed`, `deleted`, `complete`."""
@@ -60,7 +61,7 @@ def media_source(media_id: str) -> str:
     return f"instagram-media-{media_id}"
 
 
-def ingest_instagram(client: GraphClient, warehouse: str, consultation: Consultation, salt: bytes,
+def ingest_instagram(client: GraphClient, warehouse: Warehouse | str, consultation: Consultation, salt: bytes,
                      now: dt.datetime | None = None) -> dict[str, dict[str, Any]]:
     """Read the comments and replies of a consultation's Instagram media and upsert them as channel `instagram`;
     returns per media `fetched`, `changed` (new or changed), `gone` (no longer on Instagram) and `complete`.
@@ -79,7 +80,7 @@ def ingest_instagram(client: GraphClient, warehouse: str, consultation: Consulta
                       " (deleted on Instagram)" if scan.media_deleted else "")
         items = instagram_items(scan.comments, owner_id=scan.owner_id, owner_username=scan.owner_username, salt=salt)
         source = media_source(media_id)
-        with db.session(warehouse) as con:
+        with Warehouse.at(warehouse).session() as con:
             other = con.execute(
                 "select min(consultation) from stg_imported_items where channel = $ch and source_file = $s "
                 "and consultation <> $c", {"c": consultation.slug, "ch": INSTAGRAM, "s": source},
@@ -129,7 +130,7 @@ def _log_media_read(con: Any, source: str, n_comments: int, now: dt.datetime) ->
     )
 
 
-def _read_instagram(client: GraphClient, warehouse: str, consultation: Consultation,
+def _read_instagram(client: GraphClient, warehouse: Warehouse, consultation: Consultation,
                     run: ChannelRun) -> dict[str, dict[str, Any]]:
     return ingest_instagram(client, warehouse, consultation, run.salt)
 
@@ -142,7 +143,7 @@ class Channel:
 
     name: str
     used_by: Callable[[Consultation], bool]
-    ingest: Callable[[GraphClient, str, Consultation, ChannelRun], dict[str, dict[str, Any]]]
+    ingest: Callable[[GraphClient, Warehouse, Consultation, ChannelRun], dict[str, dict[str, Any]]]
     comments: bool = False
 
 

@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -24,10 +23,11 @@ from flows.settings import Settings, access_token, app_secret
 from sources.graph import CommentScan, GraphClient
 from transforms.pseudonym import pseudonymise_comments
 from transforms.records import drop_suppressed, payload_table, records_table
-from warehouse import db, erase
+from warehouse import erase
 from warehouse.db import transaction
 from warehouse.load.comments import PostScan, new_comments_since, save_scans
 from warehouse.load.posts import log_missing_post, mark_post_deleted, post_was_missing, save_posts
+from warehouse.store import Warehouse
 
 log = logging.getLogger(__name__)
 progress = logging.getLogger("civic_ideas.progress")  # stage lines the CLI shows on stderr
@@ -67,14 +67,14 @@ def graph_client(settings: Settings, *, sleep: Callable[[float], None] = time.sl
     )
 
 
-def ingest_one_post(client: GraphClient, warehouse: str, page_id: str, consultation: str, post_id: str,
+def ingest_one_post(client: GraphClient, warehouse: Warehouse | str, page_id: str, consultation: str, post_id: str,
                     run_id: str, salt: bytes, full_rescan_hours: float = 0) -> dict[str, int]:
     """Scan one post's comments and upsert them (see :func:`ingest_posts`); returns its counts."""
     return ingest_posts(client, warehouse, page_id, consultation, [post_id], run_id, salt,
                         full_rescan_hours=full_rescan_hours)[post_id]
 
 
-def ingest_posts(client: GraphClient, warehouse: str, page_id: str, consultation: str, post_ids: list[str],
+def ingest_posts(client: GraphClient, warehouse: Warehouse | str, page_id: str, consultation: str, post_ids: list[str],
                  run_id: str, salt: bytes, *, full_rescan_hours: float = 0, flush_rows: int = FLUSH_ROWS,
                  fetch_threads: int = FETCH_THREADS) -> dict[str, dict[str, int]]:
     """Scan posts' comments and upsert them; deletions are marked only after a complete full scan of a post.
@@ -93,6 +93,7 @@ def ingest_posts(client: GraphClient, warehouse: str, page_id: str, consultation
     access token of ``page_id`` (:meth:`GraphClient.check_page_token`): a User token would read comments without
     their authors.
     """
+    warehouse = Warehouse.at(warehouse)  # a location string: tests, a notebook
     now = dt.datetime.now(dt.UTC)
     post_ids = list(dict.fromkeys(post_ids))  # a post named twice is read once
     progress.info("%s: reading %d post%s from the Graph API", consultation, len(post_ids),
@@ -101,8 +102,8 @@ def ingest_posts(client: GraphClient, warehouse: str, page_id: str, consultation
         client.check_page_token(page_id)
     since: dict[str, dt.datetime | None] = dict.fromkeys(post_ids)
     suppressed: tuple[set[str], set[str]] = (set(), set())
-    if Path(warehouse).exists():  # nothing is created before a fetch succeeds
-        with db.session(warehouse) as con:
+    if warehouse.exists():  # nothing is created before a fetch succeeds
+        with warehouse.session() as con:
             suppressed = erase.suppressed(con)  # read again in each batch's transaction (see `_store`)
             if full_rescan_hours > 0:
                 since = new_comments_since(con, post_ids, now, full_rescan_hours)
@@ -345,7 +346,7 @@ def _prefetched(client: GraphClient, post_ids: list[str], since: dict[str, dt.da
         client.close_idle_sessions()
 
 
-def _store(warehouse: str, fetched: list[_Fetched], consultation: str, run_id: str, now: dt.datetime,
+def _store(warehouse: Warehouse, fetched: list[_Fetched], consultation: str, run_id: str, now: dt.datetime,
            since: dict[str, dt.datetime | None], suppressed: tuple[set[str], set[str]],
            ) -> tuple[dict[str, dict[str, int]], tuple[set[str], set[str]]]:
     """Load prepared posts in one warehouse session; returns their counts and the erasures in force.
@@ -353,7 +354,7 @@ def _store(warehouse: str, fetched: list[_Fetched], consultation: str, run_id: s
     A person or comment erased (`civic-ideas forget`) after the posts were prepared is honoured: the posts' rows are
     built again without them."""
     out: dict[str, dict[str, int]] = {}
-    with db.session(warehouse) as con, transaction(con):  # one commit for the batch: all posts or none
+    with warehouse.session() as con, transaction(con):  # one commit for the batch: all posts or none
         current = erase.suppressed(con)
         scanned = [item for item in fetched if item.payloads is not None]
         for item in fetched:

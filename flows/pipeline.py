@@ -52,7 +52,7 @@ def ingest_consultation(warehouse: Warehouse | str, page_id: str, consultation: 
     settings = Settings()
     key = salt(settings)  # before any request: a missing salt fails fast
     with graph_client(settings) as client:
-        return ingest_posts(client, warehouse.location, page_id, consultation, list(post_ids), run_id, key,
+        return ingest_posts(client, warehouse, page_id, consultation, list(post_ids), run_id, key,
                             full_rescan_hours=settings.full_rescan_hours, fetch_threads=settings.fetch_threads)
 
 
@@ -70,7 +70,7 @@ def ingest_channel(warehouse: Warehouse | str, channel: str, consultation: Consu
     key = salt(settings)  # before any request: a missing salt fails fast
     run = ChannelRun(key, run_id, page_id, settings.full_rescan_hours, settings.fetch_threads)
     with graph_client(settings) as client:
-        return reader.ingest(client, warehouse.location, consultation, run)
+        return reader.ingest(client, warehouse, consultation, run)
 
 
 @task

@@ -49,7 +49,7 @@ class Warehouse:
         return self.location
 
     def __fspath__(self) -> str:
-        """The DuckDB file, for functions that still take a path (`flows.ingest`, `flows.channels`)."""
+        """The DuckDB file, for functions that take a path (`os.fspath`, `Path(...)`)."""
         return self.location
 
     @property

@@ -11,10 +11,14 @@ import duckdb
 import pytest
 
 from flows import pipeline
-from flows.channels import CHANNELS, FACEBOOK, channel, channels_of
+from flows.channels import CHANNELS, FACEBOOK, ChannelRun, channel, channels_of
+from flows.ingest import ingest_posts
 from flows.settings import ConfigError, Consultation
+from sources.graph import GraphClient
 from sources.standin import DEFAULT_TOKEN, GraphStandIn, load_dataset
 from sources.standin.instagram import load_instagram
+from warehouse.db import WarehouseError
+from warehouse.store import Warehouse
 
 PAGE = "169211373112345"
 POST = f"{PAGE}_10152398154407346"
@@ -103,3 +107,25 @@ def test_a_facebook_only_consultation_reads_no_instagram(standin: GraphStandIn, 
     assert "channel_items" not in counts and counts["comments_fetched"] > 100
     assert not any(MEDIA in r.path for r in standin.requests)
     assert _q(warehouse, "select count(*) from stg_imported_items")[0][0] == 0
+
+
+def test_the_readers_take_the_warehouse_value(standin: GraphStandIn, tmp_path: Path) -> None:
+    """The pipeline hands its `Warehouse` down to the channels' readers; the sessions are opened through it."""
+    warehouse = Warehouse.at(tmp_path / "wh.duckdb")
+    both = Consultation(slug="motorvej", title="M", post_ids=[POST], instagram_media_ids=[MEDIA])
+    run = ChannelRun(b"u-salt", "run-v", PAGE)
+    with GraphClient(standin.url, "v25.0", DEFAULT_TOKEN, sleep=standin.clock.advance) as client:
+        got = {c.name: c.ingest(client, warehouse, both, run) for c in channels_of(both)}
+    assert got[FACEBOOK][POST]["complete"] and got["instagram"][MEDIA]["fetched"] == 18
+    assert warehouse.exists()
+    assert _q(warehouse.path, "select count(*) from stg_comments")[0][0] == got[FACEBOOK][POST]["fetched"]
+
+
+def test_a_shared_location_is_refused_before_any_request(standin: GraphStandIn, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before, a location such as `md:civic` became a local file of that name after the post was read."""
+    monkeypatch.chdir(tmp_path)
+    with GraphClient(standin.url, "v25.0", DEFAULT_TOKEN, sleep=standin.clock.advance) as client, \
+            pytest.raises(WarehouseError, match=r"^the warehouse md:\.\.\. is a shared warehouse"):
+        ingest_posts(client, "md:civic", PAGE, "motorvej", [POST], "run-w", b"u-salt")
+    assert standin.requests == [] and list(tmp_path.iterdir()) == []
