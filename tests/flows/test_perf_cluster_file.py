@@ -185,3 +185,14 @@ def test_the_child_ends_with_its_parent_even_when_the_parent_is_killed(tmp_path:
     finally:
         if parent.poll() is None:
             parent.kill()
+
+
+def test_a_busy_machine_gets_no_second_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.9, 0.5, 0.2))
+    assert placement.processes() == 2
+    monkeypatch.setattr(os, "getloadavg", lambda: (3.0, 2.5, 2.0))  # the other core is taken
+    assert placement.processes() == 1
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    assert placement.processes() == 1
