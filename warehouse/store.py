@@ -31,11 +31,13 @@ class Warehouse:
     location: str
 
     def __post_init__(self) -> None:
-        from warehouse.db import WarehouseError
-
         if not self.location.strip():
+            from warehouse.db import WarehouseError  # only here: a valid location loads no DuckDB (cluster-file)
+
             raise WarehouseError("the warehouse location is empty: pass --warehouse PATH (a DuckDB file)")
         if _SHARED.match(self.location):
+            from warehouse.db import WarehouseError
+
             raise WarehouseError(f"the warehouse {self.location.split(':', 1)[0]}:... is a shared warehouse, which "
                                  "this version cannot open yet: pass --warehouse PATH (a DuckDB file)")
 

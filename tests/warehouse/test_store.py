@@ -123,3 +123,15 @@ def test_snapshot_purge_and_analyst_query(tmp_path: Path) -> None:
     assert wh.analyst_query("select note from notes") == (["note"], [("kept",)])
     with pytest.raises(db.QueryRefused):
         wh.analyst_query("delete from notes")
+
+
+def test_building_a_warehouse_value_loads_no_duckdb():
+    """The CLI builds a Warehouse for every command, cluster-file included (which opens none): only opening one, or
+    refusing a location, may import DuckDB."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from warehouse.store import Warehouse; Warehouse.at('data/x.duckdb'); "
+            "print('duckdb' in sys.modules, 'pyarrow' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "False"]
