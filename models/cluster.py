@@ -26,9 +26,10 @@ subjects before their splits). The topics' centres are then the means of their m
 placed and "Andet" is judged in the vector space. The tfidf backend, and fewer texts, cluster the vectors themselves
 with k by the highest silhouette in a 10-d LSA space of the unsmoothed features (measured: tfidf's kNN graph of
 templated texts falls apart into components). The multilingual backend chooses k in its clustering space itself (the
-smoothed embeddings), over 2..``2 sqrt(n / 2)``, by the highest silhouette among the k whose silhouette beats that of
-a shuffled copy of the vectors by at least the median margin (:func:`choose_k` with ``reference``): 5 Pol.is
-conversations give k = 5 (the LSA space asked for 10), 77 Danish ideas on 8 subjects 9-12 (the old ceiling was 6).
+smoothed embeddings), over 2..``2 sqrt(n / 2)`` (at most 20), by the highest silhouette among the k whose silhouette
+beats that of a shuffled copy of the vectors by at least the median margin (:func:`choose_k` with ``reference``): 5
+Pol.is conversations give k = 5 (the LSA space asked for 10), 77 Danish ideas on 8 subjects 9-12 (the old ceiling was
+6), 800 Danish news sentences on 7 subjects 11-15 (34-40 without the ceiling of 20).
 
 Seed themes (``fit(X, seeds=[[word, ...], ...])``): ideas containing a seed word after the same normalisation,
 stemming and compound splitting are the theme's anchors. A theme's centroid starts at the mean of its anchors; the
@@ -66,6 +67,7 @@ __all__ = ["TextAnalyzer", "TopicClusterer", "choose_k", "cosine_silhouette", "m
 NO_ANCHOR = -1
 MIN_MANIFOLD_TEXTS = 40  # fewer texts are clustered in the vector space itself (see ``TopicClusterer.fit``)
 LARGE_INPUT = 20_000  # more texts: k's silhouette by ``cosine_silhouette`` (see ``TopicClusterer._choose_k``)
+MAX_AUTO_TOPICS_EMBEDDINGS = 20  # the multilingual backend's ceiling on the automatic number of free topics
 # Per-text state of a fit: not needed to place new texts, and the size of the data (`TopicClusterer.stored_copy`).
 _PER_TEXT = ("labels_", "similarity_", "anchors_", "word_anchors_", "stuck_", "_selection_space", "kmeans_")
 
@@ -331,8 +333,8 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
 
     k: number of topics (seed themes included), or None to choose the free topics' number with :func:`choose_k`
     over 2..``k_max`` (default ``round(sqrt(n / 2))``, at most 40) in a ``selection_components``-dimensional LSA
-    space of the unsmoothed features (multilingual: ``round(2 sqrt(n / 2))`` in the smoothed embeddings, against
-    their shuffled copy). ``fit(X, init_labels=...)`` warm-starts from a previous clustering: the
+    space of the unsmoothed features (multilingual: ``round(2 sqrt(n / 2))``, at most 20, in the smoothed embeddings,
+    against their shuffled copy). ``fit(X, init_labels=...)`` warm-starts from a previous clustering: the
     centroids of the previous groups (labels >= 0) seed the Lloyd iterations, plus fresh KMeans centroids that are
     new (as many as the automatic k asks for beyond them, and any unlike every previous topic), so topics that are
     still there stay where they were. ``fit(X, seeds=[[...], ...])``: seed themes are clusters 0..len(seeds)-1
@@ -537,6 +539,22 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
         tokens = [tokenize(t, self.language, self.splitter_) for t in texts]
         return seed_anchors(tokens, seed_stems, self.splitter_)
 
+    def k_criterion(self) -> str:
+        """How the fitted model chose its number of free topics, in words (``models.topics`` keeps it in a run's
+        params as ``criterion``)."""
+        if self.k is not None:
+            return "given"
+        ideas = " (ideas no seed theme anchors)"
+        if self.manifold_:
+            return ("free topics: elbow of the mean cosine silhouette of KMeans in the spectral embedding of the "
+                    "texts' 15-nearest-neighbour graph, k <= 1.5 sqrt(n / 2)" + ideas)
+        if not self._spec.words:
+            return ("free topics: max mean cosine silhouette of KMeans in the smoothed embeddings, among the k that "
+                    "beat a shuffled copy of them by the median margin, k <= 2 sqrt(n / 2) and <= "
+                    f"{MAX_AUTO_TOPICS_EMBEDDINGS}" + ideas)
+        return (f"free topics: max mean cosine silhouette of KMeans in a {self.selection_components}-d LSA space of "
+                "the texts' unsmoothed features, k <= sqrt(n / 2)" + ideas)
+
     def _choose_k(self, Z: np.ndarray, anchors: np.ndarray) -> tuple[int, dict]:
         """Total number of clusters: the themes plus the free topics (chosen on the ideas no theme anchors)."""
         if self.k is not None:
@@ -549,7 +567,11 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
         # find them: 1.5 sqrt(n / 2) in the manifold space, 2 sqrt(n / 2) for the embeddings alone, where the
         # reference keeps the coarse structure (5 Pol.is conversations: k = 5 of up to 35)
         wide = 1.5 if self.manifold_ else 2.0 if alone else 1.0
-        k_max = self.k_max or min(40, max(2, round(wide * np.sqrt(len(free) / 2))))
+        # at most 20 free topics for the embeddings alone: over 2..40, 800 news sentences on 7 subjects (SIB-200
+        # Danish) got k 34-40, the top of the range (the silhouette curve is flat there and rises again at large k);
+        # a ceiling of 16-22 gives 11-15 and changes no k on the Danish tuning half, Pol.is or the bundled sample
+        ceiling = MAX_AUTO_TOPICS_EMBEDDINGS if alone else 40
+        k_max = self.k_max or min(ceiling, max(2, round(wide * np.sqrt(len(free) / 2))))
         k_max = min(k_max, len(free) - 1)
         if k_max < 2:
             return self.n_themes_ + int(len(free) > 0), {}

@@ -172,10 +172,7 @@ def _cluster(
     labels[idx], scores[idx] = cluster, sim
     params.update(
         k=int(model.k_),
-        criterion="given"
-        if k is not None
-        else "free topics: max mean cosine silhouette of KMeans in the spectral embedding of the texts' "
-        "15-nearest-neighbour graph (ideas no seed theme anchors)",
+        criterion=model.k_criterion(),
         n_anchored=int((model.anchors_ >= 0).sum()),
         n_anchored_by_words=int((model.word_anchors_ >= 0).sum()),
         silhouette={int(key): round(v, 4) for key, v in model.silhouette_.items()},

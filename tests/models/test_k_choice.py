@@ -101,3 +101,27 @@ def test_multilingual_auto_k_finds_more_subjects_than_sqrt_n_over_2() -> None:
     again = analyse(ideas, language="da", backend="multilingual")
     assert again.params["k"] == run.params["k"]
     assert again.assignments["topic_id"].tolist() == run.assignments["topic_id"].tolist()
+
+
+def test_multilingual_auto_k_stops_at_20_topics_on_many_ideas() -> None:
+    """384 ideas (8 subjects x 8 texts x 6 openings): 2 sqrt(n / 2) = 28, but the search stops at 20 topics (800
+    news sentences on 7 subjects were split into 34-40 without the ceiling)."""
+    base = _ideas()
+    openings = ["", "Jeg foreslår: ", "Idé: ", "Vi ønsker os: ", "Forslag: ", "Borgerønske: "]
+    ideas = pd.concat([base.assign(text=opening + base["text"]) for opening in openings], ignore_index=True)
+    ideas["idea_id"] = [f"i{i}" for i in range(len(ideas))]
+    ideas["author_key"] = ideas["idea_id"]
+    assert round(2 * np.sqrt(len(ideas) / 2)) > 20
+    run = analyse(ideas, language="da", backend="multilingual")
+    assert max(run.params["silhouette"]) == 20
+    assert 2 <= run.params["k"] <= 20
+    assert "shuffled copy" in run.params["criterion"] and "<= 20" in run.params["criterion"]
+    nmi = normalized_mutual_info_score(ideas["subject"], run.assignments["topic_id"])
+    assert nmi > 0.6
+
+
+def test_the_criterion_names_the_space_k_was_chosen_in() -> None:
+    ideas = _ideas()
+    tfidf = analyse(ideas, language="da", backend="tfidf")
+    assert "LSA" in tfidf.params["criterion"] and "spectral" not in tfidf.params["criterion"]
+    assert analyse(ideas, language="da", backend="tfidf", k=8).params["criterion"] == "given"
