@@ -517,6 +517,11 @@ class GraphClient:
                 f"cannot reach the Graph API at {self.base_url} ({type(error).__name__}): "
                 "check FACEBOOK_GRAPH_URL and the network connection"
             ) from None
+        except ValueError:  # requests parses a 3xx's Location even when not following it; urllib refuses this one
+            raise GraphAPIError(
+                f"the Graph API at {self.base_url} answered a redirect to an address that is not a valid URL: not "
+                "followed, so the access token is not sent there. Check FACEBOOK_GRAPH_URL "
+                "(https://graph.facebook.com) and any proxy between this machine and the Graph API") from None
         if 300 <= response.status_code < 400:
             raise self._redirect_error(url, response)
         if response.status_code == 200:
