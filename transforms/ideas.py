@@ -531,7 +531,8 @@ def in_processes(fn: Callable[[Sequence[_T]], _R], items: Sequence[_T], *, min_i
 
     For work on many texts that is the same text by text (``fn(a + b) == fn(a) + fn(b)`` once joined): the result
     does not depend on the number of processes. A child's result comes back pickled through a pipe; its exception is
-    raised here. On any error or Ctrl-C the children are killed and reaped before this returns.
+    raised here. On any error or Ctrl-C the children are killed and reaped before this returns. Where the kernel
+    refuses a fork (no memory, no process slot left), this process does that chunk and the ones after it.
     """
     n = processes() if n is None else n
     if n <= 1 or len(items) < max(PARALLEL_FROM if min_items is None else min_items, n):
@@ -545,15 +546,15 @@ def in_processes(fn: Callable[[Sequence[_T]], _R], items: Sequence[_T], *, min_i
             parent = os.getpid()
             try:
                 pid = os.fork()
-            except OSError:
+            except OSError:  # no memory or process slot for one more (ENOMEM, EAGAIN): the rest here, same result
                 os.close(read)
                 os.close(write)
-                raise
+                break
             if pid == 0:  # the child: compute, send, leave without running this process's exit handlers
                 _child(fn, chunk, read, write, parent)
             os.close(write)
             children.append((pid, read))
-        last = fn(chunks[-1])
+        mine = [fn(chunk) for chunk in chunks[len(children):]]  # the last chunk, and any no child could take
         results = []
         while children:
             pid, read = children[0]
@@ -567,7 +568,7 @@ def in_processes(fn: Callable[[Sequence[_T]], _R], items: Sequence[_T], *, min_i
             if not ok:
                 raise value
             results.append(value)
-        return [*results, last]
+        return [*results, *mine]
     finally:
         for pid, read in children:  # only on an error: stop the children still running
             if read >= 0:
