@@ -518,7 +518,7 @@ def processes() -> int:
     if sys.platform != "linux" or not hasattr(os, "fork"):
         return 1
     cores = len(os.sched_getaffinity(0))
-    # other work already keeps the second core busy (load average over cores - 1, this process counted): a second
+    # other work already keeps the second core busy (load average over cores - 0.5, this process counted): a second
     # process would take turns with it and wait (measured: no faster, about 1 CPU s more at 100k comments)
     return 2 if cores >= 2 and os.getloadavg()[0] <= cores - 0.5 else 1
 
