@@ -665,9 +665,15 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
         Z = np.empty((len(texts), Z_fit.shape[1]))
         Z[fit_idx] = Z_fit
         rest = np.setdiff1d(np.arange(len(texts)), fit_idx)
+        rest_texts = [texts[i] for i in rest]
+        if self._spec.sentence_vectors:
+            # encoded here: a vector encoded in a forked child would miss the flow's vector memory (never stored, so
+            # encoded again next run), and the encoder's runtime threads do not survive a fork
+            Z[rest] = self.transform(rest_texts)
+            return Z
         from transforms.ideas import in_processes  # from 20,000 texts on, half of them in a forked second process
 
-        Z[rest] = np.vstack(in_processes(self.transform, [texts[i] for i in rest]))
+        Z[rest] = np.vstack(in_processes(self.transform, rest_texts))
         return Z
 
     def transform(self, X, chunk: int = 20_000) -> np.ndarray:

@@ -196,3 +196,18 @@ def test_a_busy_machine_gets_no_second_process(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
     monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
     assert placement.processes() == 1
+
+
+def test_a_semantic_backend_encodes_every_text_in_this_process_so_the_flow_stores_each_vector(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review finding: texts outside the fit sample encoded in a forked child never reached the flow's vector memory
+    (never stored, so encoded again at the next run). With a sentence encoder they are encoded here."""
+    from benchmarks import synth
+    from models.embeddings import remembered_vectors, vector_model_id
+
+    texts = list(dict.fromkeys(synth.texts(400, 3)[0]))
+    monkeypatch.setattr(placement, "processes", lambda: 2)
+    monkeypatch.setattr(placement, "PARALLEL_FROM", 20)
+    with remembered_vectors(vector_model_id("multilingual"), {}) as memory:
+        TopicClusterer(k=4, max_fit_samples=60, random_state=0, backend="multilingual").fit(texts)
+    assert len(memory.new) == len(texts) == memory.n_encoded
