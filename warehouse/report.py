@@ -241,6 +241,10 @@ def _time_charts(ideas: pd.DataFrame, posts: pd.DataFrame, sources: pd.DataFrame
     if not dates:
         return {"time_chart": "", "time_chart_phone": "", "time_legend": ""}
     by_post, by_source = post_markers(posts), source_markers(sources)
+    # a source marks where its items began, within the ideas' and posts' time: a typo in a date cell of a row that is
+    # no idea ("0214-05-12") must not stretch the axis over centuries
+    first, last = min([*dates, *(m.at.date() for m in by_post)]), max([*dates, *(m.at.date() for m in by_post)])
+    by_source = [m for m in by_source if first <= m.at.date() <= last]
     markers = sorted([*by_post, *by_source], key=lambda m: m.at)
     unit, bins = charts.time_bins(dates, [m.at.date() for m in markers])
     legend = _time_legend(unit, by_post, by_source)

@@ -119,3 +119,16 @@ def test_an_instagram_media_is_named_by_its_channel_not_its_id(channel: str, n: 
     assert markers[0].title == f"{labels[0]}, 3. maj 2014: opslag på Instagram"
     assert markers[0].at == dt.datetime(2014, 5, 3, 10, 0)  # Danish summer time
     assert not any("1791234" in m.title for m in markers)
+
+
+def test_a_typo_in_a_source_date_does_not_stretch_the_timeline(tmp_path: Path) -> None:
+    """Review finding: a date cell typed "0214-05-12" in an imported row that is no idea drew 21,745 monthly bins (a
+    2.6 MB chart, every idea in one bar). A source marks its start only within the ideas' and posts' time."""
+    typo = ("borgermoede", "noter-tastefejl.csv", dt.datetime(214, 5, 12, 17, 0, tzinfo=dt.UTC), TEXTS[:1])
+    plain = _report(tmp_path / "plain", FILES)
+    html = _report(tmp_path / "typo", [*FILES, typo])
+    page = _Markers()
+    page.feed(html)
+    titles = [title for kind, title, _ in page.found if kind == "source-marker"]
+    assert not any("tastefejl" in t for t in titles) and "tastefejl" not in page.legend
+    assert len(titles) == 2 * len(FILES) and len(html) < 1.2 * len(plain)
