@@ -54,7 +54,8 @@ def stage_bare(args: argparse.Namespace) -> dict[str, Any]:
     """A bare `requests` loop over the same pages GraphClient reads: first URL, then `paging.next`, JSON parsed."""
     import requests
 
-    from sources.graph import COMMENT_FIELDS, MAX_LIMIT, GraphClient
+    from sources.facebook.client import COMMENT_FIELDS
+    from sources.graph import MAX_LIMIT, GraphClient
 
     client = GraphClient(args.url, VERSION, TOKEN)  # only to build the same first URL
     params = {"fields": COMMENT_FIELDS, "filter": "stream", "order": "chronological", "summary": "true",
@@ -85,15 +86,15 @@ def _timed(fn: Any, bucket: dict[str, float], name: str) -> Any:
 def stage_ingest(args: argparse.Namespace) -> dict[str, Any]:
     """`flows.ingest.ingest_posts` over every post, as the `ingest_consultation` task runs it; time split by step."""
     from flows import ingest
+    from sources.facebook.client import FacebookReader
     from sources.graph import GraphClient
-    from warehouse import load
 
     split: dict[str, float] = defaultdict(float)
     ingest.pseudonymise_comments = _timed(ingest.pseudonymise_comments, split, "pseudonymise")
     ingest.payload_table = _timed(ingest.payload_table, split, "records")
     ingest.records_table = _timed(ingest.records_table, split, "records")
-    load.save_scans = _timed(load.save_scans, split, "load")
-    GraphClient.fetch_comments = _timed(GraphClient.fetch_comments, split, "fetch")
+    ingest.save_scans = _timed(ingest.save_scans, split, "load")  # the name the ingest calls (warehouse.load.comments')
+    FacebookReader.fetch_comments = _timed(FacebookReader.fetch_comments, split, "fetch")
     n = changed = 0
     start = time.perf_counter()
     with GraphClient(args.url, VERSION, TOKEN, timeout=30) as client:

@@ -8,7 +8,7 @@ attachment instead of text, are hidden, or contain a phone number or e-mail; aut
 
 Shapes, one per stage:
 - `consultation(n)`: a `facebook.json` dataset (docs/interfaces.md) for `sources.standin.GraphStandIn`;
-- `graph_comments(dataset)`: comments as `GraphClient.fetch_comments` returns them, for the transforms;
+- `graph_comments(dataset)`: comments as `FacebookReader.fetch_comments` returns them, for the transforms;
 - `new_comments(dataset, n)`: extra comments to add to a running stand-in (an incremental run);
 - `ideas_frame(n)`: `idea_id, text, author_key, like_count`, what `models.topics.analyse` takes.
 
@@ -237,7 +237,7 @@ def new_comments(dataset: dict[str, Any], n: int, seed: int = 1, after: str | No
 
 
 def graph_comments(dataset: dict[str, Any]) -> list[dict[str, Any]]:
-    """The dataset's comments as `GraphClient.fetch_comments` returns them (COMMENT_FIELDS of the Graph API)."""
+    """The dataset's comments as `FacebookReader.fetch_comments` returns them (its COMMENT_FIELDS)."""
     replies: dict[str, int] = {}
     for c in dataset["comments"]:
         if c.get("parent_id"):

@@ -4,9 +4,10 @@ the first and biggest) and the social channels beside them.
 A channel is one entry of `CHANNELS`: a name, whether a consultation uses it, and a reader
 `(client, warehouse, consultation, run) -> counts per source` (`ChannelRun`: the salt, the run, the Page). The
 pipeline loops over the channels a consultation has (`flows.pipeline.run_stages`, task `ingest_channel`).
-Facebook's reader is `flows.ingest.ingest_posts` and keeps its own tables (`raw_comments`, `stg_comments`); every
-other channel stores its items as a channel's items (`stg_imported_items`, ids `<channel>:<item_id>`), where idea
-detection, redaction, clustering and exports take them with every other channel (`flows.pipeline.find_imported_ideas`).
+Facebook's reader is `flows.ingest.ingest_posts` (reading through `sources.facebook.client.FacebookReader`) and
+keeps its own tables (`raw_comments`, `stg_comments`); every other channel stores its items as a channel's items
+(`stg_imported_items`, ids `<channel>:<item_id>`), where idea detection, redaction, clustering and exports take them
+with every other channel (`flows.pipeline.find_imported_ideas`).
 Instagram is the first of those (docs/channels.md says what the next one needs).
 """
 
@@ -20,6 +21,7 @@ from typing import Any
 
 from flows.ingest import FETCH_THREADS, ingest_posts
 from flows.settings import ConfigError, Consultation
+from sources.facebook.client import FacebookReader
 from sources.graph import GraphClient
 from sources.instagram.client import InstagramReader
 from transforms.imports import INSTAGRAM, instagram_items
@@ -50,10 +52,10 @@ class ChannelRun:
 
 def ingest_facebook(client: GraphClient, warehouse: Warehouse, consultation: Consultation,
                     run: ChannelRun) -> dict[str, dict[str, Any]]:
-    """Scan the consultation's Facebook posts and upsert their comments (`flows.ingest.ingest_posts`); counts per
-    post: `fetched`, `changed`, `deleted`, `complete`."""
-    return ingest_posts(client, warehouse, run.page_id, consultation.slug, consultation.post_ids, run.run_id,
-                        run.salt, full_rescan_hours=run.full_rescan_hours, fetch_threads=run.fetch_threads)
+    """Scan the consultation's Facebook posts and upsert their comments (`flows.ingest.ingest_posts`, reading
+    through `sources.facebook.client.FacebookReader`); counts per post: `fetched`, `changed`, `deleted`, `complete`."""
+    return ingest_posts(FacebookReader(client), warehouse, run.page_id, consultation.slug, consultation.post_ids,
+                        run.run_id, run.salt, full_rescan_hours=run.full_rescan_hours, fetch_threads=run.fetch_threads)
 
 
 def media_source(media_id: str) -> str:

@@ -20,7 +20,8 @@ from typing import Any
 import pyarrow as pa
 
 from flows.settings import Settings, access_token, app_secret
-from sources.graph import CommentScan, GraphClient
+from sources.facebook.client import CommentScan, FacebookReader
+from sources.graph import GraphClient
 from transforms.pseudonym import pseudonymise_comments
 from transforms.records import drop_suppressed, payload_table, records_table
 from warehouse import erase
@@ -67,16 +68,16 @@ def graph_client(settings: Settings, *, sleep: Callable[[float], None] = time.sl
     )
 
 
-def ingest_one_post(client: GraphClient, warehouse: Warehouse | str, page_id: str, consultation: str, post_id: str,
-                    run_id: str, salt: bytes, full_rescan_hours: float = 0) -> dict[str, int]:
+def ingest_one_post(client: GraphClient | FacebookReader, warehouse: Warehouse | str, page_id: str, consultation: str,
+                    post_id: str, run_id: str, salt: bytes, full_rescan_hours: float = 0) -> dict[str, int]:
     """Scan one post's comments and upsert them (see :func:`ingest_posts`); returns its counts."""
     return ingest_posts(client, warehouse, page_id, consultation, [post_id], run_id, salt,
                         full_rescan_hours=full_rescan_hours)[post_id]
 
 
-def ingest_posts(client: GraphClient, warehouse: Warehouse | str, page_id: str, consultation: str, post_ids: list[str],
-                 run_id: str, salt: bytes, *, full_rescan_hours: float = 0, flush_rows: int = FLUSH_ROWS,
-                 fetch_threads: int = FETCH_THREADS) -> dict[str, dict[str, int]]:
+def ingest_posts(client: GraphClient | FacebookReader, warehouse: Warehouse | str, page_id: str, consultation: str,
+                 post_ids: list[str], run_id: str, salt: bytes, *, full_rescan_hours: float = 0,
+                 flush_rows: int = FLUSH_ROWS, fetch_threads: int = FETCH_THREADS) -> dict[str, dict[str, int]]:
     """Scan posts' comments and upsert them; deletions are marked only after a complete full scan of a post.
 
     A full rescan when the post's last one is older than ``full_rescan_hours`` (0: always), else only the comments
@@ -89,17 +90,19 @@ def ingest_posts(client: GraphClient, warehouse: Warehouse | str, page_id: str, 
     batch; each load step is one statement for the batch's posts). Nothing is written for a post before all of it is
     fetched; when a fetch fails, the posts fetched before it are stored first. Returns counts per post.
 
-    First, with a client made by :func:`graph_client` (``check_token_first``), the token is checked to be a Page
-    access token of ``page_id`` (:meth:`GraphClient.check_page_token`): a User token would read comments without
-    their authors.
+    The posts are read by a `sources.facebook.client.FacebookReader` over ``client`` (or ``client`` itself when it is
+    one). First, with a client made by :func:`graph_client` (``check_token_first``), the token is checked to be a
+    Page access token of ``page_id`` (:meth:`FacebookReader.check_page_token`): a User token would read comments
+    without their authors.
     """
+    reader = client if isinstance(client, FacebookReader) else FacebookReader(client)
     warehouse = Warehouse.at(warehouse)  # a location string: tests, a notebook
     now = dt.datetime.now(dt.UTC)
     post_ids = list(dict.fromkeys(post_ids))  # a post named twice is read once
     progress.info("%s: reading %d post%s from the Graph API", consultation, len(post_ids),
                   "" if len(post_ids) == 1 else "s")
-    if client.check_token_first:  # a User token or another Page's token fails here, before anything is read
-        client.check_page_token(page_id)
+    if reader.client.check_token_first:  # a User token or another Page's token fails here, before anything is read
+        reader.check_page_token(page_id)
     since: dict[str, dt.datetime | None] = dict.fromkeys(post_ids)
     suppressed: tuple[set[str], set[str]] = (set(), set())
     if warehouse.exists():  # nothing is created before a fetch succeeds
@@ -115,7 +118,7 @@ def ingest_posts(client: GraphClient, warehouse: Warehouse | str, page_id: str, 
     def store(batch: list[_Fetched], erased: tuple[set[str], set[str]]) -> tuple[dict, tuple[set[str], set[str]]]:
         return _store(warehouse, batch, consultation, run_id, now, since, erased)
 
-    with _prefetched(client, post_ids, since, workers=fetch_threads, ahead=2 * fetch_threads) as fetched, \
+    with _prefetched(reader, post_ids, since, workers=fetch_threads, ahead=2 * fetch_threads) as fetched, \
             _fewer_collections(), _Loader(store, suppressed, background=fetch_threads > 0) as loader:
         try:
             for number, (post_id, post, scan) in enumerate(fetched, 1):
@@ -133,7 +136,7 @@ def ingest_posts(client: GraphClient, warehouse: Warehouse | str, page_id: str, 
                     loader.submit(batch, prepared_with)
                     prepared_with = loader.suppressed
         except Exception:
-            client.cancel()  # the other reads stop now (also in a rate-limit wait), not after the stores below
+            reader.client.cancel()  # the other reads stop now (also in a rate-limit wait), not after the stores
             try:  # keep what was fetched before the failure; the failure is what the caller hears about
                 loader.wait()
                 if pending:
@@ -288,7 +291,7 @@ def _derive_records(items: list[_Fetched], consultation: str) -> None:
 
 
 @contextmanager
-def _prefetched(client: GraphClient, post_ids: list[str], since: dict[str, dt.datetime | None], *,
+def _prefetched(reader: FacebookReader, post_ids: list[str], since: dict[str, dt.datetime | None], *,
                 workers: int = FETCH_THREADS, ahead: int = 2 * FETCH_THREADS,
                 ) -> Iterator[Iterator[tuple[str, dict | None, CommentScan | None]]]:
     """Each post with its comment scan, in order, fetched by ``workers`` threads at most ``ahead`` posts ahead.
@@ -313,11 +316,11 @@ def _prefetched(client: GraphClient, post_ids: list[str], since: dict[str, dt.da
                               extra=status)
 
         start = since[post_id]
-        with client.reporting_pages(on_page):
+        with reader.reporting_pages(on_page):
             if start is not None:  # between full rescans the post is not read again: its edits wait, like comments'
-                return post_id, None, client.fetch_comments(post_id, since=int(start.timestamp()))
-            post = client.fetch_post(post_id)
-            return post_id, post, client.fetch_comments(post_id) if post else None
+                return post_id, None, reader.fetch_comments(post_id, since=int(start.timestamp()))
+            post = reader.fetch_post(post_id)
+            return post_id, post, reader.fetch_comments(post_id) if post else None
 
     if workers < 1:  # in this thread, one post after the other
         yield (fetch(post_id) for post_id in post_ids)
@@ -340,10 +343,10 @@ def _prefetched(client: GraphClient, post_ids: list[str], since: dict[str, dt.da
     try:
         yield items()
     finally:
-        client.cancel()
+        reader.client.cancel()
         pool.shutdown(wait=True, cancel_futures=True)
-        client.resume()
-        client.close_idle_sessions()
+        reader.client.resume()
+        reader.client.close_idle_sessions()
 
 
 def _store(warehouse: Warehouse, fetched: list[_Fetched], consultation: str, run_id: str, now: dt.datetime,

@@ -1,4 +1,5 @@
-"""A local stand-in for the Graph API, apart from the real client (`sources.graph`, `sources.instagram.client`).
+"""A local stand-in for the Graph API, apart from the real client (`sources.graph`) and the channels' readers
+(`sources.facebook.client`, `sources.instagram.client`).
 
 It serves a dataset over real HTTP on 127.0.0.1 the way graph.facebook.com does, for the demo, the tests and the
 benchmarks; a production run never starts it unless asked for (`civic-ideas demo`).
@@ -10,7 +11,7 @@ benchmarks; a production run never starts it unless asked for (`civic-ideas demo
 - `instagram`: the Instagram mode (IG media, comments, replies); `load_instagram` reads `instagram.json`.
 
     with GraphStandIn(load_dataset("data/sample/facebook.json")) as standin:
-        GraphClient(standin.url, "v25.0", DEFAULT_TOKEN).fetch_comments(post_id)
+        FacebookReader(GraphClient(standin.url, "v25.0", DEFAULT_TOKEN)).fetch_comments(post_id)
 """
 
 from sources.standin.faults import FAULTS, RETRYABLE_FAULTS, RateLimit, Scenario

@@ -6,7 +6,7 @@ comments edge (`filter`, `order`, `summary`, `since`), cursor paging whose `next
 bodies, injectable faults by request number, and rate-limit headers on a virtual clock.
 
     with GraphStandIn(load_dataset("data/sample/facebook.json")) as standin:
-        GraphClient(standin.url, "v25.0", DEFAULT_TOKEN).fetch_comments(post_id)
+        FacebookReader(GraphClient(standin.url, "v25.0", DEFAULT_TOKEN)).fetch_comments(post_id)
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from ingestkit import (
 )
 
 from sources.errors import GraphAPIError, GraphPermissionError, PageAccessError, TokenError
-from sources.graph import COMMENT_FIELDS
+from sources.facebook.client import COMMENT_FIELDS
 from sources.standin import DEFAULT_TOKEN, GraphStandIn
 from sources.standin.faults import FAULTS, RETRYABLE_FAULTS, RateLimit, Scenario
 

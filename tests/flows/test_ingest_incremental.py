@@ -30,6 +30,7 @@ from ingestkit import (
 from flows import pipeline
 from flows.ingest import ingest_one_post, ingest_posts
 from flows.settings import Consultation
+from sources.facebook.client import FacebookReader
 from sources.graph import GraphClient, TokenError
 from sources.standin import DEFAULT_TOKEN
 
@@ -252,9 +253,9 @@ def test_posts_are_loaded_together_and_a_failed_fetch_keeps_the_posts_before_it(
 
         fresh = tmp_path / "fresh.duckdb"
         with GraphClient(standin.url, "v25.0", DEFAULT_TOKEN, sleep=standin.clock.advance) as client:
-            client.fetch_post(POST_ID)  # request numbers: find how many the first post takes
+            FacebookReader(client).fetch_post(POST_ID)  # request numbers: find how many the first post takes
             first = len(standin.requests)
-            client.fetch_comments(POST_ID)
+            FacebookReader(client).fetch_comments(POST_ID)
             per_post = len(standin.requests) - first + 1
             standin.inject(len(standin.requests) + per_post + 1, "code190_460")
             with pytest.raises(TokenError):  # one thread: the request numbers are the posts' in order

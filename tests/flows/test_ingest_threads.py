@@ -15,6 +15,7 @@ from ingestkit import PAGE_ID, SALT, make_dataset
 
 from flows import ingest
 from flows.ingest import ingest_posts
+from sources.facebook.client import FacebookReader
 from sources.graph import GraphClient, ScanCancelled, TokenError
 from sources.standin import DEFAULT_TOKEN, GraphStandIn
 from transforms.pseudonym import author_key
@@ -43,11 +44,11 @@ def _fetch_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name.startswith("graph-fetch")]
 
 
-class _FailingPost(GraphClient):
-    """A real client that fails for good on one post, after a pause so the posts after it are under way."""
+class _FailingPost(FacebookReader):
+    """A real reader that fails for good on one post, after a pause so the posts after it are under way."""
 
-    def __init__(self, *args: object, failing: str, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, client: GraphClient, *, failing: str) -> None:
+        super().__init__(client)
         self.failing = failing
 
     def fetch_comments(self, post_id: str, since: int | None = None):  # noqa: ANN201
@@ -75,7 +76,8 @@ def test_posts_come_back_in_order_and_all_are_stored(tmp_path: Path, threads: in
 def test_a_failed_post_keeps_the_posts_before_it_and_stores_none_after_it(tmp_path: Path) -> None:
     warehouse = tmp_path / "wh.duckdb"
     with GraphStandIn(_dataset([4, 5, 6, 7])) as standin, \
-            _FailingPost(standin.url, "v25.0", DEFAULT_TOKEN, page_limit=2, failing=POSTS[1]) as client:
+            GraphClient(standin.url, "v25.0", DEFAULT_TOKEN, page_limit=2) as graph:
+        client = _FailingPost(graph, failing=POSTS[1])
         with pytest.raises(TokenError):
             ingest_posts(client, str(warehouse), PAGE_ID, "test", POSTS[:4], "r1", SALT, fetch_threads=2)
         assert _fetch_threads() == []
@@ -88,7 +90,7 @@ def test_leaving_early_cancels_the_reads_under_way(tmp_path: Path) -> None:
     with GraphStandIn(_dataset([1, 400])) as standin, \
             GraphClient(standin.url, "v25.0", DEFAULT_TOKEN, page_limit=1) as client:
         since = dict.fromkeys(POSTS[:2])
-        with ingest._prefetched(client, POSTS[:2], since, workers=2) as items:
+        with ingest._prefetched(FacebookReader(client), POSTS[:2], since, workers=2) as items:
             first = next(items)
         requests_at_exit = len(standin.requests)
         assert first[0] == POSTS[0] and _fetch_threads() == []
@@ -97,9 +99,9 @@ def test_leaving_early_cancels_the_reads_under_way(tmp_path: Path) -> None:
         assert len(standin.requests) == requests_at_exit
         with pytest.raises(ScanCancelled):
             client.cancel()
-            client.fetch_comments(POSTS[1])
+            FacebookReader(client).fetch_comments(POSTS[1])
         client.resume()
-        assert len(client.fetch_comments(POSTS[0]).comments) == 1
+        assert len(FacebookReader(client).fetch_comments(POSTS[0]).comments) == 1
 
 
 def test_cancel_stops_a_rate_limit_wait_at_once() -> None:
@@ -111,7 +113,7 @@ def test_cancel_stops_a_rate_limit_wait_at_once() -> None:
 
         def read() -> None:
             try:
-                client.fetch_post(POSTS[0])
+                FacebookReader(client).fetch_post(POSTS[0])
             except BaseException as error:  # noqa: BLE001
                 failure.append(error)
 
@@ -125,15 +127,14 @@ def test_cancel_stops_a_rate_limit_wait_at_once() -> None:
         assert not reader.is_alive() and time.monotonic() - started < 5
         assert len(failure) == 1 and isinstance(failure[0], ScanCancelled)
         client.resume()
-        assert client.fetch_post(POSTS[0])["id"] == POSTS[0]
+        assert FacebookReader(client).fetch_post(POSTS[0])["id"] == POSTS[0]
 
 
-class _ForgetDuringFetch(GraphClient):
-    """A real client that records erasures in the warehouse while a later post of the batch is being read."""
+class _ForgetDuringFetch(FacebookReader):
+    """A real reader that records erasures in the warehouse while a later post of the batch is being read."""
 
-    def __init__(self, *args: object, warehouse: Path, at: str, comment: str = f"{OBJS[0]}_{10**15}",
-                 **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, client: GraphClient, *, warehouse: Path, at: str, comment: str = f"{OBJS[0]}_{10**15}") -> None:
+        super().__init__(client)
         self.warehouse, self.at, self.comment, self.armed = warehouse, at, comment, False
 
     def fetch_comments(self, post_id: str, since: int | None = None):  # noqa: ANN201
@@ -157,8 +158,8 @@ def test_an_erasure_made_while_a_batch_is_read_is_honoured_when_it_is_stored(
     data = _dataset([[2, 3, 1], 4])
     tagger = author_key("700001", SALT)
     with GraphStandIn(data) as standin, \
-            _ForgetDuringFetch(standin.url, "v25.0", DEFAULT_TOKEN, page_limit=2, warehouse=warehouse,
-                               at=POSTS[1]) as client:
+            GraphClient(standin.url, "v25.0", DEFAULT_TOKEN, page_limit=2) as graph:
+        client = _ForgetDuringFetch(graph, warehouse=warehouse, at=POSTS[1])
         ingest_posts(client, str(warehouse), PAGE_ID, "test", POSTS[1:2], "r0", SALT, fetch_threads=0)
         client.armed = True
         counts = ingest_posts(client, str(warehouse), PAGE_ID, "test", POSTS[:2], "r1", SALT,
@@ -202,8 +203,8 @@ def test_a_failed_background_store_is_raised_and_leaves_no_thread(tmp_path: Path
     assert [t for t in threading.enumerate() if t.name.startswith(("warehouse-load", "graph-fetch"))] == []
 
 
-class _SlowPosts(GraphClient):
-    """A real client that takes a while for each post, and reads ``POSTS[3]`` only after ``failed`` is set (a failed
+class _SlowPosts(FacebookReader):
+    """A real reader that takes a while for each post, and reads ``POSTS[3]`` only after ``failed`` is set (a failed
     background store is then over before that post comes back)."""
 
     failed = threading.Event()
@@ -231,7 +232,8 @@ def test_a_failed_background_store_stops_the_ingest_at_the_next_post(tmp_path: P
 
     monkeypatch.setattr(ingest, "_store", store)
     with GraphStandIn(_dataset([5] * 6)) as standin, \
-            _SlowPosts(standin.url, "v25.0", DEFAULT_TOKEN, page_limit=5) as client:
+            GraphClient(standin.url, "v25.0", DEFAULT_TOKEN, page_limit=5) as graph:
+        client = _SlowPosts(graph)
         with pytest.raises(OSError, match="No space left"):
             ingest_posts(client, str(warehouse), PAGE_ID, "test", POSTS, "r1", SALT, fetch_threads=1, flush_rows=15)
     assert _stored(warehouse) == {POSTS[3]: 5}
@@ -260,8 +262,8 @@ def test_an_erasure_during_the_ingest_reaches_replies_below_comments_left_out_ea
 
     monkeypatch.setattr(ingest, "_store", slow_first_store)
     with GraphStandIn(data) as standin, \
-            _ForgetDuringFetch(standin.url, "v25.0", DEFAULT_TOKEN, page_limit=2, warehouse=warehouse,
-                               at=POSTS[1], comment=f"{OBJS[1]}_{10**15}") as client:
+            GraphClient(standin.url, "v25.0", DEFAULT_TOKEN, page_limit=2) as graph:
+        client = _ForgetDuringFetch(graph, warehouse=warehouse, at=POSTS[1], comment=f"{OBJS[1]}_{10**15}")
         ingest_posts(client, str(warehouse), PAGE_ID, "test", POSTS[:1], "r0", SALT, fetch_threads=0)
         with db.session(str(warehouse)) as con:  # the author of the reply to comment 0, before the run
             erase.forget_author(con, author_key("500001", SALT), dt.datetime.now(dt.UTC))

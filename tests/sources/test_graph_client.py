@@ -8,7 +8,8 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from graphkit import POST_ID, make_dataset
 
-from sources.graph import COMMENT_FIELDS, GraphClient, PageAccessError
+from sources.facebook.client import COMMENT_FIELDS
+from sources.graph import GraphClient, PageAccessError
 from sources.standin import DEFAULT_TOKEN, RecordedRequest
 from sources.standin.faults import Scenario
 

@@ -11,8 +11,8 @@ import requests
 from graphkit import PAGE_ID, POST_ID, get, make_dataset
 
 from sources.errors import from_body
+from sources.facebook.client import COMMENT_FIELDS
 from sources.graph import (
-    COMMENT_FIELDS,
     DEEP_MARKER,
     MAX_DEPTH,
     AppSecretProofError,
