@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from graphkit import POST_ID, make_dataset
 
-from sources.facebook.client import COMMENT_FIELDS
+from sources.facebook.client import COMMENT_FIELDS, FacebookReader
 from sources.graph import GraphClient, PageAccessError
 from sources.standin import DEFAULT_TOKEN, RecordedRequest
 from sources.standin.faults import Scenario
@@ -42,7 +42,7 @@ def test_fetch_comments_returns_every_comment_and_reply_once(serve, client) -> N
     data = make_dataset([3, 0, 5, 1, 0, 2], depth=2)
     standin = serve(data)
     graph, _ = client(standin, page_limit=4)
-    scan = graph.fetch_comments(POST_ID)
+    scan = FacebookReader(graph).fetch_comments(POST_ID)
     assert sorted(comment_ids(scan)) == sorted(c["id"] for c in data["comments"])
     assert len(set(comment_ids(scan))) == len(scan.comments)
     assert (scan.post_id, scan.complete, scan.post_deleted) == (POST_ID, True, False)
@@ -53,7 +53,7 @@ def test_fetch_comments_returns_every_comment_and_reply_once(serve, client) -> N
 def test_first_request_is_built_from_params_and_token_goes_in_a_header(serve, client) -> None:
     standin = serve(make_dataset(5))
     graph, _ = client(standin, page_limit=2)
-    graph.fetch_comments(POST_ID)
+    FacebookReader(graph).fetch_comments(POST_ID)
     first = standin.requests[0]
     assert first.path == f"/v25.0/{POST_ID}/comments" and first.bearer
     assert dict(first.query) == {"fields": COMMENT_FIELDS, "filter": "stream", "order": "chronological",
@@ -72,7 +72,7 @@ def test_comment_fields_as_returned(serve, client) -> None:
     data = make_dataset([2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
     standin = serve(data)
     graph, _ = client(standin)
-    comments = {c["id"]: c for c in graph.fetch_comments(POST_ID).comments}
+    comments = {c["id"]: c for c in FacebookReader(graph).fetch_comments(POST_ID).comments}
     reply = comments[data["comments"][1]["id"]]
     assert reply["parent"] == {"id": data["comments"][0]["id"]}
     assert comments[data["comments"][0]["id"]]["comment_count"] == 2
@@ -84,11 +84,11 @@ def test_comment_fields_as_returned(serve, client) -> None:
 def test_fetch_post(serve, client) -> None:
     standin = serve()
     graph, _ = client(standin)
-    post = graph.fetch_post(POST_ID)
+    post = FacebookReader(graph).fetch_post(POST_ID)
     assert post is not None and post["id"] == POST_ID and "permalink_url" in post
     standin.delete_post(POST_ID)
-    assert graph.fetch_post(POST_ID) is None
-    scan = graph.fetch_comments(POST_ID)
+    assert FacebookReader(graph).fetch_post(POST_ID) is None
+    scan = FacebookReader(graph).fetch_comments(POST_ID)
     assert scan.post_deleted and scan.comments == []
 
 
@@ -96,21 +96,21 @@ def test_empty_page_with_next_is_tolerated(serve, client) -> None:
     data = make_dataset(6)
     standin = serve(data, scenario=Scenario(empty_pages={2, 3}))
     graph, _ = client(standin, page_limit=2)
-    scan = graph.fetch_comments(POST_ID)
+    scan = FacebookReader(graph).fetch_comments(POST_ID)
     assert scan.complete and len(scan.comments) == 6 and scan.pages == 5
 
 
 def test_short_pages_with_next_are_followed(serve, client) -> None:
     standin = serve(make_dataset(9), scenario=Scenario(short_pages={1, 2, 3}))
     graph, _ = client(standin, page_limit=4)
-    scan = graph.fetch_comments(POST_ID)
+    scan = FacebookReader(graph).fetch_comments(POST_ID)
     assert scan.complete and len(scan.comments) == 9
 
 
 def test_overlapping_pages_are_deduplicated(serve, client) -> None:
     standin = serve(make_dataset(9), scenario=Scenario(overlap_pages={2, 3}))
     graph, _ = client(standin, page_limit=3)
-    scan = graph.fetch_comments(POST_ID)
+    scan = FacebookReader(graph).fetch_comments(POST_ID)
     assert scan.complete and len(scan.comments) == len(set(comment_ids(scan))) == 9
     assert scan.pages == 4  # 3 + 3 (1 again) + 3 (1 again) + 2
 
@@ -119,7 +119,7 @@ def test_repeated_next_stops_the_scan_as_incomplete(serve, client, caplog) -> No
     standin = serve(make_dataset(20), scenario=Scenario(repeat_next=True))
     graph, _ = client(standin, page_limit=3)
     with caplog.at_level(logging.WARNING):
-        scan = graph.fetch_comments(POST_ID)
+        scan = FacebookReader(graph).fetch_comments(POST_ID)
     assert not scan.complete and "repeats" in (scan.stop_reason or "")
     assert len(standin.requests) == 2 and len(scan.comments) == 6
     assert "incomplete" in caplog.text
@@ -128,14 +128,14 @@ def test_repeated_next_stops_the_scan_as_incomplete(serve, client, caplog) -> No
 def test_pages_without_new_ids_stop_the_scan(serve, client) -> None:
     standin = serve(make_dataset(8), scenario=Scenario(empty_pages=set(range(2, 50))))
     graph, _ = client(standin, page_limit=2, max_stalled_pages=4)
-    scan = graph.fetch_comments(POST_ID)
+    scan = FacebookReader(graph).fetch_comments(POST_ID)
     assert not scan.complete and scan.pages == 5 and "no new items" in (scan.stop_reason or "")
 
 
 def test_max_pages_stops_the_scan(serve, client) -> None:
     standin = serve(make_dataset(10))
     graph, _ = client(standin, page_limit=2, max_pages=3)
-    scan = graph.fetch_comments(POST_ID)
+    scan = FacebookReader(graph).fetch_comments(POST_ID)
     assert not scan.complete and scan.pages == 3 and len(scan.comments) == 6
 
 
@@ -143,7 +143,7 @@ def test_after_cursor_limit_keeps_what_was_fetched(serve, client, caplog) -> Non
     standin = serve(make_dataset(10), scenario=Scenario(after_cursor_limit=6))
     graph, _ = client(standin, page_limit=3)
     with caplog.at_level(logging.WARNING):
-        scan = graph.fetch_comments(POST_ID)
+        scan = FacebookReader(graph).fetch_comments(POST_ID)
     assert not scan.complete and len(scan.comments) == 6 and "cursor limit" in (scan.stop_reason or "")
     assert len(standin.requests) == 3  # no retry of the cut-off request
 
@@ -154,14 +154,14 @@ def test_stale_cursor_ends_the_scan_incomplete(serve, client) -> None:
     standin = serve(data, scenario=scenario)
     scenario.before_request = lambda n: standin.delete_comment(data["comments"][2]["id"]) if n == 2 else None
     graph, _ = client(standin, page_limit=3)
-    scan = graph.fetch_comments(POST_ID)
+    scan = FacebookReader(graph).fetch_comments(POST_ID)
     assert not scan.complete and len(scan.comments) == 3
 
 
 def test_upgraded_version_in_next_is_followed(serve, client) -> None:
     standin = serve(make_dataset(5), scenario=Scenario(served_version="v25.0"))
     with GraphClient(standin.url, "v23.0", DEFAULT_TOKEN, timeout=5, page_limit=2) as graph:
-        scan = graph.fetch_comments(POST_ID)
+        scan = FacebookReader(graph).fetch_comments(POST_ID)
     assert scan.complete and len(scan.comments) == 5
     assert [r.path.split("/")[1] for r in standin.requests] == ["v23.0", "v25.0", "v25.0"]
 
@@ -169,7 +169,7 @@ def test_upgraded_version_in_next_is_followed(serve, client) -> None:
 def test_unversioned_base(serve) -> None:
     standin = serve(make_dataset(3))
     with GraphClient(standin.url, "", DEFAULT_TOKEN, timeout=5) as graph:
-        assert len(graph.fetch_comments(POST_ID).comments) == 3
+        assert len(FacebookReader(graph).fetch_comments(POST_ID).comments) == 3
     assert standin.requests[0].path == f"/{POST_ID}/comments"
 
 
@@ -188,7 +188,7 @@ def test_changes_between_pages(serve, client) -> None:
 
     scenario.before_request = mutate
     graph, _ = client(standin, page_limit=4)
-    scan = graph.fetch_comments(POST_ID)
+    scan = FacebookReader(graph).fetch_comments(POST_ID)
     found = {c["id"]: c for c in scan.comments}
     assert scan.complete and len(found) == len(scan.comments)
     assert data["comments"][1]["id"] in found and data["comments"][8]["id"] not in found
@@ -201,7 +201,7 @@ def test_user_token_comments_without_from_fail_the_post(serve, client) -> None:
     standin = serve(make_dataset(5), tokens={"user-token": "user"})
     graph, _ = client(standin, token="user-token")
     with pytest.raises(PageAccessError) as caught:
-        graph.fetch_comments(POST_ID)
+        FacebookReader(graph).fetch_comments(POST_ID)
     message = str(caught.value)
     assert "\n" not in message and "user-token" not in message
     for words in ("Page access token", "User token", "MODERATE", "pages_read_engagement", "pages_read_user_content"):

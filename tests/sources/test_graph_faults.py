@@ -7,6 +7,7 @@ import logging
 import pytest
 from graphkit import POST_ID, make_dataset
 
+from sources.facebook.client import FacebookReader
 from sources.graph import (
     GraphAPIError,
     GraphClient,
@@ -43,7 +44,7 @@ def test_retryable_fault_is_survived(serve, client, caplog, fault: str) -> None:
     standin.inject(2, fault)
     graph, sleeper = client(standin, page_limit=3, timeout=0.5)
     with caplog.at_level(logging.DEBUG):
-        scan = graph.fetch_comments(POST_ID)
+        scan = FacebookReader(graph).fetch_comments(POST_ID)
     assert scan.complete and sorted(c["id"] for c in scan.comments) == sorted(c["id"] for c in data["comments"])
     faulty, retry = standin.requests[1], standin.requests[2]
     assert len(standin.requests) == scan.requests == 4 and scan.pages == 3  # 7 items: 3 + 3 + 1 (or 3 + 1 + 3)
@@ -67,7 +68,7 @@ def test_fail_fast_fault_is_not_retried(serve, client, caplog, fault: str) -> No
     standin.inject(2, fault)
     graph, sleeper = client(standin, page_limit=3)
     with caplog.at_level(logging.DEBUG), pytest.raises(kind) as caught:
-        graph.fetch_comments(POST_ID)
+        FacebookReader(graph).fetch_comments(POST_ID)
     assert type(caught.value) is kind
     assert len(standin.requests) == 2 and sleeper.waits == []
     message = str(caught.value)
@@ -81,7 +82,7 @@ def test_deleted_mid_scan_means_the_post_is_gone(serve, client) -> None:
     standin = serve(make_dataset(7))
     standin.inject(2, "code100_33")
     graph, _ = client(standin, page_limit=3)
-    scan = graph.fetch_comments(POST_ID)
+    scan = FacebookReader(graph).fetch_comments(POST_ID)
     assert scan.post_deleted and scan.comments == [] and len(standin.requests) == 2
 
 
@@ -89,7 +90,7 @@ def test_fetch_post_deleted_is_none(serve, client) -> None:
     standin = serve()
     standin.inject(1, "code100_33")
     graph, _ = client(standin)
-    assert graph.fetch_post(POST_ID) is None and len(standin.requests) == 1
+    assert FacebookReader(graph).fetch_post(POST_ID) is None and len(standin.requests) == 1
 
 
 def test_missing_token_is_a_token_error() -> None:
@@ -102,7 +103,7 @@ def test_bad_token_kinds_fail_fast(serve, client, kind: str, subcode: int) -> No
     standin = serve(tokens={"bad-token-value": kind})
     graph, _ = client(standin, token="bad-token-value")
     with pytest.raises(TokenError) as caught:
-        graph.fetch_comments(POST_ID)
+        FacebookReader(graph).fetch_comments(POST_ID)
     assert caught.value.subcode == subcode and len(standin.requests) == 1
     assert "bad-token-value" not in str(caught.value)
 
@@ -111,7 +112,7 @@ def test_unknown_token_fails_fast(serve, client) -> None:
     standin = serve()
     graph, _ = client(standin, token="EAAGnotknown")
     with pytest.raises(TokenError, match="invalid"):
-        graph.fetch_comments(POST_ID)
+        FacebookReader(graph).fetch_comments(POST_ID)
     assert len(standin.requests) == 1
 
 
@@ -121,7 +122,7 @@ def test_retries_are_bounded(serve, client, caplog) -> None:
         standin.inject(number, "code2")
     graph, sleeper = client(standin, page_limit=3, max_retries=4)
     with caplog.at_level(logging.DEBUG), pytest.raises(TransientError) as caught:
-        graph.fetch_comments(POST_ID)
+        FacebookReader(graph).fetch_comments(POST_ID)
     assert len(standin.requests) == 6 and len(sleeper.waits) == 4
     assert DEFAULT_TOKEN not in str(caught.value) and DEFAULT_TOKEN not in caplog.text
 
@@ -131,7 +132,7 @@ def test_backoff_grows_and_is_capped(serve, client) -> None:
     for number in range(1, 7):
         standin.inject(number, "code4")
     graph, sleeper = client(standin, max_retries=6, max_wait_seconds=100.0)
-    graph.fetch_comments(POST_ID)
+    FacebookReader(graph).fetch_comments(POST_ID)
     assert sleeper.waits[0] <= 30 and sleeper.waits[2] >= 60 and max(sleeper.waits) == 100.0
 
 
@@ -139,14 +140,14 @@ def test_regain_wait_is_capped_by_max_wait(serve, client) -> None:
     standin = serve(make_dataset(3), scenario=Scenario(regain_minutes=30))
     standin.inject(1, "code80001")
     graph, sleeper = client(standin, max_wait_seconds=5.0)
-    assert graph.fetch_comments(POST_ID).complete and sleeper.waits == [5.0]
+    assert FacebookReader(graph).fetch_comments(POST_ID).complete and sleeper.waits == [5.0]
 
 
 def test_code1_halves_limit_until_it_fits_then_restores(serve, client) -> None:
     # the requested fields weigh 14 (11 fields + from{id,name} + parent{id}); 14 * limit must stay <= 300
     standin = serve(make_dataset(30), scenario=Scenario(reduce_data_threshold=300))
     graph, _ = client(standin, page_limit=100)
-    scan = graph.fetch_comments(POST_ID)
+    scan = FacebookReader(graph).fetch_comments(POST_ID)
     assert scan.complete and len(scan.comments) == 30
     limits = [int(r.param("limit") or 0) for r in standin.requests]
     assert limits == [100, 50, 25, 12, 100, 50, 25, 12, 100, 50, 25, 12]
@@ -157,7 +158,7 @@ def test_code1_with_limit_1_still_retries(serve, client) -> None:
     standin = serve(make_dataset(2))
     standin.inject(1, "code1_reduce")
     graph, _ = client(standin, page_limit=1)
-    assert graph.fetch_comments(POST_ID).complete
+    assert FacebookReader(graph).fetch_comments(POST_ID).complete
     assert [r.param("limit") for r in standin.requests] == ["1", "1", "1"]
 
 
@@ -165,14 +166,14 @@ def test_slow_response_times_out_and_is_retried(serve, client) -> None:
     standin = serve(make_dataset(2), scenario=Scenario(slow_seconds=1.0))
     standin.inject(1, "slow")
     graph, _ = client(standin, timeout=0.3)
-    assert graph.fetch_comments(POST_ID).complete and len(standin.requests) == 2
+    assert FacebookReader(graph).fetch_comments(POST_ID).complete and len(standin.requests) == 2
 
 
 def test_page_token_rate_limit_emulation_waits_instead_of_hammering(serve, client) -> None:
     scenario = Scenario(rate_limit=RateLimit(capacity=5, window_seconds=300, headers_after=2))
     standin = serve(make_dataset(40), scenario=scenario)
     graph, sleeper = client(standin, page_limit=4, max_wait_seconds=900, slowdown_percent=101)
-    scan = graph.fetch_comments(POST_ID)
+    scan = FacebookReader(graph).fetch_comments(POST_ID)
     assert scan.complete and len(scan.comments) == 40
     throttled = [n for n, status in standin.statuses.items() if status == 400]
     assert throttled and all(standin.statuses[n + 1] == 200 for n in throttled)  # waited it out: no hot retry
@@ -193,7 +194,7 @@ def test_pacing_at_90_percent_avoids_the_block(serve, client) -> None:
     scenario = Scenario(rate_limit=RateLimit(capacity=10, window_seconds=60, headers_after=1))
     standin = serve(make_dataset(12), scenario=scenario)
     graph, sleeper = client(standin, page_limit=1, slowdown_seconds=61.0)
-    scan = graph.fetch_comments(POST_ID)
+    scan = FacebookReader(graph).fetch_comments(POST_ID)
     assert scan.complete and len(scan.comments) == 12
     assert sleeper.waits == [61.0] and set(standin.statuses.values()) == {200}  # paused at 90 %, never blocked
 
@@ -204,5 +205,5 @@ def test_page_token_required_is_believed_after_two_retries(serve, client) -> Non
         standin.inject(number, "code190_page_token")
     graph, sleeper = client(standin)
     with pytest.raises(TokenError, match="Page access token is required"):
-        graph.fetch_comments(POST_ID)
+        FacebookReader(graph).fetch_comments(POST_ID)
     assert len(standin.requests) == 3 and len(sleeper.waits) == 2

@@ -11,7 +11,7 @@ import requests
 from graphkit import PAGE_ID, POST_ID, get, make_dataset
 
 from sources.errors import from_body
-from sources.facebook.client import COMMENT_FIELDS
+from sources.facebook.client import COMMENT_FIELDS, FacebookReader
 from sources.graph import (
     DEEP_MARKER,
     MAX_DEPTH,
@@ -41,7 +41,7 @@ def test_next_to_another_host_is_not_followed(serve, client, host: str) -> None:
     standin = serve(make_dataset(9), scenario=Scenario(next_base=f"http://{host}:{port}"))
     graph, _ = client(standin, page_limit=3)
     with pytest.raises(UntrustedNextURL) as caught:
-        graph.fetch_comments(POST_ID)
+        FacebookReader(graph).fetch_comments(POST_ID)
     assert elsewhere.requests == []
     assert len(standin.requests) == 1
     assert DEFAULT_TOKEN not in str(caught.value) and f"{host}:{port}" in str(caught.value)
@@ -51,7 +51,7 @@ def test_next_to_another_host_is_not_followed(serve, client, host: str) -> None:
 def test_next_on_the_configured_host_is_followed(serve, client) -> None:
     standin = serve(make_dataset(9))
     graph, _ = client(standin, page_limit=3)
-    scan = graph.fetch_comments(POST_ID)
+    scan = FacebookReader(graph).fetch_comments(POST_ID)
     assert scan.complete and len(scan.comments) == 9 and len(standin.requests) == 3
 
 
@@ -70,7 +70,7 @@ def test_deeply_nested_attachment_is_cut_and_the_comment_kept(serve, client, cap
                                   attachment={"type": "share", "media": _nested(depth)})
     graph, _ = client(standin)
     with caplog.at_level(logging.WARNING, logger="sources.graph"):
-        scan = graph.fetch_comments(POST_ID)
+        scan = FacebookReader(graph).fetch_comments(POST_ID)
     found = {c["id"]: c for c in scan.comments}
     assert scan.complete and len(found) == 5 and found[deep_id]["message"] == "Se vedhæftningen"
     node, levels = found[deep_id], 0
@@ -98,7 +98,7 @@ def test_comments_without_ids_fail_the_post_in_one_line(serve, client, tokens, s
     standin = serve(make_dataset(9), tokens=tokens, scenario=scenario)
     graph, _ = client(standin, page_limit=3)
     with pytest.raises(PageAccessError) as caught:
-        graph.fetch_comments(POST_ID)
+        FacebookReader(graph).fetch_comments(POST_ID)
     message = str(caught.value)
     assert "without their id" in message and "\n" not in message and DEFAULT_TOKEN not in message
     assert all(words in message for words in PAGE_HINTS)
@@ -111,7 +111,7 @@ def test_every_author_missing_fails_the_post(serve, client) -> None:
     standin = serve(data, scenario=Scenario(omit_from_authors=authors))
     graph, _ = client(standin)
     with pytest.raises(PageAccessError) as caught:
-        graph.fetch_comments(POST_ID)
+        FacebookReader(graph).fetch_comments(POST_ID)
     assert "author" in str(caught.value) and all(words in str(caught.value) for words in PAGE_HINTS)
 
 
@@ -123,7 +123,7 @@ def test_a_few_authorless_comments_or_page_replies_are_fine(serve, client) -> No
         comment.pop("from", None)  # two citizens without an author: below the threshold
     standin = serve(data)
     graph, _ = client(standin)
-    assert len(graph.fetch_comments(POST_ID).comments) == 6
+    assert len(FacebookReader(graph).fetch_comments(POST_ID).comments) == 6
 
 
 @pytest.mark.parametrize(("kind", "page_id", "ok"), [
@@ -134,10 +134,10 @@ def test_check_page_token_uses_me(serve, client, kind: str, page_id: str, ok: bo
     standin = serve(tokens={"tok": kind})
     graph, _ = client(standin, token="tok")
     if ok:
-        graph.check_page_token(page_id)
+        FacebookReader(graph).check_page_token(page_id)
     else:
         with pytest.raises(NotAPageToken) as caught:
-            graph.check_page_token(page_id)
+            FacebookReader(graph).check_page_token(page_id)
         assert all(words in str(caught.value) for words in PAGE_HINTS) and "tok" not in str(caught.value).split()
     assert [(r.path, r.param("fields")) for r in standin.requests] == [("/v25.0/me", "id")]
 
@@ -155,7 +155,7 @@ def test_is_transient_false_is_not_retried(serve, client) -> None:
     standin.inject(1, "code1_not_transient")
     graph, sleeper = client(standin)
     with pytest.raises(GraphAPIError):
-        graph.fetch_comments(POST_ID)
+        FacebookReader(graph).fetch_comments(POST_ID)
     assert len(standin.requests) == 1 and sleeper.waits == []
 
 
@@ -175,7 +175,7 @@ def test_code190_about_a_permission_is_a_permission_error(serve, client) -> None
     standin.inject(1, "code190_permission")
     graph, _ = client(standin)
     with pytest.raises(GraphPermissionError) as caught:
-        graph.fetch_comments(POST_ID)
+        FacebookReader(graph).fetch_comments(POST_ID)
     assert "pages_read_user_content" in str(caught.value) and "rejected" not in str(caught.value)
 
 
@@ -187,8 +187,8 @@ def test_appsecret_proof_on_every_request_including_next(serve, client, caplog) 
     standin = serve(make_dataset(9), scenario=Scenario(app_secret="app-secret-1234"))
     graph, _ = client(standin, page_limit=3, app_secret="app-secret-1234")
     with caplog.at_level(logging.DEBUG):
-        graph.check_page_token(PAGE_ID)
-        scan = graph.fetch_comments(POST_ID)
+        FacebookReader(graph).check_page_token(PAGE_ID)
+        scan = FacebookReader(graph).fetch_comments(POST_ID)
     assert scan.complete and len(scan.comments) == 9 and len(standin.requests) == 4
     assert all(r.values("appsecret_proof") == [_proof("app-secret-1234")] for r in standin.requests)
     assert all(r.values("fields") == [COMMENT_FIELDS] for r in standin.requests[1:])
@@ -200,11 +200,11 @@ def test_app_requiring_a_proof_without_one_names_the_setting(serve, client) -> N
     standin = serve(scenario=Scenario(app_secret="app-secret-1234"))
     graph, sleeper = client(standin)
     with pytest.raises(AppSecretProofError) as caught:
-        graph.fetch_comments(POST_ID)
+        FacebookReader(graph).fetch_comments(POST_ID)
     assert "FACEBOOK_APP_SECRET" in str(caught.value) and len(standin.requests) == 1 and not sleeper.waits
     wrong, _ = client(standin, app_secret="not-the-secret")
     with pytest.raises(AppSecretProofError, match="Invalid appsecret_proof"):
-        wrong.fetch_comments(POST_ID)
+        FacebookReader(wrong).fetch_comments(POST_ID)
 
 
 # -- #14: the stand-in's `since`, WWW-Authenticate and modes ------------------------------------------------------

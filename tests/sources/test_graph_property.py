@@ -6,6 +6,7 @@ from graphkit import POST_ID, Sleeper, make_dataset
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sources.facebook.client import FacebookReader
 from sources.graph import GraphClient
 from sources.standin import DEFAULT_TOKEN, GraphStandIn
 from sources.standin.faults import Scenario
@@ -52,7 +53,7 @@ def test_scan_returns_every_comment_exactly_once(tree: list[int], depth: int, se
         sleeper = Sleeper(standin.clock)
         with GraphClient(standin.url, "v25.0", DEFAULT_TOKEN, timeout=0.2, max_retries=8, sleep=sleeper,
                          page_limit=limit) as graph:
-            scan = graph.fetch_comments(POST_ID)
+            scan = FacebookReader(graph).fetch_comments(POST_ID)
     returned = [c["id"] for c in scan.comments]
     assert scan.complete, scan.stop_reason
     assert sorted(returned) == sorted(c["id"] for c in data["comments"])

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from sources.errors import TokenError, UntrustedNextURL
+from sources.facebook.client import FacebookReader
 from sources.graph import GraphClient
 from sources.instagram.client import COMMENT_FIELDS, InstagramReader
 from sources.standin import DEFAULT_TOKEN, GraphStandIn, load_dataset
@@ -141,5 +142,5 @@ def test_the_facebook_routes_are_unchanged_beside_the_instagram_mode() -> None:
     post = data["posts"][2]["id"]
     with GraphStandIn(data, instagram=_instagram()) as standin, \
             GraphClient(standin.url, "v25.0", DEFAULT_TOKEN) as client:
-        scan = client.fetch_comments(post)
+        scan = FacebookReader(client).fetch_comments(post)
     assert scan.complete and len(scan.comments) == sum(1 for c in data["comments"] if c["post_id"] == post)

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from sources.errors import GraphAPIError
+from sources.facebook.client import FacebookReader
 from sources.graph import GraphClient
 from sources.instagram.client import InstagramReader
 
@@ -84,7 +85,7 @@ def test_a_redirect_of_a_next_url_is_not_followed(servers: tuple[_Server, _Serve
     graph.status = status
     with GraphClient(graph.url, "v25.0", TOKEN, sleep=lambda s: None) as client:
         with pytest.raises(GraphAPIError) as caught:
-            client.fetch_comments(POST)
+            FacebookReader(client).fetch_comments(POST)
     _check(caught.value, status, graph, catcher)
     # the first page (token in the header), then the `next` URL (token in its query), once: no retry
     assert [urlsplit(s.split()[0]).path for s in graph.seen] == [f"/v25.0/{POST}/comments", "/v25.0/page2"]
