@@ -256,7 +256,7 @@ class GraphClient:
         self.slowdown_percent = slowdown_percent
         self.slowdown_seconds = slowdown_seconds
         self._token = token
-        self.check_token_first = check_token_first  # ingests start with `check_page_token` (flows.ingest)
+        self.check_token_first = check_token_first  # ingests start with `FacebookReader.check_page_token`
         self._origin = _origin(self.base_url)
         # appsecret_proof (Securing Requests): HMAC-SHA256 of the token keyed by the app secret, hex, on every
         # request. Only the proof is kept; it is masked like the token wherever a URL is logged.
@@ -323,33 +323,6 @@ class GraphClient:
         """One node read (`GET /{path}?{params}`), with the retries of every call; its body."""
         body, _ = self._get(self._url(path, params), progress if progress is not None else ScanProgress())
         return body
-
-    # Facebook's reads are `sources.facebook.client.FacebookReader`'s; these four are kept for old callers (the
-    # client's own tests) and delegate to a reader made once per client.
-    @property
-    def _facebook(self) -> Any:
-        reader = self.__dict__.get("_facebook_reader")
-        if reader is None:
-            from sources.facebook.client import FacebookReader  # it imports this module
-
-            reader = self.__dict__.setdefault("_facebook_reader", FacebookReader(self))
-        return reader
-
-    def check_page_token(self, page_id: str) -> None:
-        """Kept for old callers: `FacebookReader(client).check_page_token`."""
-        self._facebook.check_page_token(page_id)
-
-    def fetch_post(self, post_id: str) -> dict[str, Any] | None:
-        """Kept for old callers: `FacebookReader(client).fetch_post`."""
-        return self._facebook.fetch_post(post_id)
-
-    def reporting_pages(self, on_page: Callable[[int, int], None]) -> Any:
-        """Kept for old callers: `FacebookReader(client).reporting_pages`."""
-        return self._facebook.reporting_pages(on_page)
-
-    def fetch_comments(self, post_id: str, since: int | None = None) -> Any:
-        """Kept for old callers: `FacebookReader(client).fetch_comments`."""
-        return self._facebook.fetch_comments(post_id, since)
 
     def iter_pages(self, path: str, params: dict[str, str],
                    progress: ScanProgress | None = None) -> Iterator[dict[str, Any]]:

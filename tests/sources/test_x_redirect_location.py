@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from sources.errors import GraphAPIError
+from sources.facebook.client import FacebookReader
 from sources.graph import GraphClient
 
 TOKEN = "EAAB-x-review-token-0123456789"
@@ -44,7 +45,7 @@ def graph_url(request: pytest.FixtureRequest) -> Iterator[str]:
 def test_an_unreadable_redirect_target_is_one_graph_error_line(graph_url: str) -> None:
     with GraphClient(graph_url, "v25.0", TOKEN, sleep=lambda s: None) as client:
         with pytest.raises(GraphAPIError) as caught:
-            client.fetch_comments("111_222")
+            FacebookReader(client).fetch_comments("111_222")
     message = str(caught.value)
     assert "redirect" in message and "not followed" in message and "FACEBOOK_GRAPH_URL" in message
     assert "\n" not in message and TOKEN not in message
