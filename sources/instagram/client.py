@@ -130,7 +130,7 @@ def _username(comment: dict[str, Any]) -> str:
 
 
 def _check_usernames(media_id: str, comments: Any, owner_id: str | None, owner_username: str | None) -> None:
-    """As `sources.graph` does for a Facebook post's authors: raise `PageAccessError` when none of a media's
+    """As `sources.facebook.client` does for a Facebook post's authors: raise `PageAccessError` when none of a media's
     citizens' comments (at least `MIN_AUTHOR_CHECK`) carries a username, since each would count as a citizen of its
     own; warn once when only some lack one. The account's own comments (its id or username) are left out. No
     username or id is named in the message."""

@@ -95,7 +95,7 @@ def test_a_comment_nested_5000_deep_is_stored_without_the_deep_part(tmp_path: Pa
     with serving() as standin:
         deep_id = standin.add_comment(POST_ID, "Dyb vedhæftning", author={"id": "512345", "name": "Dyb Borger"},
                                       attachment={"type": "share", "media": deep})
-        with caplog.at_level(logging.WARNING, logger="sources.graph"):
+        with caplog.at_level(logging.WARNING, logger="sources.facebook.client"):
             counts = ingest(standin, warehouse)
     assert counts["complete"] and counts["fetched"] == len(base_dataset()["comments"]) + 1
     (message, has_attachment, payload), = _query(

@@ -69,7 +69,7 @@ def test_deeply_nested_attachment_is_cut_and_the_comment_kept(serve, client, cap
     deep_id = standin.add_comment(POST_ID, "Se vedhæftningen", author={"id": "512345", "name": "Dyb Borger"},
                                   attachment={"type": "share", "media": _nested(depth)})
     graph, _ = client(standin)
-    with caplog.at_level(logging.WARNING, logger="sources.graph"):
+    with caplog.at_level(logging.WARNING, logger="sources.facebook.client"):
         scan = FacebookReader(graph).fetch_comments(POST_ID)
     found = {c["id"]: c for c in scan.comments}
     assert scan.complete and len(found) == 5 and found[deep_id]["message"] == "Se vedhæftningen"
