@@ -145,8 +145,8 @@ def choose_k(
     wide space it keeps growing with k because every split of sparse text looks a little cleaner. Ties go to the
     smaller k. ``coarse``: the elbow of the curve instead, the k whose rise over k - 1 most exceeds the next one's
     (used in the manifold space, where the curve keeps climbing as groups split). ``fast``: the silhouette by
-    :func:`cosine_silhouette` on the same sample (``Z``'s rows must be unit-length; 2,000 rows and 39 candidate k:
-    0.03 instead of 2.2 CPU seconds). ``reference``: only the k whose silhouette exceeds that of KMeans on
+    :func:`cosine_silhouette` on the same sample (``Z``'s rows must be unit-length; a small fraction of
+    scikit-learn's time). ``reference``: only the k whose silhouette exceeds that of KMeans on
     :func:`shuffled_copy` of ``Z`` by at least the median excess over ``k_range`` compete (groups that are there, not
     the shape of the cloud: without it, the flat curve of sentence embeddings of news sentences on 7 subjects peaked
     at k = 2). Returns (k, {k: silhouette}).
@@ -580,7 +580,7 @@ class TopicClusterer(ClusterMixin, BaseEstimator):
             free = free[np.sort(rng.choice(len(free), self.max_selection_samples, replace=False))]
         # a large input (over LARGE_INPUT texts), and the embeddings alone (unit rows, up to 40 KMeans with the
         # reference), take the exact silhouette from cluster sums on scikit-learn's sample: the same values up to
-        # rounding in a fraction of the time (10k comments: 4 of 9 CPU s of choosing k); smaller inputs of the other
+        # rounding in a fraction of the time (about half of choosing k); smaller inputs of the other
         # backends keep scikit-learn's, so their topics stay as they were measured
         k_free, scores = choose_k(free, range(2, k_max + 1), self.random_state, coarse=self.manifold_,
                                   fast=alone or self._n_texts > LARGE_INPUT, reference=alone)

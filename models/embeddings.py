@@ -208,7 +208,7 @@ def multilingual_engine() -> str:
     """The engine the multilingual backend runs on: ``onnx-int8`` (``models.e5_onnx``) where ``onnxruntime`` and
     ``onnx`` are installed (the ``embeddings`` extra brings them), else ``numpy-f32`` (``models.e5_numpy``).
 
-    Looked up, not imported (importing both costs about 0.75 CPU s, for a name): a broken install is found when the
+    Looked up, not imported (importing both costs most of a second, for a name): a broken install is found when the
     engine loads, as :class:`EmbeddingsUnavailable` with the fix, never as vectors stored under another engine's id."""
     try:
         found = all(importlib.util.find_spec(name) is not None for name in ("onnx", "onnxruntime"))
