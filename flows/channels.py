@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flows.ingest import FETCH_THREADS, ingest_posts
@@ -43,7 +43,7 @@ class ChannelRun:
     """What a channel's reader gets beside the client and the consultation: the salt that keys authors, the flow
     run, the Facebook Page (consultations.toml `[facebook] page_id`) and the run's ingest settings."""
 
-    salt: bytes
+    salt: bytes = field(repr=False)  # keys every author: never in a log line or a traceback's locals
     run_id: str = ""
     page_id: str = ""
     full_rescan_hours: float = 0

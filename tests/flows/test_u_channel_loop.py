@@ -129,3 +129,12 @@ def test_a_shared_location_is_refused_before_any_request(standin: GraphStandIn, 
             pytest.raises(WarehouseError, match=r"^the warehouse md:\.\.\. is a shared warehouse"):
         ingest_posts(client, "md:civic", PAGE, "motorvej", [POST], "run-w", b"u-salt")
     assert standin.requests == [] and list(tmp_path.iterdir()) == []
+
+
+def test_a_channel_runs_repr_does_not_show_the_salt() -> None:
+    """The salt keys every author: a ChannelRun printed in a log line or as task parameters must not show it."""
+    from flows.channels import ChannelRun
+
+    salt = b"secret-salt-0123456789abcdef"
+    text = repr(ChannelRun(salt, run_id="r1", page_id="p1"))
+    assert "r1" in text and "secret" not in text and repr(salt) not in text
