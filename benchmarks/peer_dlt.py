@@ -16,7 +16,8 @@ Per size, the stand-in (``bench.py --serve``, a process of its own) serves a syn
 (``synth.consultation``). In the same run, each of four processes is timed start to exit, with its peak memory (the
 process's ``ru_maxrss`` from ``wait4``): the bare ``requests`` loop (``bench.py --stage bare``), ``civic-ideas
 ingest`` into a fresh warehouse, dlt with INSERT, dlt with Parquet (each into a fresh DuckDB file and pipelines
-folder). Median of ``--repeat`` runs (3; ``--repeat-large`` for sizes of 100k and more, 1 by default).
+folder), after one uncounted round at the first size (the bytecode cache). Median of ``--repeat`` runs (3;
+``--repeat-large`` for sizes of 100k and more, 1 by default).
 
 Usage: ``.venv/bin/python benchmarks/peer_dlt.py --sizes 10k,100k`` → ``benchmarks/results/dlt.md``.
 """
@@ -128,10 +129,12 @@ def whole_process(cmd: list[str], env: dict[str, str], log: Path) -> tuple[float
     return seconds, usage.ru_maxrss / 1024
 
 
-def at_size(size: int, seed: int, repeat: int, python: Path, work: Path,
+def at_size(size: int, seed: int, repeat: int, python: Path, work: Path, warmup: bool = False,
             done_round: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
-    """Every column at one size, all against one stand-in; rounds interleave the four processes. ``done_round``
-    gets the medians so far after each round (the report is rewritten, so a cut-short run keeps what it measured)."""
+    """Every column at one size, all against one stand-in; rounds interleave the four processes. With ``warmup``, a
+    first round is not counted: it fills the bytecode cache (uv installs dlt without compiling it; ``e2e._env`` gives
+    every process one cache), as on a user's machine after the first run. ``done_round`` gets the medians so far
+    after each round (the report is rewritten, so a cut-short run keeps what it measured)."""
     sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
     import e2e
     import synth
@@ -148,8 +151,8 @@ def at_size(size: int, seed: int, repeat: int, python: Path, work: Path,
     try:
         url = json.loads(server.stdout.readline())["url"]
         env = e2e._env(work, FACEBOOK_GRAPH_URL=url, FACEBOOK_ACCESS_TOKEN=TOKEN)
-        for round_ in range(repeat):
-            scratch = work / f"{size}-{round_}"
+        for round_ in range(-1 if warmup else 0, repeat):
+            scratch = work / f"{size}-{round_ + 1}"
             for name in COLUMNS:
                 (scratch / name).mkdir(parents=True)
             commands = {
@@ -165,12 +168,14 @@ def at_size(size: int, seed: int, repeat: int, python: Path, work: Path,
             for name in COLUMNS:
                 print(f"peer_dlt: {size:,} comments, round {round_ + 1}/{repeat}: {name}", file=sys.stderr,
                       flush=True)
-                runs[name].append(whole_process(commands[name], env, scratch / name / "log.txt"))
-            for name in ("dlt_insert", "dlt_parquet"):
+                measured = whole_process(commands[name], env, scratch / name / "log.txt")
+                if round_ >= 0:
+                    runs[name].append(measured)
+            for name in ("dlt_insert", "dlt_parquet") if round_ >= 0 else ():
                 rows = json.loads((scratch / name / "log.txt").read_text(encoding="utf-8").strip().splitlines()[-1])
                 runs.setdefault(f"{name}_rows", []).append(rows["rows"])
             shutil.rmtree(scratch, ignore_errors=True)  # synthetic names, but none stay on disk
-            if done_round is not None:
+            if done_round is not None and round_ >= 0:
                 done_round(_medians(runs, round_ + 1))
     finally:
         server.stdin.close()
@@ -207,7 +212,8 @@ def table(results: dict[int, dict[str, Any]], load: list[float], version: str) -
         "# civic-ideas ingest beside dlt, each a whole process",
         "",
         f"`benchmarks/peer_dlt.py` (dlt {version} in a throwaway environment, DuckDB destination). Wall seconds from "
-        "start to exit, peak memory (the process's own max RSS) in brackets; the median of the runs stated per row, "
+        "start to exit (after one uncounted round that fills the bytecode cache), peak memory (the process's own "
+        "max RSS) in brackets; the median of the runs stated per row, "
         "the four processes taking turns against the same Graph API stand-in (synthetic comments, loopback). dlt: "
         "REST API source, `json_link` paginator on `paging.next`, the same fields, `filter=stream` and page size "
         "(100) as civic-ideas, `merge` on `id`. civic-ideas does more per comment (pseudonymised authors, raw + "
@@ -270,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for size in sizes:
             result = at_size(size, opts.seed, opts.repeat_large if size >= 100_000 else opts.repeat, python, work,
-                             lambda partial, size=size: write(size, partial))
+                             size == sizes[0], lambda partial, size=size: write(size, partial))
             report = write(size, result)
     finally:
         shutil.rmtree(work, ignore_errors=True)
