@@ -87,8 +87,14 @@ def test_the_child_is_killed_and_reaped_when_this_process_fails(tmp_path: Path) 
     assert _gone(int(pid_file.read_text()))  # killed and reaped: no zombie left either
 
 
-def test_a_child_that_dies_is_neither_a_hang_nor_a_lost_share(caplog: pytest.LogCaptureFixture) -> None:
+def test_a_child_that_dies_is_neither_a_hang_nor_a_lost_share(caplog: pytest.LogCaptureFixture,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """A child killed before it sends (the OOM killer) leaves its share to this process: same result, one warning."""
+    import logging
+
+    # as after an earlier in-process CLI test: the CLI's basicConfig leaves the root logger at ERROR
+    monkeypatch.setattr(logging.getLogger(), "level", logging.ERROR)
+    caplog.set_level(logging.WARNING, logger=placement.__name__)
     parent = os.getpid()
 
     def work(chunk: list[int]) -> int:
