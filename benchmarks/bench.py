@@ -84,7 +84,7 @@ def _timed(fn: Any, bucket: dict[str, float], name: str) -> Any:
 
 
 def stage_ingest(args: argparse.Namespace) -> dict[str, Any]:
-    """`flows.ingest.ingest_posts` over every post, as the `ingest_consultation` task runs it; time split by step."""
+    """`flows.ingest.ingest_posts` over every post, as the `ingest_channel` task runs it; time split by step."""
     from flows import ingest
     from sources.facebook.client import FacebookReader
     from sources.graph import GraphClient

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from flows import DEFAULT_WAREHOUSE
-from flows.ingest import graph_client, ingest_posts
+from flows.ingest import graph_client
 from flows.orchestration import deployment_name, flow, flow_run_id, task, use_prefect
 from flows.settings import ConfigError, Consultation, Settings, load_consultations, resolve_backend, salt
 from sources.errors import UntrustedNextURL
@@ -42,18 +42,6 @@ def _retry_network_only(task: Any, task_run: Any, state: Any) -> bool:
     except Exception:
         return True
     return False
-
-
-@task(retries=1, retry_delay_seconds=5, retry_condition_fn=_retry_network_only)
-def ingest_consultation(warehouse: Warehouse | str, page_id: str, consultation: str, post_ids: list[str],
-                        run_id: str) -> dict[str, dict[str, int]]:
-    """Scan a consultation's posts and upsert their comments (``flows.ingest.ingest_posts``); counts per post."""
-    warehouse = Warehouse.at(warehouse)
-    settings = Settings()
-    key = salt(settings)  # before any request: a missing salt fails fast
-    with graph_client(settings) as client:
-        return ingest_posts(client, warehouse, page_id, consultation, list(post_ids), run_id, key,
-                            full_rescan_hours=settings.full_rescan_hours, fetch_threads=settings.fetch_threads)
 
 
 @task(retries=1, retry_delay_seconds=5, retry_condition_fn=_retry_network_only)

@@ -185,7 +185,8 @@ def test_the_task_reads_its_settings_from_the_environment(tmp_path: Path, monkey
                             "CIVIC_IDEAS_SALT": SALT.decode(), "CIVIC_IDEAS_PAGE_LIMIT": "4",
                             "CIVIC_IDEAS_MAX_RETRIES": "2", "CIVIC_IDEAS_HTTP_TIMEOUT": "5"}.items():
             monkeypatch.setenv(name, value)
-        counts = pipeline.ingest_consultation.fn(str(warehouse), PAGE_ID, CONSULTATION, [POST_ID], "from-env")[POST_ID]
+        consultation = Consultation(slug=CONSULTATION, title="t", post_ids=[POST_ID])
+        counts = pipeline.ingest_channel.fn(str(warehouse), "facebook", consultation, "from-env", PAGE_ID)[POST_ID]
         assert_exact(warehouse, standin)
     assert counts["complete"] and counts["fetched"] == 11
     assert [r.param("limit") for r in standin.requests[2:]] == ["4", "4", "4"]  # after GET /me and the post
